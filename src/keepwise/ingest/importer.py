@@ -1,0 +1,216 @@
+"""One import: read → validate → load, in one transaction, recorded as an import batch.
+
+Counts always reconcile: ``rows_read = rows_loaded + rows_rejected``. Nothing is written unless
+the whole load succeeds; rejected rows go to a rejects file the user can fix and re-import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import Lang, register
+from keepwise._core.taxonomy import reason_lookup
+from keepwise.ingest.contract import KINDS, Kind
+from keepwise.ingest.mapping import Mapping
+from keepwise.ingest.readers import LINE, read_file
+from keepwise.ingest.rejects import describe_rejects, write_rejects
+from keepwise.ingest.validate import validate
+from keepwise.lifecycle import refresh_statuses
+from keepwise.store import Store, schema
+from keepwise.store.bulk import STAGED, column_values, stage, unstage, upsert
+
+register(
+    {
+        "import.unknown_kind": {
+            "zh": "未知的导入类型 {kind}；可用：{kinds}",
+            "en": "Unknown import kind {kind}; use one of {kinds}",
+        },
+    }
+)
+
+#: (stage, done, total): stage is "read", "validate" or "load".
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    batch_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_inserted: int
+    rows_updated: int
+    encoding: str | None
+    checksum: str
+    rejects_file: str | None
+    ignored_columns: list[str] = field(default_factory=list)
+    owners_created: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def get_kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise InputError("import.unknown_kind", kind=name, kinds=", ".join(KINDS))
+    return KINDS[name]
+
+
+def import_file(
+    store: Store,
+    kind_name: str,
+    path: Path,
+    *,
+    today: dt.date,
+    mapping: Mapping | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    rejects_dir: Path,
+    lang: Lang = "en",
+    actor: str | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportResult:
+    kind = get_kind(kind_name)
+    mapping = mapping or Mapping()
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    read = read_file(
+        path,
+        encoding=encoding or mapping.encoding,
+        delimiter=delimiter or mapping.delimiter,
+        progress=(lambda d, t: progress("read", d, t)) if progress else None,
+    )
+    with store.begin() as conn:
+        references = _references(conn, kind)
+        lookup = reason_lookup() | _custom_reasons(conn)
+        checked = validate(
+            read.table, kind, mapping, today=today, references=references, reasons=lookup
+        )
+        if progress:
+            progress("validate", 1, 1)
+        rejects = describe_rejects(checked.rejected, read.malformed, kind, lang, today.isoformat())
+        batch_id = _start_batch(conn, kind, path, read.checksum, read.encoding, started, actor)
+        counts = upsert(
+            conn,
+            schema.IMPORT_TABLES[kind.name],
+            checked.accepted.drop_columns([LINE]),
+            kind.key,
+            {"import_batch_id": batch_id},
+        )
+        owners_created = _after_load(conn, kind, checked.accepted)
+        rejects_file = None
+        if rejects:
+            rejects_file = rejects_dir / f"{kind.name}-{batch_id}-rejects.csv"
+            header = [c for c in checked.rejected.column_names if c not in (LINE, "errors")]
+            write_rejects(rejects_file, rejects, header, lang)
+        result = ImportResult(
+            kind=kind.name,
+            file=path.name,
+            batch_id=batch_id,
+            rows_read=checked.accepted.num_rows + len(rejects),
+            rows_loaded=checked.accepted.num_rows,
+            rows_rejected=len(rejects),
+            rows_inserted=counts.inserted,
+            rows_updated=counts.updated,
+            encoding=read.encoding,
+            checksum=read.checksum,
+            rejects_file=str(rejects_file) if rejects_file else None,
+            ignored_columns=checked.ignored_columns,
+            owners_created=owners_created,
+        )
+        _finish_batch(conn, result)
+        if progress:
+            progress("load", 1, 1)
+    return result
+
+
+def _references(conn: sa.Connection, kind: Kind) -> dict[str, pa.Array]:
+    refs: dict[str, pa.Array] = {}
+    for col in kind.columns:
+        if col.references and col.references not in refs:
+            target = KINDS[col.references]
+            refs[col.references] = column_values(conn, target.table, target.key[0])
+    return refs
+
+
+def _custom_reasons(conn: sa.Connection) -> dict[str, str]:
+    rows = conn.execute(sa.select(schema.reasons.c.code, schema.reasons.c.label_zh,
+                                  schema.reasons.c.label_en)).all()  # fmt: skip
+    return {str(s).strip().lower(): code for code, *labels in rows for s in (code, *labels) if s}
+
+
+def _start_batch(
+    conn: sa.Connection,
+    kind: Kind,
+    path: Path,
+    checksum: str,
+    encoding: str | None,
+    started: dt.datetime,
+    actor: str | None,
+) -> int:
+    return int(
+        conn.execute(
+            sa.insert(schema.import_batches)
+            .values(
+                kind=kind.name,
+                file_name=path.name,
+                checksum=checksum,
+                encoding=encoding,
+                rows_read=0,
+                rows_loaded=0,
+                rows_rejected=0,
+                started_at=started,
+                actor=actor,
+            )
+            .returning(schema.import_batches.c.id)
+        ).scalar_one()
+    )
+
+
+def _finish_batch(conn: sa.Connection, r: ImportResult) -> None:
+    conn.execute(
+        sa.update(schema.import_batches)
+        .where(schema.import_batches.c.id == r.batch_id)
+        .values(
+            rows_read=r.rows_read,
+            rows_loaded=r.rows_loaded,
+            rows_rejected=r.rows_rejected,
+            rows_inserted=r.rows_inserted,
+            rows_updated=r.rows_updated,
+            rejects_path=r.rejects_file,
+            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+    )
+
+
+def _after_load(conn: sa.Connection, kind: Kind, accepted: pa.Table) -> int:
+    """Keep derived data in step: current statuses after status events; owners named by
+    customers but not imported yet become owner records (CRM exports often name owners only)."""
+    if kind.name == "status-events":
+        ids = pa.table({"customer_id": pc.unique(accepted.column("customer_id"))})
+        stage(conn, ids, "customers")
+        try:
+            refresh_statuses(conn, f"SELECT customer_id FROM {STAGED}")
+        finally:
+            unstage(conn)
+    if kind.name == "customers" and "owner_id" in accepted.column_names:
+        missing = (
+            "SELECT DISTINCT owner_id FROM customers WHERE owner_id IS NOT NULL "
+            "AND owner_id NOT IN (SELECT owner_id FROM owners)"
+        )
+        created = conn.exec_driver_sql(f"SELECT count(*) FROM ({missing}) m").scalar_one()
+        conn.exec_driver_sql(
+            f"INSERT INTO owners (owner_id, name, active) SELECT owner_id, owner_id, TRUE "
+            f"FROM ({missing}) m"
+        )
+        return int(created)
+    return 0

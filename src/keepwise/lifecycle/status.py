@@ -1,0 +1,90 @@
+"""Status events are the truth; ``customers.status`` and each event's ``from_status`` are derived
+from them, so importing, voiding and reverting all go through :func:`refresh_statuses`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from keepwise._core.errors import InputError, NotFoundError
+from keepwise._core.i18n import register
+from keepwise.store import schema
+
+register(
+    {
+        "status.unknown_customer": {
+            "zh": "客户 {customer_id} 不存在",
+            "en": "Unknown customer {customer_id}",
+        },
+        "status.reason_required": {
+            "zh": "作废客户必须填写原因",
+            "en": "Voiding a customer needs a reason",
+        },
+        "status.bad_status": {
+            "zh": "未知状态 {status}",
+            "en": "Unknown status {status}",
+        },
+    }
+)
+
+
+def refresh_statuses(conn: sa.Connection, customer_filter: str) -> None:
+    """Recompute ``from_status`` of the events and the current status of the customers selected
+    by the SQL ``customer_filter`` (a subquery returning customer ids)."""
+    conn.exec_driver_sql(
+        "UPDATE status_events SET from_status = p.prev FROM ("
+        " SELECT id, coalesce(lag(to_status) OVER (PARTITION BY customer_id"
+        "  ORDER BY occurred_at, id), 'active') AS prev"
+        f" FROM status_events WHERE customer_id IN ({customer_filter})) p"
+        " WHERE status_events.id = p.id"
+        " AND status_events.from_status IS DISTINCT FROM p.prev"
+    )
+    conn.exec_driver_sql(
+        "UPDATE customers SET status = l.to_status, status_changed_at = l.occurred_at FROM ("
+        " SELECT customer_id, to_status, occurred_at, row_number() OVER ("
+        "  PARTITION BY customer_id ORDER BY occurred_at DESC, id DESC) AS n"
+        f" FROM status_events WHERE customer_id IN ({customer_filter})) l"
+        " WHERE customers.customer_id = l.customer_id AND l.n = 1"
+    )
+
+
+def change_status(
+    conn: sa.Connection,
+    customer_id: str,
+    to_status: str,
+    *,
+    at: dt.datetime,
+    actor: str,
+    reason: str | None = None,
+    note: str | None = None,
+    destination: str | None = None,
+    source: str = "user",
+) -> int:
+    """Record one status change (void, revert, churn, win-back) and return the event id."""
+    if to_status not in schema.STATUSES:
+        raise InputError("status.bad_status", status=to_status)
+    if to_status == "voided" and not reason:
+        raise InputError("status.reason_required")
+    exists = conn.execute(
+        sa.select(sa.func.count()).where(schema.customers.c.customer_id == customer_id)
+    ).scalar_one()
+    if not exists:
+        raise NotFoundError("status.unknown_customer", customer_id=customer_id)
+    event_id = conn.execute(
+        sa.insert(schema.status_events)
+        .values(
+            customer_id=customer_id,
+            occurred_at=at,
+            to_status=to_status,
+            reason=reason,
+            actor=actor,
+            note=note,
+            destination=destination,
+            source=source,
+        )
+        .returning(schema.status_events.c.id)
+    ).scalar_one()
+    quoted = customer_id.replace("'", "''")
+    refresh_statuses(conn, f"SELECT '{quoted}'")
+    return int(event_id)

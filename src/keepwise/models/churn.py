@@ -1,0 +1,536 @@
+"""Explainable churn classifier that accepts a table straight from ``pandas.read_csv``.
+
+Design (why it looks like this):
+
+* **No user preprocessing.** :class:`TableEncoder` infers each column's kind from the training
+  data: numbers stored as text (``" "`` blanks, ``"1,234"``, ``"$5"``) become floats with NaN,
+  Yes/No/True/False text becomes 0/1, near-unique text (ids, free text) and all-missing or
+  constant columns are dropped, other text becomes a category whose rare levels (and levels never
+  seen in training) fall into one ``"(other)"`` level, so high cardinality cannot overfit.
+* **Two views, one blended score.** A LightGBM booster with small trees and strong regularisation
+  sees numbers as they are and categories natively; an L2 logistic regression sees centred
+  one-hot categories and every number both raw and log-compressed (so it can bend). Tabular
+  churn data is often close to additive, where the linear view alone is hard to beat; the trees
+  add interactions. The raw score is ``w * tree_margin + (1 - w) * linear_margin`` with ``w``
+  chosen on out-of-fold predictions.
+* **Honest defaults.** Internal stratified K-fold: each fold's booster stops early on its
+  held-out fold, the final booster is refitted on all rows with the mean best round count, and the
+  out-of-fold blended margins train the calibrator (Platt sigmoid by default, isotonic optional).
+* **Explanations are exact.** LightGBM ``pred_contrib`` (per feature + bias) and the linear
+  terms ``coef * centred value`` are both additive in margin space, so per original column they
+  add up, together with the bias, to the raw score before calibration.
+
+Labels may be 0/1, bool or text. The positive ("churn") class is the label whose text is one of
+``yes, y, true, t, 1, churn, churned, churner, lost, left, inactive, cancelled, canceled``;
+otherwise ``True``, otherwise the larger number, otherwise the last label in sorted order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from keepwise._core.i18n import Lang
+from keepwise.models.drivers import describe_both, reference_for
+
+POSITIVE_LABELS = frozenset(
+    [
+        "yes",
+        "y",
+        "true",
+        "t",
+        "1",
+        "1.0",
+        "churn",
+        "churned",
+        "churner",
+        "lost",
+        "left",
+        "inactive",
+        "cancelled",
+        "canceled",
+    ]
+)
+_MISSING_TEXT = frozenset(["", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"])
+_BOOL_TEXT = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0, "y": 1.0, "n": 0.0}
+_ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|no|number)$|ID$", re.IGNORECASE)
+_NUMBER_NOISE = r"^\s*[\$€£¥]|%\s*$|(?<=\d),(?=\d{3}(\D|$))"
+OTHER = "(other)"
+MISSING = "(missing)"
+
+
+def encode_binary_target(y: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(y01, classes, positive_index)``: 0/1 labels, sorted original labels, churn's index."""
+    values = np.asarray(y)
+    if values.ndim != 1:
+        values = values.ravel()
+    if pd.isna(pd.Series(values, dtype=object)).any():
+        raise ValueError("the label contains missing values")
+    classes = np.unique(values)
+    if len(classes) != 2:
+        raise ValueError(f"a churn label needs exactly 2 classes, got {len(classes)}")
+    texts = [str(c).strip().lower() for c in classes]
+    if any(t in POSITIVE_LABELS for t in texts):
+        pos = next(i for i, t in enumerate(texts) if t in POSITIVE_LABELS)
+    else:
+        pos = 1  # np.unique sorts: True > False, larger number, last text
+    return (values == classes[pos]).astype(np.int64), classes, pos
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X, dtype=object) if not hasattr(X, "toarray") else X.toarray()
+    if arr.ndim != 2:
+        raise ValueError(f"expected a 2-D table, got shape {arr.shape}")
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+def _parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Stripped text (missing tokens -> NaN), parsed numbers and parsed booleans."""
+    text = s.astype("string").str.strip()
+    text = text.where(~text.str.lower().isin(_MISSING_TEXT))
+    cleaned = text.str.replace(_NUMBER_NOISE, "", regex=True)
+    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    booleans = text.str.lower().map(_BOOL_TEXT).astype(float)
+    return text.astype(object), numbers, booleans
+
+
+@dataclass
+class _Column:
+    name: str
+    kind: Literal["numeric", "category"]
+    parse: Literal["number", "text", "bool"] = "number"
+    median: float = 0.0
+    low: float = 0.0
+    log_term: bool = False
+    missing_flag: bool = False
+    levels: list[str] = field(default_factory=list)
+
+
+class TableEncoder:
+    """Learns column kinds on training data and encodes any later table the same way."""
+
+    def __init__(
+        self, max_categories: int = 30, min_category_count: int = 10, log_terms: bool = True
+    ) -> None:
+        self.max_categories = max_categories
+        self.min_category_count = min_category_count
+        self.log_terms = log_terms
+        self.columns: list[_Column] = []
+        self.dropped: dict[str, str] = {}
+
+    def fit(self, X: pd.DataFrame) -> TableEncoder:
+        self.columns, self.dropped = [], {}
+        for name in X.columns:
+            spec = self._infer(str(name), X[name])
+            if isinstance(spec, str):
+                self.dropped[str(name)] = spec
+            else:
+                self.columns.append(spec)
+        if not self.columns:
+            raise ValueError(f"no usable feature columns; dropped: {self.dropped}")
+        self._fit_linear_scaling(X)
+        return self
+
+    def _infer(self, name: str, s: pd.Series) -> _Column | str:
+        if s.isna().all():
+            return "all missing"
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            values = pd.to_numeric(s, errors="coerce").astype(float)
+            return self._numeric(name, values, "number")
+        text, numbers, booleans = _parse_text(s)
+        present = text.notna().sum()
+        if present == 0:
+            return "all missing"
+        if numbers.notna().sum() >= 0.95 * present:
+            return self._numeric(name, numbers, "number")
+        if booleans.notna().sum() == present:
+            return self._numeric(name, booleans, "bool")
+        return self._category(name, text)
+
+    def _numeric(self, name: str, values: pd.Series, parse: Any) -> _Column | str:
+        finite = values.dropna()
+        if finite.nunique() < 2:
+            return "constant"
+        integral = bool(np.all(np.mod(finite, 1) == 0))
+        if integral and finite.is_unique and len(finite) >= 50 and _ID_NAME.search(name):
+            return "identifier"
+        return _Column(
+            name,
+            "numeric",
+            parse=parse,
+            median=float(finite.median()),
+            low=float(finite.min()),
+            log_term=self.log_terms and finite.nunique() > 2,  # log of a 0/1 flag: no
+            missing_flag=bool(values.isna().any()),
+        )
+
+    def _category(self, name: str, text: pd.Series) -> _Column | str:
+        counts = text.fillna(MISSING).value_counts()
+        if len(counts) >= 0.9 * text.notna().sum() and len(counts) > self.max_categories:
+            return "identifier or free text"
+        kept = counts[counts >= self.min_category_count].index[: self.max_categories]
+        if len(kept) == 0 or (len(kept) == 1 and len(counts) == 1):
+            return "constant or too rare"
+        return _Column(name, "category", parse="text", levels=[str(k) for k in kept])
+
+    def column_values(self, X: pd.DataFrame, col: _Column) -> pd.Series:
+        """The column as the model reads it: floats for numbers, capped levels for text."""
+        s = X[col.name]
+        if col.kind == "numeric":
+            if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+                return pd.to_numeric(s, errors="coerce").astype(float)
+            _, numbers, booleans = _parse_text(s)
+            return booleans if col.parse == "bool" else numbers
+        text = _parse_text(s)[0].fillna(MISSING).astype(str)
+        return text.where(text.isin(col.levels), OTHER)
+
+    def display_values(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Readable values per kept column (parsed numbers, original text)."""
+        out = {}
+        for col in self.columns:
+            if col.kind == "numeric" and col.parse != "bool":
+                out[col.name] = self.column_values(X, col)
+            elif col.parse == "bool" and not pd.api.types.is_numeric_dtype(X[col.name]):
+                out[col.name] = _parse_text(X[col.name])[0]  # "Yes" reads better than 1
+            else:
+                out[col.name] = (
+                    X[col.name] if col.kind == "numeric" else _parse_text(X[col.name])[0]
+                )
+        return pd.DataFrame(out, index=X.index)
+
+    def tree_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        out = {}
+        for col in self.columns:
+            values = self.column_values(X, col)
+            if col.kind == "category":
+                values = pd.Categorical(values, categories=[*col.levels, OTHER])
+            out[col.name] = values
+        return pd.DataFrame(out, index=X.index)
+
+    def _linear_raw(self, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+        blocks, origin = [], []
+        for col in self.columns:
+            values = self.column_values(X, col)
+            if col.kind == "numeric":
+                filled = values.fillna(col.median).to_numpy(float)
+                blocks.append(filled)
+                origin.append(col.name)
+                if col.log_term:
+                    blocks.append(np.log1p(np.clip(filled - col.low, 0.0, None)))
+                    origin.append(col.name)
+                if col.missing_flag:
+                    blocks.append(values.isna().to_numpy(float))
+                    origin.append(col.name)
+            else:
+                for level in [*col.levels, OTHER]:
+                    blocks.append((values == level).to_numpy(float))
+                    origin.append(col.name)
+        return np.column_stack(blocks), origin
+
+    def _fit_linear_scaling(self, X: pd.DataFrame) -> None:
+        raw, origin = self._linear_raw(X)
+        self.linear_origin = origin
+        self.linear_mean = raw.mean(axis=0)
+        # Scale numbers to unit variance; one-hot columns are only centred so that L2 shrinks
+        # rare levels towards the average instead of amplifying them.
+        kinds = {c.name: c.kind for c in self.columns}
+        std = raw.std(axis=0)
+        numeric = np.array([kinds[o] == "numeric" for o in origin])
+        self.linear_scale = np.where(numeric & (std > 0), std, 1.0)
+
+    def linear_matrix(self, X: pd.DataFrame) -> np.ndarray:
+        raw, _ = self._linear_raw(X)
+        return (raw - self.linear_mean) / self.linear_scale
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def risk_band(
+    proba: Any,
+    cutoffs: Sequence[float] = (0.3, 0.6),
+    labels: Sequence[str] = ("low", "medium", "high"),
+) -> Any:
+    """``"low"``/``"medium"``/``"high"`` per probability; a value equal to a cutoff goes up."""
+    if len(labels) != len(cutoffs) + 1 or list(cutoffs) != sorted(cutoffs):
+        raise ValueError("need sorted cutoffs and exactly one more label than cutoffs")
+    index = np.searchsorted(np.asarray(cutoffs, float), np.asarray(proba, float), side="right")
+    names = np.asarray(labels, dtype=object)[index]
+    return str(names) if np.ndim(names) == 0 else names
+
+
+class ChurnClassifier(ClassifierMixin, BaseEstimator):
+    """Calibrated, explainable LightGBM + linear churn model for raw tables (see module doc).
+
+    The defaults are meant to work unchanged on unseen tables; ``random_state`` fixes every
+    random choice so refits on the same data give identical predictions.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.03,
+        num_leaves: int = 8,
+        min_child_samples: int = 20,
+        reg_lambda: float = 5.0,
+        colsample: float = 0.7,
+        subsample: float = 0.8,
+        max_trees: int = 2000,
+        early_stopping_rounds: int = 50,
+        n_folds: int = 5,
+        linear_C: float = 0.5,
+        linear_weight: float | None = None,
+        calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid",
+        max_categories: int = 30,
+        min_category_count: int = 10,
+        random_state: int = 0,
+        n_jobs: int = 1,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.reg_lambda = reg_lambda
+        self.colsample = colsample
+        self.subsample = subsample
+        self.max_trees = max_trees
+        self.early_stopping_rounds = early_stopping_rounds
+        self.n_folds = n_folds
+        self.linear_C = linear_C
+        self.linear_weight = linear_weight
+        self.calibration = calibration
+        self.max_categories = max_categories
+        self.min_category_count = min_category_count
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    # ----------------------------------------------------------------------------- fitting
+    def fit(self, X: Any, y: Any) -> ChurnClassifier:
+        frame = _as_frame(X)
+        y01, self.classes_, self.positive_index_ = encode_binary_target(y)
+        if len(y01) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(y01)}")
+        self.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.encoder_ = TableEncoder(self.max_categories, self.min_category_count).fit(frame)
+        trees, linear = self.encoder_.tree_frame(frame), self.encoder_.linear_matrix(frame)
+        oof_tree, oof_linear, rounds = self._cross_fit(trees, linear, y01)
+        self.n_trees_ = max(1, round(float(np.mean(rounds))))
+        self.booster_ = self._train_booster(trees, y01, self.n_trees_)
+        self.linear_ = self._new_linear().fit(linear, y01)
+        self.linear_weight_ = self._choose_weight(oof_tree, oof_linear, y01)
+        w = self.linear_weight_
+        self._fit_calibrator(w * oof_tree + (1 - w) * oof_linear, y01)
+        return self
+
+    def _booster_params(self, n_rows: int) -> dict[str, Any]:
+        return {
+            "objective": "binary",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            # Tiny tables cannot afford 20 rows per leaf; large ones keep the set value.
+            "min_data_in_leaf": max(2, min(self.min_child_samples, n_rows // 10)),
+            "lambda_l2": self.reg_lambda,
+            "feature_fraction": self.colsample,
+            "bagging_fraction": self.subsample,
+            "bagging_freq": 1,
+            # Category splits: need enough rows per level and smooth their statistics.
+            "min_data_per_group": self.min_category_count,
+            "cat_smooth": 10.0,
+            "cat_l2": 10.0,
+            "seed": self.random_state,
+            "deterministic": True,
+            "force_col_wise": True,
+            "num_threads": self.n_jobs,
+            "verbose": -1,
+        }
+
+    def _train_booster(
+        self, X: pd.DataFrame, y: np.ndarray, rounds: int, valid: tuple[Any, Any] | None = None
+    ) -> lgb.Booster:
+        params = self._booster_params(len(X))
+        data = lgb.Dataset(X, label=y, params={"verbose": -1})
+        if valid is None:
+            return lgb.train(params, data, num_boost_round=rounds)
+        check = lgb.Dataset(valid[0], label=valid[1], reference=data)
+        stop = lgb.early_stopping(self.early_stopping_rounds, verbose=False)
+        return lgb.train(params, data, rounds, valid_sets=[check], callbacks=[stop])
+
+    def _new_linear(self) -> LogisticRegression:
+        return LogisticRegression(C=self.linear_C, max_iter=5000)
+
+    def _cross_fit(
+        self, trees: pd.DataFrame, linear: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Out-of-fold margins of both parts and each fold's early-stopped round count."""
+        k = min(self.n_folds, int(np.bincount(y).min()))
+        oof_tree, oof_linear = np.zeros(len(y)), np.zeros(len(y))
+        if k < 2:  # too few churners to hold any out: fixed size, no blending evidence
+            return oof_tree, oof_linear, [min(100, self.max_trees)]
+        rounds = []
+        folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state)
+        for train, held in folds.split(linear, y):
+            valid = (trees.iloc[held], y[held])
+            booster = self._train_booster(trees.iloc[train], y[train], self.max_trees, valid)
+            rounds.append(max(1, booster.best_iteration or self.max_trees))
+            oof_tree[held] = booster.predict(trees.iloc[held], raw_score=True)
+            part = self._new_linear().fit(linear[train], y[train])
+            oof_linear[held] = part.decision_function(linear[held])
+        return oof_tree, oof_linear, rounds
+
+    def _choose_weight(self, tree: np.ndarray, linear: np.ndarray, y: np.ndarray) -> float:
+        """Tree share of the blend: the set value, else the best out-of-fold log-loss."""
+        if self.linear_weight is not None:
+            return 1.0 - float(self.linear_weight)
+        if not tree.any():
+            return 0.5
+        grid = np.linspace(0.0, 1.0, 11)
+        losses = [_log_loss(y, self._platt(w * tree + (1 - w) * linear, y)) for w in grid]
+        return float(grid[int(np.argmin(losses))])
+
+    @staticmethod
+    def _platt(margin: np.ndarray, y: np.ndarray) -> np.ndarray:
+        model = LogisticRegression(C=1e6).fit(margin.reshape(-1, 1), y)
+        return model.predict_proba(margin.reshape(-1, 1))[:, 1]
+
+    def _fit_calibrator(self, margin: np.ndarray, y: np.ndarray) -> None:
+        self.calibrator_: Any = None
+        if self.calibration == "none" or not margin.any():
+            return
+        if self.calibration == "isotonic":
+            iso = IsotonicRegression(out_of_bounds="clip", y_min=1e-6, y_max=1 - 1e-6)
+            self.calibrator_ = iso.fit(margin, y)
+        elif self.calibration == "sigmoid":
+            self.calibrator_ = LogisticRegression(C=1e6).fit(margin.reshape(-1, 1), y)
+        else:
+            raise ValueError(f"unknown calibration {self.calibration!r}")
+
+    # --------------------------------------------------------------------------- predicting
+    def _frame(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self, "encoder_")
+        frame = _as_frame(X)
+        if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
+            missing = [c for c in self.feature_names_in_ if c not in frame.columns]
+            if missing:
+                raise ValueError(f"X lacks the training columns {missing}")
+            return frame
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but ChurnClassifier is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return frame
+
+    def raw_score(self, X: Any) -> np.ndarray:
+        """Blended churn margin (log-odds scale) before calibration."""
+        frame = self._frame(X)
+        tree = self.booster_.predict(self.encoder_.tree_frame(frame), raw_score=True)
+        linear = self.linear_.decision_function(self.encoder_.linear_matrix(frame))
+        w = self.linear_weight_
+        return np.asarray(w * tree + (1 - w) * linear, dtype=float)
+
+    def churn_probability(self, X: Any) -> np.ndarray:
+        """Calibrated probability of the positive (churn) class."""
+        margin = self.raw_score(X)
+        if self.calibrator_ is None:
+            return _sigmoid(margin)
+        if isinstance(self.calibrator_, IsotonicRegression):
+            return np.asarray(self.calibrator_.predict(margin), dtype=float)
+        return np.asarray(self.calibrator_.predict_proba(margin.reshape(-1, 1))[:, 1])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = self.churn_probability(X)
+        return np.column_stack([p, 1 - p] if self.positive_index_ == 0 else [1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        churn = self.churn_probability(X) >= 0.5
+        return np.where(
+            churn, self.classes_[self.positive_index_], self.classes_[1 - self.positive_index_]
+        )
+
+    # --------------------------------------------------------------------------- explaining
+    def contributions(self, X: Any) -> pd.DataFrame:
+        """Per original column margin contributions plus ``bias``; rows sum to raw_score."""
+        frame = self._frame(X)
+        names = self.encoder_.feature_names
+        tree = self.booster_.predict(self.encoder_.tree_frame(frame), pred_contrib=True)
+        terms = self.encoder_.linear_matrix(frame) * self.linear_.coef_[0]
+        linear = pd.DataFrame(terms, columns=self.encoder_.linear_origin).T.groupby(level=0).sum().T
+        w = self.linear_weight_
+        out = pd.DataFrame(w * tree[:, :-1], columns=names, index=frame.index)
+        out += (1 - w) * linear[names].to_numpy()
+        out["bias"] = w * tree[:, -1] + (1 - w) * float(self.linear_.intercept_[0])
+        return out
+
+    def explain(
+        self,
+        X: Any,
+        top: int = 3,
+        lang: Lang | str = "en",
+        direction: Literal["up", "down", "abs"] = "up",
+    ) -> pd.DataFrame:
+        """Top ``top`` drivers per row: feature, value, contribution and a sentence.
+
+        ``direction="up"`` ranks by how much a column raises the risk, ``"down"`` by how much it
+        lowers it, ``"abs"`` by size. ``sentence`` is in ``lang``; ``sentence_zh`` and
+        ``sentence_en`` carry both languages.
+        """
+        frame = self._frame(X)
+        contrib = self.contributions(frame).drop(columns="bias")
+        shown = self.encoder_.display_values(frame)
+        key = {"up": -contrib, "down": contrib, "abs": -contrib.abs()}[direction].to_numpy()
+        order = np.argsort(key, axis=1, kind="stable")[:, :top]
+        records = []
+        for i, row_index in enumerate(frame.index):
+            row = shown.iloc[i].to_dict()
+            for rank, j in enumerate(order[i], start=1):
+                name = contrib.columns[j]
+                value, c = row[name], float(contrib.iat[i, j])
+                texts = describe_both(name, value, c, reference_for(name, row))
+                records.append(
+                    {
+                        "row": row_index,
+                        "rank": rank,
+                        "feature": name,
+                        "value": value,
+                        "contribution": c,
+                        "sentence": texts["zh" if str(lang).startswith("zh") else "en"],
+                        "sentence_zh": texts["zh"],
+                        "sentence_en": texts["en"],
+                    }
+                )
+        return pd.DataFrame.from_records(records)
+
+    risk_band = staticmethod(risk_band)

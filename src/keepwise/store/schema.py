@@ -1,0 +1,344 @@
+"""The canonical data model (DESIGN.md): one SQLAlchemy Core table per entity.
+
+Ids coming from the source system are kept as text and are the primary keys of the imported
+tables, so re-importing a file upserts by external id. Integer keys of tables Keepwise writes
+itself come from sequences (DuckDB has no SERIAL). There are no database-level foreign keys:
+DuckDB rejects updates of rows that a foreign key references, which an upsert needs; the import
+checks references instead and rejects the rows that break them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+STATUSES = ("active", "at_risk", "churned", "voided", "won_back")
+LOST_STATUSES = ("churned", "voided")
+
+
+def _seq_id(table: str) -> tuple[sa.Sequence, sa.Column[int]]:
+    seq = sa.Sequence(f"{table}_id_seq", metadata=metadata)
+    col: sa.Column[int] = sa.Column(
+        "id", sa.BigInteger, seq, primary_key=True, server_default=seq.next_value()
+    )
+    return seq, col
+
+
+def _text(name: str, **kw: object) -> sa.Column[str]:
+    return sa.Column(name, sa.Text, **kw)  # type: ignore[arg-type]
+
+
+def _ts(name: str, **kw: object) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime, **kw)  # type: ignore[arg-type]
+
+
+def _batch() -> sa.Column[int]:
+    return sa.Column("import_batch_id", sa.BigInteger)
+
+
+owners = sa.Table(
+    "owners",
+    metadata,
+    _text("owner_id", primary_key=True),
+    _text("name"),
+    _text("email"),
+    _text("role"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _ts("left_at"),
+    _batch(),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    _text("customer_id", primary_key=True),
+    _text("name"),
+    _text("segment"),
+    _text("industry"),
+    _text("region"),
+    _text("channel"),
+    _text("owner_id"),
+    _ts("acquired_at"),
+    sa.Column("contract_end", sa.Date),
+    sa.Column("birthday", sa.Date),
+    sa.Column("acquisition_cost", sa.Float),
+    # Current status, kept in step with status_events by the domain layer.
+    _text("status", nullable=False, server_default="active"),
+    _ts("status_changed_at"),
+    _batch(),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    _text("order_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    _ts("ordered_at", nullable=False),
+    sa.Column("amount", sa.Float, nullable=False),
+    sa.Column("cost", sa.Float),
+    _text("product"),
+    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
+    _batch(),
+)
+
+usage = sa.Table(
+    "usage",
+    metadata,
+    _text("customer_id", primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    _text("feature", primary_key=True, server_default=""),
+    sa.Column("visits", sa.Integer),
+    sa.Column("minutes", sa.Float),
+    _batch(),
+)
+
+interactions = sa.Table(
+    "interactions",
+    metadata,
+    _text("interaction_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    _text("owner_id"),
+    _ts("occurred_at", nullable=False),
+    _text("channel"),
+    _text("type"),
+    _text("outcome"),
+    _text("note"),
+    sa.Column("task_id", sa.BigInteger),
+    _batch(),
+)
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    _text("ticket_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    _ts("opened_at", nullable=False),
+    _ts("first_response_at"),
+    _ts("resolved_at"),
+    _text("category"),
+    sa.Column("is_complaint", sa.Boolean, nullable=False, server_default=sa.false()),
+    _batch(),
+)
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    _text("survey_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    _ts("answered_at", nullable=False),
+    sa.Column("csat", sa.Integer),
+    sa.Column("recommend", sa.Integer),
+    _text("reason"),
+    _text("comment"),
+    _batch(),
+)
+
+leads = sa.Table(
+    "leads",
+    metadata,
+    _text("lead_id", primary_key=True),
+    _ts("created_at", nullable=False),
+    _text("source"),
+    sa.Column("cost", sa.Float),
+    _text("customer_id"),
+    _ts("converted_at"),
+    _batch(),
+)
+
+marketing_spend = sa.Table(
+    "marketing_spend",
+    metadata,
+    sa.Column("period_start", sa.Date, primary_key=True),
+    _text("channel", primary_key=True),
+    sa.Column("amount", sa.Float, nullable=False),
+    _batch(),
+)
+
+_, _status_event_id = _seq_id("status_events")
+status_events = sa.Table(
+    "status_events",
+    metadata,
+    _status_event_id,
+    _text("customer_id", nullable=False),
+    _ts("occurred_at", nullable=False),
+    _text("from_status"),
+    _text("to_status", nullable=False),
+    _text("reason"),
+    _text("actor"),
+    _text("note"),
+    _text("destination"),
+    # import / user / rule / inferred: who or what recorded the change.
+    _text("source", nullable=False, server_default="import"),
+    _batch(),
+    sa.UniqueConstraint("customer_id", "occurred_at", "to_status", name="uq_status_event"),
+)
+
+reasons = sa.Table(
+    "reasons",
+    metadata,
+    _text("code", primary_key=True),
+    _text("label_zh", nullable=False),
+    _text("label_en", nullable=False),
+    sa.Column("avoidable", sa.Boolean, nullable=False),
+    sa.Column("builtin", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+_, _score_id = _seq_id("scores")
+scores = sa.Table(
+    "scores",
+    metadata,
+    _score_id,
+    _text("customer_id", nullable=False),
+    _text("model_version", nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("churn_probability", sa.Float),
+    _text("risk_band"),
+    _text("drivers"),  # JSON list of {feature, value, contribution, text_zh, text_en}
+    sa.Column("p_alive", sa.Float),
+    sa.Column("expected_purchases", sa.Float),
+    sa.Column("predicted_clv", sa.Float),
+    sa.Column("rfm_r", sa.Integer),
+    sa.Column("rfm_f", sa.Integer),
+    sa.Column("rfm_m", sa.Integer),
+    _text("rfm_segment"),
+    _text("value_tier"),
+    sa.Column("profit_contribution", sa.Float),
+    _ts("created_at"),
+    sa.UniqueConstraint("customer_id", "model_version", "as_of", name="uq_score"),
+)
+
+models = sa.Table(
+    "models",
+    metadata,
+    _text("model_version", primary_key=True),
+    _text("kind", nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    _ts("created_at", nullable=False),
+    _text("params"),  # JSON
+    _text("evaluation"),  # JSON
+    sa.Column("artifact", sa.LargeBinary),
+)
+
+_, _alert_id = _seq_id("alerts")
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    _alert_id,
+    _text("customer_id", nullable=False),
+    _text("rule", nullable=False),
+    _text("severity", nullable=False),
+    _text("evidence"),  # JSON
+    _text("suggested_playbook"),
+    _text("status", nullable=False, server_default="open"),
+    sa.Column("as_of", sa.Date, nullable=False),
+    _ts("opened_at", nullable=False),
+    _ts("closed_at"),
+    _text("actor"),
+    _text("note"),
+)
+
+playbooks = sa.Table(
+    "playbooks",
+    metadata,
+    _text("playbook_id", primary_key=True),
+    _text("name_zh", nullable=False),
+    _text("name_en", nullable=False),
+    _text("trigger"),  # JSON
+    _text("task_type", nullable=False),
+    sa.Column("due_days", sa.Integer, nullable=False, server_default="7"),
+    sa.Column("holdout_share", sa.Float, nullable=False, server_default="0.1"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _ts("created_at"),
+)
+
+_, _task_id = _seq_id("tasks")
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    _task_id,
+    _text("customer_id", nullable=False),
+    _text("playbook_id"),
+    _text("type", nullable=False),
+    _text("owner_id"),
+    sa.Column("due", sa.Date),
+    _text("status", nullable=False, server_default="open"),
+    _text("outcome"),
+    sa.Column("holdout", sa.Boolean, nullable=False, server_default=sa.false()),
+    _ts("created_at", nullable=False),
+    _ts("completed_at"),
+    _text("note"),
+)
+
+_, _user_id = _seq_id("users")
+users = sa.Table(
+    "users",
+    metadata,
+    _user_id,
+    _text("username", nullable=False, unique=True),
+    _text("display_name"),
+    _text("role", nullable=False),  # admin / manager / rep / analyst
+    _text("owner_id"),
+    _text("password_hash"),
+    _text("lang", nullable=False, server_default="zh"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _ts("created_at"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _text("token_hash", primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    _text("label"),
+    _ts("created_at", nullable=False),
+    _ts("last_used_at"),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+_, _batch_id = _seq_id("import_batches")
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    _batch_id,
+    _text("kind", nullable=False),
+    _text("file_name", nullable=False),
+    _text("checksum", nullable=False),
+    _text("encoding"),
+    sa.Column("rows_read", sa.BigInteger, nullable=False),
+    sa.Column("rows_loaded", sa.BigInteger, nullable=False),
+    sa.Column("rows_rejected", sa.BigInteger, nullable=False),
+    sa.Column("rows_inserted", sa.BigInteger),
+    sa.Column("rows_updated", sa.BigInteger),
+    _text("rejects_path"),
+    _ts("started_at", nullable=False),
+    _ts("finished_at"),
+    _text("actor"),
+)
+
+_, _audit_id = _seq_id("audit_log")
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    _audit_id,
+    _ts("occurred_at", nullable=False),
+    _text("actor"),
+    _text("action", nullable=False),
+    _text("entity"),
+    _text("entity_id"),
+    _text("detail"),  # JSON
+)
+
+#: Tables loaded by ``keepwise import KIND``, keyed by KIND.
+IMPORT_TABLES: dict[str, sa.Table] = {
+    "customers": customers,
+    "owners": owners,
+    "orders": orders,
+    "usage": usage,
+    "interactions": interactions,
+    "tickets": tickets,
+    "surveys": surveys,
+    "leads": leads,
+    "spend": marketing_spend,
+    "status-events": status_events,
+}

@@ -1,0 +1,148 @@
+"""The application facade. Interfaces (CLI, API, web) call a :class:`Workspace` and nothing
+below it; the workspace wires configuration, storage and the domain packages together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from keepwise._core.config import (
+    CONFIG_FILE,
+    WorkspaceConfig,
+    default_config_text,
+    load_config,
+)
+from keepwise._core.errors import ConfigError
+from keepwise._core.i18n import Lang
+from keepwise._core.taxonomy import BUILTIN_REASONS
+from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
+from keepwise.store import Store, database_url_for, schema
+
+
+@dataclass(frozen=True)
+class TableCount:
+    table: str
+    rows: int
+
+
+class Workspace:
+    """A folder with ``keepwise.toml`` and (by default) the DuckDB file ``keepwise.duckdb``.
+
+    The database is opened on first use and released by :meth:`close`, so that a CLI command
+    holds the embedded file only while it works.
+    """
+
+    def __init__(self, path: Path, config: WorkspaceConfig, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        self.config = config
+        self.busy_timeout = busy_timeout
+        self._store: Store | None = None
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls, path: Path, *, db_url: str | None = None, name: str | None = None, lang: Lang = "zh"
+    ) -> Workspace:
+        path = Path(path)
+        if (path / CONFIG_FILE).exists():
+            raise ConfigError("config.exists", path=str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        text = default_config_text(name or path.resolve().name, db_url, lang)
+        (path / CONFIG_FILE).write_text(text, encoding="utf-8")
+        ws = cls.open(path)
+        ws.migrate()
+        return ws
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Workspace:
+        path = Path(path)
+        return cls(path, load_config(path), busy_timeout=busy_timeout)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            url = database_url_for(self.path, self.config.database_url)
+            self._store = Store(url, busy_timeout=self.busy_timeout)
+        return self._store
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema and (re)seed the built-in reason taxonomy."""
+        self.store.migrate()
+        from sqlalchemy.dialects.postgresql import insert
+
+        rows = [
+            {"code": r.code, "label_zh": r.label_zh, "label_en": r.label_en,
+             "avoidable": r.avoidable, "builtin": True}
+            for r in BUILTIN_REASONS
+        ]  # fmt: skip
+        stmt = insert(schema.reasons).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={c: stmt.excluded[c] for c in ("label_zh", "label_en", "avoidable", "builtin")},
+        )
+        with self.store.begin() as conn:
+            conn.execute(stmt)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- import ---------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        today: dt.date,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        lang: Lang | None = None,
+        actor: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ImportResult:
+        return import_file(
+            self.store,
+            kind,
+            Path(path),
+            today=today,
+            mapping=load_mapping(mapping),
+            encoding=encoding,
+            delimiter=delimiter,
+            rejects_dir=self.path / "rejects",
+            lang=lang or self.config.language,
+            actor=actor,
+            progress=progress,
+        )
+
+    # --- status ---------------------------------------------------------------------------
+
+    def table_counts(self) -> list[TableCount]:
+        with self.store.begin() as conn:
+            return [
+                TableCount(name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                for name, t in schema.metadata.tables.items()
+            ]
+
+    def recent_imports(self, limit: int = 10) -> list[dict[str, Any]]:
+        b = schema.import_batches
+        with self.store.begin() as conn:
+            rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(limit)).mappings()
+            return [dict(r) for r in rows]
+
+    @property
+    def backend(self) -> str:
+        return self.store.dialect
