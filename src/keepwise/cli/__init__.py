@@ -1,0 +1,5 @@
+"""The ``keepwise`` command line."""
+
+from keepwise.cli.app import app, main
+
+__all__ = ["app", "main"]

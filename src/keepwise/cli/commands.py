@@ -1,0 +1,160 @@
+"""Workspace commands: init, status, import, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from keepwise._core.clock import today
+from keepwise._core.i18n import register, t
+from keepwise.cli.app import app, open_workspace, state
+from keepwise.ingest import KINDS, ImportResult
+from keepwise.workspace import Workspace
+
+register(
+    {
+        "cli.init.done": {
+            "zh": "已创建工作区 {path}（数据库：{backend}）",
+            "en": "Created the workspace {path} (database: {backend})",
+        },
+        "cli.status.table": {"zh": "表", "en": "table"},
+        "cli.status.rows": {"zh": "行数", "en": "rows"},
+        "cli.status.imports": {"zh": "最近的导入", "en": "Recent imports"},
+        "cli.import.summary": {
+            "zh": "{kind}：读取 {read} 行，导入 {loaded} 行（新增 {inserted}，更新 {updated}），"
+            "拒绝 {rejected} 行",
+            "en": "{kind}: read {read} rows, loaded {loaded} ({inserted} new, {updated} updated), "
+            "rejected {rejected}",
+        },
+        "cli.import.rejects": {
+            "zh": "被拒绝的行及原因见 {path}",
+            "en": "Rejected rows and reasons are in {path}",
+        },
+        "cli.import.ignored": {
+            "zh": "未使用的列：{columns}",
+            "en": "Columns not used: {columns}",
+        },
+        "cli.progress.read": {"zh": "读取", "en": "Reading"},
+        "cli.progress.validate": {"zh": "校验", "en": "Validating"},
+        "cli.progress.load": {"zh": "写入", "en": "Loading"},
+    }
+)
+
+
+@app.command("init")
+def init_cmd(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Folder of the new workspace / 新工作区目录")],
+    db: Annotated[
+        str | None,
+        typer.Option(help="Database URL, e.g. postgresql://user:pw@host/db "
+                     "(default: embedded DuckDB) / 数据库地址"),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Workspace name / 工作区名称")] = None,
+) -> None:
+    """Create a workspace: keepwise.toml and the database. / 创建工作区。"""
+    lang = state(ctx).lang
+    ws = Workspace.init(directory, db_url=db, name=name, lang=lang)
+    try:
+        typer.echo(t("cli.init.done", lang, path=str(directory), backend=ws.backend))
+    finally:
+        ws.close()
+
+
+@app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")] = False,
+) -> None:
+    """Table counts and the last imports. / 各表行数与最近的导入。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        counts = ws.table_counts()
+        imports = ws.recent_imports()
+    if as_json:
+        payload = {
+            "tables": {c.table: c.rows for c in counts},
+            "imports": imports,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, default=str, indent=2))
+        return
+    console = Console()
+    table = Table(t("cli.status.table", lang), t("cli.status.rows", lang))
+    for c in counts:
+        table.add_row(c.table, f"{c.rows:,}")
+    console.print(table)
+    if imports:
+        recent = Table("#", "kind", "file", "read", "loaded", "rejected", "finished",
+                       title=t("cli.status.imports", lang))  # fmt: skip
+        for b in imports:
+            recent.add_row(str(b["id"]), b["kind"], b["file_name"], str(b["rows_read"]),
+                           str(b["rows_loaded"]), str(b["rows_rejected"]),
+                           str(b["finished_at"])[:19])  # fmt: skip
+        console.print(recent)
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(KINDS)}")],
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file / 文件")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping file (YAML/TOML) / 列映射文件")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="CSV encoding, e.g. gbk (default: detected) / 编码")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected) / 分隔符")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON / 输出 JSON")] = False,
+) -> None:
+    """Import a CRM export into the workspace. / 导入 CRM 导出文件。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws, _progress(enabled=not as_json) as report:
+        result = ws.import_file(
+            kind, file, today=today(), mapping=mapping, encoding=encoding,
+            delimiter=delimiter, lang=lang, progress=report,
+        )  # fmt: skip
+    _print_import(result, as_json, lang)
+
+
+def _print_import(result: ImportResult, as_json: bool, lang: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(t("cli.import.summary", lang, kind=result.kind, read=result.rows_read,
+                 loaded=result.rows_loaded, inserted=result.rows_inserted,
+                 updated=result.rows_updated, rejected=result.rows_rejected))  # fmt: skip
+    if result.rejects_file:
+        typer.echo(t("cli.import.rejects", lang, path=result.rejects_file))
+    if result.ignored_columns:
+        typer.echo(t("cli.import.ignored", lang, columns=", ".join(result.ignored_columns)))
+
+
+class _progress:
+    """A progress bar on stderr for long imports (silent when output is JSON or not a TTY)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True,
+                            disable=not enabled)  # fmt: skip
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _progress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(t(f"cli.progress.{stage}"), total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
