@@ -122,6 +122,7 @@ def file_checksum(path: Path) -> str:
 
 def detect_encoding(path: Path) -> tuple[str, str]:
     """(encoding, sha256) of a CSV file: ``utf-8-sig``, ``utf-8`` or ``gb18030``."""
+    _check_quotes_closed(path)
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8_ok = True
@@ -143,6 +144,27 @@ def detect_encoding(path: Path) -> tuple[str, str]:
             pass  # truncated inside a multi-byte character: classify the lines below
     _check_single_encoding(path)
     return "gb18030", digest.hexdigest()
+
+
+def _check_quotes_closed(path: Path) -> None:
+    """A file cut off inside a quoted value has an odd number of quote characters (an escaped
+    quote is doubled). The CSV parser would silently take the rest of the file as one value."""
+    odd = False
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            odd ^= chunk.count(b'"') % 2 == 1
+    if not odd:
+        return
+    line = opened_at = 1
+    inside = False
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            for _ in range(raw.count(b'"')):
+                inside = not inside
+                opened_at = number if inside else opened_at
+            line = number
+    raise InputError("read.truncated", line=opened_at if inside else line,
+                     error="unclosed quote")  # fmt: skip
 
 
 def _check_single_encoding(path: Path) -> None:
@@ -233,9 +255,8 @@ def _parse_csv(
     names = _unique_header(header)
     malformed: list[tuple[int, str, str]] = []
 
-    def on_invalid(row: pa.csv.InvalidRow) -> str:
-        line = (row.number or 0) if row.number is not None else 0
-        malformed.append((line, row.text or "", "row.field_count"))
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        malformed.append((row.number or 0, row.text or "", "row.field_count"))
         return "skip"
 
     size = source.stat().st_size
@@ -259,10 +280,30 @@ def _parse_csv(
         rows = sum(b.num_rows for b in batches) + len(malformed)
         raise InputError("read.truncated", line=rows + 2, error=str(exc).splitlines()[0]) from None
     table = pa.Table.from_batches(batches, schema=reader.schema)
+    if any(m[0] == 0 for m in malformed):
+        malformed = _locate_malformed(source, malformed)
     # Line numbers: the header is line 1, records follow. Malformed rows are counted apart, so
     # the numbering of good rows skips them (exact unless a value spans several lines).
     lines = _good_row_lines(table.num_rows, [m[0] for m in malformed])
     return table.append_column(LINE, lines), malformed
+
+
+def _locate_malformed(
+    source: Path, malformed: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """Find the line of each malformed row by its text: the parser cannot number rows when
+    values may span lines, and malformed rows are rare enough for one scan of the file."""
+    located: list[tuple[int, str, str]] = []
+    pending = iter(malformed)
+    current = next(pending, None)
+    with source.open("r", encoding="utf-8-sig", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            if current is None:
+                break
+            if line.rstrip("\r\n") == current[1].rstrip("\r\n"):
+                located.append((number, current[1], current[2]))
+                current = next(pending, None)
+    return located + ([current] if current else []) + list(pending)
 
 
 def _good_row_lines(n_good: int, bad_lines: list[int]) -> pa.Array:

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
 from keepwise.ingest.contract import FALSE_WORDS, STATUS_ALIASES, TRUE_WORDS, Column, Kind
 from keepwise.ingest.mapping import Mapping, quote_ident, resolve_columns
@@ -22,6 +23,11 @@ from keepwise.ingest.readers import LINE
 
 register(
     {
+        "mapping.sql_error": {
+            "zh": "映射文件中的 SQL 无法执行：{error}（CSV 的每一列都是文本，计算前请用 CAST 转换）",
+            "en": "The SQL in the mapping file failed: {error} (every CSV column is text: "
+            "CAST it before arithmetic)",
+        },
         "row.required": {"zh": "必填项为空", "en": "required value is missing"},
         "row.not_number": {"zh": "不是数字：{value}", "en": "not a number: {value}"},
         "row.not_integer": {"zh": "不是整数：{value}", "en": "not a whole number: {value}"},
@@ -170,6 +176,9 @@ def validate(
     con = duckdb.connect()
     try:
         return _validate(con, source, kind, mapping, today, references, reasons)
+    except duckdb.Error as exc:
+        # Only the user's SQL in a mapping file (query or expressions) can fail here.
+        raise InputError("mapping.sql_error", error=str(exc).strip().splitlines()[0]) from None
     finally:
         con.close()
 
