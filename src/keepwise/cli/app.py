@@ -75,7 +75,9 @@ def state(ctx: typer.Context) -> State:
 
 @contextmanager
 def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
-    ws = Workspace.open(state(ctx).workspace_dir)
+    # How long to wait for another process that holds the embedded database.
+    busy_timeout = float(os.environ.get("KEEPWISE_BUSY_TIMEOUT", "5"))
+    ws = Workspace.open(state(ctx).workspace_dir, busy_timeout=busy_timeout)
     try:
         yield ws
     finally:
