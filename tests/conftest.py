@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
-PG_ADMIN_URL = os.environ.get("KEEPWISE_TEST_PG", "postgresql+psycopg://kw:kw@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "KEEPWISE_TEST_PG", "postgresql+psycopg://kw:kw@127.0.0.1:5432/postgres"
+)
 
 
 def _pg_ready(url: str) -> bool:
@@ -32,9 +34,11 @@ def _pg_ready(url: str) -> bool:
 
 def _start_postgres() -> None:
     """Start the Debian cluster and create the test role (as root, loopback only)."""
-    versions = sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path(
-        "/etc/postgresql"
-    ).exists() else []
+    versions = (
+        sorted(p.name for p in Path("/etc/postgresql").glob("*"))
+        if Path("/etc/postgresql").exists()
+        else []
+    )
     if not versions or shutil.which("pg_ctlcluster") is None:
         raise RuntimeError("PostgreSQL is not installed: run scripts/system-deps.sh")
     subprocess.run(["pg_ctlcluster", versions[-1], "main", "start"], check=False,

@@ -4,6 +4,7 @@ below it; the workspace wires configuration, storage and the domain packages tog
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,12 +129,41 @@ class Workspace:
             progress=progress,
         )
 
+    # --- demo company -----------------------------------------------------------------------
+
+    #: Import order of the demo files: referenced kinds first.
+    DEMO_KINDS = ("owners", "customers", "orders", "usage", "interactions", "tickets",
+                  "surveys", "leads", "spend", "status-events")  # fmt: skip
+
+    def load_demo(
+        self,
+        *,
+        customers: int,
+        seed: int,
+        as_of: dt.date,
+        progress: ProgressFn | None = None,
+        on_kind: Callable[[str], None] | None = None,
+    ) -> list[ImportResult]:
+        """Generate the demo company and load it through the normal import path."""
+        from keepwise.demo import generate_company, write_company
+
+        frames = generate_company(n_customers=customers, seed=seed, as_of=as_of)
+        files = write_company(frames, self.path / "demo-data")
+        results = []
+        for kind in self.DEMO_KINDS:
+            if on_kind:
+                on_kind(kind)
+            results.append(self.import_file(kind, files[kind], today=as_of, progress=progress))
+        return results
+
     # --- status ---------------------------------------------------------------------------
 
     def table_counts(self) -> list[TableCount]:
         with self.store.begin() as conn:
             return [
-                TableCount(name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                TableCount(
+                    name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                )
                 for name, t in schema.metadata.tables.items()
             ]
 

@@ -86,9 +86,9 @@ def test_duplicate_ids_inside_one_file(ws: Workspace, tmp_path: Path) -> None:
     assert (result.rows_loaded, result.rows_rejected) == (2, 1)
     [row] = rejects(result)
     assert row["line"] == "4" and "first seen on line 2" in row["reason"]
-    assert ws.store.table("customers").filter(lambda t: t.customer_id == "C1").name.execute()[
-        0
-    ] == "A"
+    assert (
+        ws.store.table("customers").filter(lambda t: t.customer_id == "C1").name.execute()[0] == "A"
+    )
 
 
 def _with_customers(ws: Workspace, tmp_path: Path) -> None:
@@ -112,8 +112,11 @@ def test_negative_and_non_numeric_amounts(ws: Workspace, tmp_path: Path) -> None
 
 def test_dates_in_the_future_or_before_1900(ws: Workspace, tmp_path: Path) -> None:
     _with_customers(ws, tmp_path)
-    path = write(tmp_path / "o.csv", "order_id,customer_id,ordered_at,amount\n"
-                 "O1,C1,2030-01-01,1\nO2,C1,1899-12-31,1\nO3,C1,2024-02-30,1\nO4,C1,2026-11-25,1\n")
+    path = write(
+        tmp_path / "o.csv",
+        "order_id,customer_id,ordered_at,amount\n"
+        "O1,C1,2030-01-01,1\nO2,C1,1899-12-31,1\nO3,C1,2024-02-30,1\nO4,C1,2026-11-25,1\n",
+    )
     result = ws.import_file("orders", path, today=TODAY)
     assert result.rows_loaded == 1
     reasons = [r["reason"] for r in rejects(result)]
@@ -128,7 +131,10 @@ def test_contract_end_may_be_in_the_future(ws: Workspace, tmp_path: Path) -> Non
 
 def test_orders_of_unknown_customers_are_rejected(ws: Workspace, tmp_path: Path) -> None:
     _with_customers(ws, tmp_path)
-    path = write(tmp_path / "o.csv", "订单编号,客户编号,下单时间,金额\nO1,C1,2024-01-01,1\nO2,C9,2024-01-01,1\n")
+    path = write(
+        tmp_path / "o.csv",
+        "订单编号,客户编号,下单时间,金额\nO1,C1,2024-01-01,1\nO2,C9,2024-01-01,1\n",
+    )
     result = ws.import_file("orders", path, today=TODAY, lang="zh")
     [row] = rejects(result)
     assert row["行号"] == "3" and row["原因"] == "客户不存在：C9（请先导入客户）"

@@ -96,7 +96,9 @@ def test_date_forms(ws: Workspace, tmp_path: Path, text: str, expected: dt.datet
     assert customers(ws)["acquired_at"].tolist() == [expected]
 
 
-def test_mapping_file_maps_other_headers_and_computes_columns(ws: Workspace, tmp_path: Path) -> None:
+def test_mapping_file_maps_other_headers_and_computes_columns(
+    ws: Workspace, tmp_path: Path
+) -> None:
     write(tmp_path / "c.csv", "Kunde,Seit\nK1,2024-01-01\n")
     ws.import_file("customers", tmp_path / "c.csv", today=TODAY,
                    mapping=write(tmp_path / "c.toml", '[columns]\ncustomer_id = "Kunde"\n'
@@ -129,7 +131,9 @@ def test_status_events_accept_chinese_labels_and_set_status(ws: Workspace, tmp_p
         )).all()  # fmt: skip
     assert status == {"C1": "churned", "C2": "active", "C3": "active"}
     assert [tuple(r) for r in reasons] == [
-        ("price", "active", "Acme"), ("duplicate", "active", None), (None, "voided", None)
+        ("price", "active", "Acme"),
+        ("duplicate", "active", None),
+        (None, "voided", None),
     ]
 
 

@@ -38,8 +38,9 @@ def test_upsert_inserts_then_updates_by_key(workspace: Workspace) -> None:
         c1 = upsert(conn, schema.owners, first, ("owner_id",))
         c2 = upsert(conn, schema.owners, second, ("owner_id",))
         rows = conn.execute(
-            sa.select(schema.owners.c.owner_id, schema.owners.c.name, schema.owners.c.active)
-            .order_by(schema.owners.c.owner_id)
+            sa.select(
+                schema.owners.c.owner_id, schema.owners.c.name, schema.owners.c.active
+            ).order_by(schema.owners.c.owner_id)
         ).all()
     assert (c1.inserted, c1.updated, c2.inserted, c2.updated) == (2, 0, 1, 1)
     assert [tuple(r) for r in rows] == [("a", "Ann", True), ("b", "Bob", False), ("c", "Cy", True)]
@@ -54,8 +55,9 @@ def test_status_changes_derive_current_status_and_from_status(workspace: Workspa
         change_status(conn, "c1", "active", at=t0 + dt.timedelta(days=5), actor="ann",
                       note="void reverted")  # fmt: skip
         events = conn.execute(
-            sa.select(schema.status_events.c.from_status, schema.status_events.c.to_status)
-            .order_by(schema.status_events.c.occurred_at)
+            sa.select(
+                schema.status_events.c.from_status, schema.status_events.c.to_status
+            ).order_by(schema.status_events.c.occurred_at)
         ).all()
         status = conn.execute(sa.select(schema.customers.c.status)).scalar_one()
     assert [tuple(e) for e in events] == [("active", "voided"), ("voided", "active")]

@@ -12,3 +12,16 @@ def today() -> dt.date:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def parse_day(text: str) -> dt.date:
+    """A date given on the command line or in the API (YYYY-MM-DD)."""
+    from keepwise._core.errors import InputError
+    from keepwise._core.i18n import register
+
+    register({"clock.bad_date": {"zh": "无效的日期 {text}（格式：YYYY-MM-DD）",
+                                 "en": "Invalid date {text} (use YYYY-MM-DD)"}})  # fmt: skip
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("clock.bad_date", text=text) from None

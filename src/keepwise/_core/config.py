@@ -125,7 +125,9 @@ def _parse_churn_rule(raw: dict[str, Any], key: str, base: ChurnRule) -> ChurnRu
 
 
 def default_config_text(name: str, database_url: str | None, language: Lang = "zh") -> str:
-    db_line = f'url = "{database_url}"' if database_url else '# url = "postgresql://user:pw@host/db"'
+    db_line = (
+        f'url = "{database_url}"' if database_url else '# url = "postgresql://user:pw@host/db"'
+    )
     return f"""# Keepwise workspace configuration. Documentation: docs/configuration.md
 [workspace]
 name = "{name}"

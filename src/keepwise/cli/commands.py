@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from keepwise._core.clock import today
+from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
 from keepwise.cli.app import app, open_workspace, state
 from keepwise.ingest import KINDS, ImportResult
@@ -40,6 +40,11 @@ register(
             "zh": "未使用的列：{columns}",
             "en": "Columns not used: {columns}",
         },
+        "cli.demo.loading": {"zh": "正在导入 {kind} …", "en": "Importing {kind} …"},
+        "cli.demo.done": {
+            "zh": "演示工作区 {path} 已就绪：{customers} 个客户，{orders} 个订单",
+            "en": "The demo workspace {path} is ready: {customers} customers, {orders} orders",
+        },
         "cli.progress.read": {"zh": "读取", "en": "Reading"},
         "cli.progress.validate": {"zh": "校验", "en": "Validating"},
         "cli.progress.load": {"zh": "写入", "en": "Loading"},
@@ -53,8 +58,10 @@ def init_cmd(
     directory: Annotated[Path, typer.Argument(help="Folder of the new workspace / 新工作区目录")],
     db: Annotated[
         str | None,
-        typer.Option(help="Database URL, e.g. postgresql://user:pw@host/db "
-                     "(default: embedded DuckDB) / 数据库地址"),
+        typer.Option(
+            help="Database URL, e.g. postgresql://user:pw@host/db "
+            "(default: embedded DuckDB) / 数据库地址"
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Workspace name / 工作区名称")] = None,
 ) -> None:
@@ -113,7 +120,9 @@ def import_cmd(
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (default: detected) / 分隔符")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON / 输出 JSON")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print counts as JSON / 输出 JSON")
+    ] = False,
 ) -> None:
     """Import a CRM export into the workspace. / 导入 CRM 导出文件。"""
     lang = state(ctx).lang
@@ -158,3 +167,37 @@ class _progress:
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(t(f"cli.progress.{stage}"), total=total)
         self.bar.update(self.tasks[stage], completed=done, total=total)
+
+
+@app.command("demo")
+def demo_cmd(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of the demo workspace / 演示工作区目录")
+    ] = Path("demo"),
+    customers: Annotated[int, typer.Option(help="Number of customers / 客户数")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same company / 随机种子")] = 0,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Last day of the demo history / 演示数据截止日期")
+    ] = "2026-11-01",
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default: DuckDB) / 数据库地址")
+    ] = None,
+) -> None:
+    """Build a realistic demo company through the normal import path. / 生成演示公司数据。"""
+    lang = state(ctx).lang
+    day = parse_day(as_of)
+    ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
+    try:
+        with _progress(enabled=True) as report:
+            results = ws.load_demo(
+                customers=customers, seed=seed, as_of=day, progress=report,
+                on_kind=lambda kind: typer.echo(t("cli.demo.loading", lang, kind=kind), err=True),
+            )  # fmt: skip
+        for result in results:
+            _print_import(result, False, lang)
+        by_kind = {r.kind: r.rows_loaded for r in results}
+        typer.echo(t("cli.demo.done", lang, path=str(directory), customers=by_kind["customers"],
+                     orders=by_kind["orders"]))  # fmt: skip
+    finally:
+        ws.close()

@@ -180,7 +180,9 @@ def _check_single_encoding(path: Path) -> None:
             except UnicodeDecodeError:
                 first_other = first_other or number
             if first_utf8 and first_other:
-                raise InputError("read.mixed_encoding", utf8_line=first_utf8, other_line=first_other)
+                raise InputError(
+                    "read.mixed_encoding", utf8_line=first_utf8, other_line=first_other
+                )
 
 
 def _transcode_to_utf8(path: Path, encoding: str) -> Path:
@@ -353,7 +355,9 @@ def _read_xlsx(path: Path) -> ReadResult:
             columns[i].append(_cell_text(row[i]) if i < len(row) else "")
         lines.append(number)
     book.close()
-    table = pa.table({**{n: pa.array(c, pa.string()) for n, c in zip(names, columns)}, LINE: lines})
+    table = pa.table(
+        {**{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)}, LINE: lines}
+    )
     return ReadResult(table, None, file_checksum(path))
 
 

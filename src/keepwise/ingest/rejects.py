@@ -53,7 +53,7 @@ def describe_rejects(
     lines = rejected.column(LINE).to_pylist()
     errors = rejected.column("errors").to_pylist()
     values = [rejected.column(h).to_pylist() for h in header]
-    for i, (line, errs) in enumerate(zip(lines, errors)):
+    for i, (line, errs) in enumerate(zip(lines, errors, strict=True)):
         columns, reasons = [], []
         for err in errs:
             column, code, value = err.split("|", 2)

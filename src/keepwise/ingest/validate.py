@@ -97,7 +97,9 @@ def _timestamp(v: str) -> str:
         r"'^(\d{4})\.(\d{1,2})\.(\d{1,2})', '\1-\2-\3'), '[年月/]', '-', 'g'), '日', '', 'g'), "
         r"'T', ' ')"
     )
-    formats = "['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y%m%d']"
+    formats = (
+        "['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y%m%d']"
+    )
     serial = (
         rf"CASE WHEN regexp_full_match({v}, '\d{{5}}(\.\d+)?') THEN TIMESTAMP '1899-12-30' + "
         f"to_microseconds(CAST(round(CAST({v} AS DOUBLE) * 86400) AS BIGINT) * 1000000) END"
@@ -130,7 +132,9 @@ def _column_sql(col: Column, v: str, today: dt.date, reasons: dict[str, str]) ->
         if col.type == "amount":
             checks.append((f"{value} < 0", "negative"))
         if col.range:
-            checks.append((f"{value} NOT BETWEEN {col.range[0]} AND {col.range[1]}", "out_of_range"))
+            checks.append(
+                (f"{value} NOT BETWEEN {col.range[0]} AND {col.range[1]}", "out_of_range")
+            )
     elif col.type in ("datetime", "date"):
         value = _timestamp(v)
         checks.append((f"{v} IS NOT NULL AND {value} IS NULL", "bad_date"))
@@ -213,7 +217,9 @@ def _validate(
     typed = []
     for col in present:
         value, error = _column_sql(col, quote_ident("r_" + col.name), today, reasons)
-        typed.append(f"{value} AS {quote_ident(col.name)}, {error} AS {quote_ident('e_' + col.name)}")
+        typed.append(
+            f"{value} AS {quote_ident(col.name)}, {error} AS {quote_ident('e_' + col.name)}"
+        )
     con.execute(f"CREATE TEMP TABLE typed AS SELECT __line, {', '.join(typed)} FROM raw")
     _mark_duplicates(con, kind, present)
     _mark_order_checks(con, [c.name for c in present])
@@ -274,7 +280,9 @@ def _split(
         f"{key_raw} END"
         for e in error_cols
     )
-    source_cols = ", ".join(f"CAST(r.{quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header)
+    source_cols = ", ".join(
+        f"CAST(r.{quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header
+    )
     rejected = con.execute(
         f'SELECT t.__line AS "{LINE}", list_filter([{errors}], x -> x IS NOT NULL) AS errors, '
         f"{source_cols} FROM typed t JOIN raw r USING (__line) WHERE {any_error} ORDER BY t.__line"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -39,10 +40,11 @@ def stage(conn: sa.Connection, data: pa.Table, like: str) -> None:
     )
     buffer = io.BytesIO()
     pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-        f"COPY {STAGED} ({cols}) FROM STDIN WITH (FORMAT csv)"
-    ) as copy:
+    raw: Any = conn.connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY {STAGED} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
         copy.write(buffer.getvalue())
 
 

@@ -95,7 +95,9 @@ class Store:
                 holder = _lock_holder(exc)
                 if holder is None:
                     engine.dispose()
-                    raise ConfigError("store.bad_url", url=self.url, error=_first_line(exc)) from exc
+                    raise ConfigError(
+                        "store.bad_url", url=self.url, error=_first_line(exc)
+                    ) from exc
                 if time.monotonic() >= deadline:
                     engine.dispose()
                     raise BusyError("store.busy", holder=holder) from None

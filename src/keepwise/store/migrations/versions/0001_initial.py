@@ -14,11 +14,28 @@ branch_labels = None
 depends_on = None
 
 # The tables as they stood at this revision; later revisions change them with op.* calls.
-TABLES = (
-    "owners customers orders usage interactions tickets surveys leads marketing_spend "
-    "status_events reasons scores models alerts playbooks tasks users api_tokens "
-    "import_batches audit_log"
-).split()
+TABLES = [
+    "owners",
+    "customers",
+    "orders",
+    "usage",
+    "interactions",
+    "tickets",
+    "surveys",
+    "leads",
+    "marketing_spend",
+    "status_events",
+    "reasons",
+    "scores",
+    "models",
+    "alerts",
+    "playbooks",
+    "tasks",
+    "users",
+    "api_tokens",
+    "import_batches",
+    "audit_log",
+]
 
 
 def upgrade() -> None:
