@@ -175,11 +175,6 @@ def test_retail_customers_in_db(retail: Loaded, retail_df: pd.DataFrame) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: schema.py declares amounts sa.Float, which DuckDB creates as FLOAT "
-    "(32-bit): 6 x 2.55 = 15.3 is stored as 15.300000190734863",
-)
 def test_retail_amounts_are_stored_exactly(retail: Loaded) -> None:
     # Line 1: InvoiceNo 536365, 6 x WHITE HANGING HEART T-LIGHT HOLDER at 2.55.
     assert _scalar(retail.ws, "SELECT amount FROM orders WHERE order_id = '536365-1'") == 15.3

@@ -5,6 +5,7 @@ formula (``=cmd|…``, ``+``, ``-``, ``@``) are escaped with a leading apostroph
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,15 @@ register(
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*")
 
 
 def excel_safe(value: str) -> str:
-    """Neutralise CSV injection: Excel must show the text, never evaluate it."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Neutralise CSV injection: Excel must show the text, never evaluate it. A plain number
+    such as -5 is no formula and stays as it is, so the file can be fixed and re-imported."""
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)

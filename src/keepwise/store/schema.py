@@ -62,7 +62,7 @@ customers = sa.Table(
     _ts("acquired_at"),
     sa.Column("contract_end", sa.Date),
     sa.Column("birthday", sa.Date),
-    sa.Column("acquisition_cost", sa.Float),
+    sa.Column("acquisition_cost", sa.Double),
     # Current status, kept in step with status_events by the domain layer.
     _text("status", nullable=False, server_default="active"),
     _ts("status_changed_at"),
@@ -75,8 +75,8 @@ orders = sa.Table(
     _text("order_id", primary_key=True),
     _text("customer_id", nullable=False),
     _ts("ordered_at", nullable=False),
-    sa.Column("amount", sa.Float, nullable=False),
-    sa.Column("cost", sa.Float),
+    sa.Column("amount", sa.Double, nullable=False),
+    sa.Column("cost", sa.Double),
     _text("product"),
     sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
     _batch(),
@@ -89,7 +89,7 @@ usage = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     _text("feature", primary_key=True, server_default=""),
     sa.Column("visits", sa.Integer),
-    sa.Column("minutes", sa.Float),
+    sa.Column("minutes", sa.Double),
     _batch(),
 )
 
@@ -140,7 +140,7 @@ leads = sa.Table(
     _text("lead_id", primary_key=True),
     _ts("created_at", nullable=False),
     _text("source"),
-    sa.Column("cost", sa.Float),
+    sa.Column("cost", sa.Double),
     _text("customer_id"),
     _ts("converted_at"),
     _batch(),
@@ -151,7 +151,7 @@ marketing_spend = sa.Table(
     metadata,
     sa.Column("period_start", sa.Date, primary_key=True),
     _text("channel", primary_key=True),
-    sa.Column("amount", sa.Float, nullable=False),
+    sa.Column("amount", sa.Double, nullable=False),
     _batch(),
 )
 
@@ -192,18 +192,18 @@ scores = sa.Table(
     _text("customer_id", nullable=False),
     _text("model_version", nullable=False),
     sa.Column("as_of", sa.Date, nullable=False),
-    sa.Column("churn_probability", sa.Float),
+    sa.Column("churn_probability", sa.Double),
     _text("risk_band"),
     _text("drivers"),  # JSON list of {feature, value, contribution, text_zh, text_en}
-    sa.Column("p_alive", sa.Float),
-    sa.Column("expected_purchases", sa.Float),
-    sa.Column("predicted_clv", sa.Float),
+    sa.Column("p_alive", sa.Double),
+    sa.Column("expected_purchases", sa.Double),
+    sa.Column("predicted_clv", sa.Double),
     sa.Column("rfm_r", sa.Integer),
     sa.Column("rfm_f", sa.Integer),
     sa.Column("rfm_m", sa.Integer),
     _text("rfm_segment"),
     _text("value_tier"),
-    sa.Column("profit_contribution", sa.Float),
+    sa.Column("profit_contribution", sa.Double),
     _ts("created_at"),
     sa.UniqueConstraint("customer_id", "model_version", "as_of", name="uq_score"),
 )
@@ -247,7 +247,7 @@ playbooks = sa.Table(
     _text("trigger"),  # JSON
     _text("task_type", nullable=False),
     sa.Column("due_days", sa.Integer, nullable=False, server_default="7"),
-    sa.Column("holdout_share", sa.Float, nullable=False, server_default="0.1"),
+    sa.Column("holdout_share", sa.Double, nullable=False, server_default="0.1"),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     _ts("created_at"),
 )
