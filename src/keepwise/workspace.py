@@ -21,7 +21,11 @@ from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import Lang
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
+from keepwise.lifecycle.summary import Headline, headline
 from keepwise.store import Store, database_url_for, schema
+
+
+__all__ = ["Headline", "TableCount", "Workspace"]
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,10 @@ class Workspace:
         with self.store.begin() as conn:
             rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(limit)).mappings()
             return [dict(r) for r in rows]
+
+    def headline(self, as_of: dt.date) -> Headline:
+        """Customers by status, the last 12 months' orders, revenue and churn."""
+        return headline(self.store, as_of)
 
     @property
     def backend(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
 from keepwise.cli.app import app, open_workspace, state
 from keepwise.ingest import KINDS, ImportResult
-from keepwise.workspace import Workspace
+from keepwise.workspace import Headline, Workspace
 
 register(
     {
@@ -44,6 +45,13 @@ register(
         "cli.demo.done": {
             "zh": "演示工作区 {path} 已就绪：{customers} 个客户，{orders} 个订单",
             "en": "The demo workspace {path} is ready: {customers} customers, {orders} orders",
+        },
+        "cli.headline": {
+            "zh": "截至 {as_of}：客户 {customers:,} 个（活跃 {active:,}，流失 {churned:,}，作废 {voided:,}）；"
+            "近12个月订单 {orders:,} 笔，收入 {revenue:,.0f}；近12个月流失率 {churn}",
+            "en": "As of {as_of}: {customers:,} customers ({active:,} active, {churned:,} churned, "
+            "{voided:,} voided); last 12 months: {orders:,} orders, revenue {revenue:,.0f}, "
+            "churn rate {churn}",
         },
         "cli.progress.read": {"zh": "读取", "en": "Reading"},
         "cli.progress.validate": {"zh": "校验", "en": "Validating"},
@@ -199,5 +207,33 @@ def demo_cmd(
         by_kind = {r.kind: r.rows_loaded for r in results}
         typer.echo(t("cli.demo.done", lang, path=str(directory), customers=by_kind["customers"],
                      orders=by_kind["orders"]))  # fmt: skip
+        _print_headline(ws.headline(day), lang)
     finally:
         ws.close()
+
+
+@app.command("summary")
+def summary_cmd(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date of the figures (default: today) / 截止日期")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")] = False,
+) -> None:
+    """Headline figures: customers by status, last 12 months' revenue and churn. / 主要指标。"""
+    lang = state(ctx).lang
+    day = parse_day(as_of) if as_of else today()
+    with open_workspace(ctx) as ws:
+        figures = ws.headline(day)
+    if as_json:
+        payload = {**asdict(figures), "churn_rate_12m": figures.churn_rate_12m}
+        typer.echo(json.dumps(payload, default=str, indent=2))
+    else:
+        _print_headline(figures, lang)
+
+
+def _print_headline(h: Headline, lang: str) -> None:
+    churn = f"{h.churn_rate_12m:.1%}" if h.churn_rate_12m is not None else "—"
+    typer.echo(t("cli.headline", lang, as_of=h.as_of.isoformat(), customers=h.customers,
+                 active=h.active, churned=h.churned, voided=h.voided, orders=h.orders_12m,
+                 revenue=h.revenue_12m, churn=churn))  # fmt: skip

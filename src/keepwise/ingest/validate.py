@@ -104,7 +104,8 @@ def _timestamp(v: str) -> str:
         rf"CASE WHEN regexp_full_match({v}, '\d{{5}}(\.\d+)?') THEN TIMESTAMP '1899-12-30' + "
         f"to_microseconds(CAST(round(CAST({v} AS DOUBLE) * 86400) AS BIGINT) * 1000000) END"
     )
-    return f"COALESCE(try_strptime({norm}, {formats}), {serial})"
+    # ISO text (most exports, and every typed Parquet column) takes the fast cast.
+    return f"COALESCE(TRY_CAST({v} AS TIMESTAMP), try_strptime({norm}, {formats}), {serial})"
 
 
 def _sql_list(words: tuple[str, ...] | list[str]) -> str:
