@@ -28,6 +28,7 @@ otherwise ``True``, otherwise the larger number, otherwise the last label in sor
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -36,32 +37,20 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from keepwise._core.i18n import Lang
 from keepwise.models.drivers import describe_both, reference_for
 
-POSITIVE_LABELS = frozenset(
-    [
-        "yes",
-        "y",
-        "true",
-        "t",
-        "1",
-        "1.0",
-        "churn",
-        "churned",
-        "churner",
-        "lost",
-        "left",
-        "inactive",
-        "cancelled",
-        "canceled",
-    ]
-)
+_AFFIRMATIVE = ("yes", "y", "true", "t", "1", "1.0")
+_CHURN_WORDS = ("churn", "churned", "churner", "lost", "left", "inactive", "cancelled", "canceled")
+POSITIVE_LABELS = frozenset(_AFFIRMATIVE + _CHURN_WORDS)
 _MISSING_TEXT = frozenset(["", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"])
 _BOOL_TEXT = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0, "y": 1.0, "n": 0.0}
 _ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|no|number)$|ID$", re.IGNORECASE)
@@ -72,14 +61,26 @@ MISSING = "(missing)"
 
 def encode_binary_target(y: Any) -> tuple[np.ndarray, np.ndarray, int]:
     """``(y01, classes, positive_index)``: 0/1 labels, sorted original labels, churn's index."""
+    if y is None:
+        raise ValueError("this estimator requires y to be passed, but the target y is None")
     values = np.asarray(y)
-    if values.ndim != 1:
+    if values.ndim == 2 and values.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected.",
+            DataConversionWarning,
+            stacklevel=3,
+        )
         values = values.ravel()
-    if pd.isna(pd.Series(values, dtype=object)).any():
+    if pd.isna(pd.Series(values.ravel(), dtype=object)).any():
         raise ValueError("the label contains missing values")
+    kind = type_of_target(values, input_name="y", raise_unknown=True)
     classes = np.unique(values)
-    if len(classes) != 2:
-        raise ValueError(f"a churn label needs exactly 2 classes, got {len(classes)}")
+    if len(classes) < 2:
+        raise ValueError("the label has 1 class; a churn model needs churned and kept customers")
+    if kind != "binary":
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is {kind}."
+        )
     texts = [str(c).strip().lower() for c in classes]
     if any(t in POSITIVE_LABELS for t in texts):
         pos = next(i for i, t in enumerate(texts) if t in POSITIVE_LABELS)
@@ -90,21 +91,42 @@ def encode_binary_target(y: Any) -> tuple[np.ndarray, np.ndarray, int]:
 
 def _as_frame(X: Any) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
-        return X
-    arr = np.asarray(X, dtype=object) if not hasattr(X, "toarray") else X.toarray()
-    if arr.ndim != 2:
-        raise ValueError(f"expected a 2-D table, got shape {arr.shape}")
-    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+        # Column names are looked up as text everywhere; integer names (0, 1, …) become "0", "1".
+        frame = X if all(isinstance(c, str) for c in X.columns) else X.rename(columns=str)
+    else:
+        arr = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+        if arr.ndim != 2:
+            raise ValueError(f"Expected a 2-D table, got shape {arr.shape}. Reshape your data.")
+        if np.iscomplexobj(arr):
+            raise ValueError("Complex data not supported")
+        frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    for size, what in ((frame.shape[1], "feature(s)"), (frame.shape[0], "sample(s)")):
+        if size == 0:
+            raise ValueError(
+                f"Found array with 0 {what} (shape={frame.shape}) while a minimum of 1 is required."
+            )
+    return frame
 
 
 def _parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Stripped text (missing tokens -> NaN), parsed numbers and parsed booleans."""
-    text = s.astype("string").str.strip()
-    text = text.where(~text.str.lower().isin(_MISSING_TEXT))
-    cleaned = text.str.replace(_NUMBER_NOISE, "", regex=True)
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    booleans = text.str.lower().map(_BOOL_TEXT).astype(float)
-    return text.astype(object), numbers, booleans
+    # Parse each distinct value once: CRM columns repeat a handful of values many times.
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    lower = text.str.lower()
+    text = text.where(~lower.isin(_MISSING_TEXT))
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    retry = numbers.isna() & text.notna()  # "$1,200", "15%": strip the noise and try again
+    if retry.any():
+        cleaned = text[retry].str.replace(_NUMBER_NOISE, "", regex=True)
+        numbers[retry] = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    booleans = lower.map(_BOOL_TEXT).astype(float)
+
+    def expand(values: pd.Series) -> pd.Series:
+        full = np.append(values.to_numpy(dtype=object), [np.nan])  # code -1 (NaN) -> last
+        return pd.Series(full[codes], index=s.index, dtype=object)
+
+    return expand(text), expand(numbers).astype(float), expand(booleans).astype(float)
 
 
 @dataclass
@@ -160,7 +182,9 @@ class TableEncoder:
             return self._numeric(name, booleans, "bool")
         return self._category(name, text)
 
-    def _numeric(self, name: str, values: pd.Series, parse: Any) -> _Column | str:
+    def _numeric(
+        self, name: str, values: pd.Series, parse: Literal["number", "bool"]
+    ) -> _Column | str:
         finite = values.dropna()
         if finite.nunique() < 2:
             return "constant"
@@ -198,26 +222,22 @@ class TableEncoder:
         return text.where(text.isin(col.levels), OTHER)
 
     def display_values(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Readable values per kept column (parsed numbers, original text)."""
+        """Readable values per kept column: parsed numbers, the original text otherwise."""
         out = {}
         for col in self.columns:
-            if col.kind == "numeric" and col.parse != "bool":
-                out[col.name] = self.column_values(X, col)
-            elif col.parse == "bool" and not pd.api.types.is_numeric_dtype(X[col.name]):
-                out[col.name] = _parse_text(X[col.name])[0]  # "Yes" reads better than 1
-            else:
-                out[col.name] = (
-                    X[col.name] if col.kind == "numeric" else _parse_text(X[col.name])[0]
-                )
+            # "Contract = Two year" and "Partner = Yes" read better than level codes or 1.0.
+            as_number = col.kind == "numeric" and col.parse == "number"
+            out[col.name] = self.column_values(X, col) if as_number else _parse_text(X[col.name])[0]
         return pd.DataFrame(out, index=X.index)
 
     def tree_frame(self, X: pd.DataFrame) -> pd.DataFrame:
-        out = {}
+        out: dict[str, Any] = {}
         for col in self.columns:
             values = self.column_values(X, col)
             if col.kind == "category":
-                values = pd.Categorical(values, categories=[*col.levels, OTHER])
-            out[col.name] = values
+                out[col.name] = pd.Categorical(values, categories=[*col.levels, OTHER])
+            else:
+                out[col.name] = values
         return pd.DataFrame(out, index=X.index)
 
     def _linear_raw(self, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -287,6 +307,19 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
 
     The defaults are meant to work unchanged on unseen tables; ``random_state`` fixes every
     random choice so refits on the same data give identical predictions.
+
+    Parameters: the LightGBM part (``learning_rate``, ``num_leaves``, ``min_child_samples``,
+    ``reg_lambda`` (L2), ``colsample``, ``subsample``; its tree count is chosen by early stopping
+    up to ``max_trees`` in ``n_folds`` internal folds); ``linear_C`` the inverse L2 strength of the
+    linear part; ``linear_weight`` the linear part's share of the blend (``None``: chosen by
+    out-of-fold log-loss; ``0``: trees only; ``1``: linear only); ``calibration`` ``"sigmoid"``,
+    ``"isotonic"`` or ``"none"``; ``max_categories`` / ``min_category_count`` cap text columns;
+    ``n_jobs`` threads (``None``: all cores; worth it from roughly 50 000 rows).
+
+    Fitted attributes: ``classes_`` (sorted labels), ``positive_index_`` (churn's column in
+    ``predict_proba``), ``n_features_in_``, ``feature_names_in_``, ``encoder_``
+    (:class:`TableEncoder`; ``encoder_.dropped`` says which columns were left out and why),
+    ``booster_``, ``linear_``, ``n_trees_``, ``tree_weight_``, ``calibrator_``.
     """
 
     def __init__(
@@ -306,7 +339,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         max_categories: int = 30,
         min_category_count: int = 10,
         random_state: int = 0,
-        n_jobs: int = 1,
+        n_jobs: int | None = 1,
     ) -> None:
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
@@ -330,16 +363,27 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.input_tags.categorical = True
+        tags.input_tags.sparse = True  # densified: churn tables are narrow
         tags.classifier_tags.multi_class = False
         return tags
 
     # ----------------------------------------------------------------------------- fitting
+    def _threads(self) -> int | None:
+        return self.n_jobs if self.n_jobs and self.n_jobs > 0 else None
+
     def fit(self, X: Any, y: Any) -> ChurnClassifier:
+        # Cap OpenMP/BLAS threads too: idle threads spinning on a busy machine cost more than
+        # they save on tables of this size.
+        with threadpool_limits(limits=self._threads()):
+            return self._fit(X, y)
+
+    def _fit(self, X: Any, y: Any) -> ChurnClassifier:
         frame = _as_frame(X)
         y01, self.classes_, self.positive_index_ = encode_binary_target(y)
         if len(y01) != len(frame):
             raise ValueError(f"X has {len(frame)} rows but y has {len(y01)}")
         self.n_features_in_ = frame.shape[1]
+        self.training_columns_ = list(frame.columns)
         if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         elif hasattr(self, "feature_names_in_"):
@@ -350,8 +394,8 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self.n_trees_ = max(1, round(float(np.mean(rounds))))
         self.booster_ = self._train_booster(trees, y01, self.n_trees_)
         self.linear_ = self._new_linear().fit(linear, y01)
-        self.linear_weight_ = self._choose_weight(oof_tree, oof_linear, y01)
-        w = self.linear_weight_
+        self.tree_weight_ = self._tree_weight(oof_tree, oof_linear, y01)
+        w = self.tree_weight_
         self._fit_calibrator(w * oof_tree + (1 - w) * oof_linear, y01)
         return self
 
@@ -366,14 +410,14 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             "feature_fraction": self.colsample,
             "bagging_fraction": self.subsample,
             "bagging_freq": 1,
-            # Category splits: need enough rows per level and smooth their statistics.
-            "min_data_per_group": self.min_category_count,
+            # Category splits: need enough rows per side and smoothed level statistics.
+            "min_data_per_group": 50,
             "cat_smooth": 10.0,
             "cat_l2": 10.0,
             "seed": self.random_state,
             "deterministic": True,
             "force_col_wise": True,
-            "num_threads": self.n_jobs,
+            "num_threads": self._threads() or 0,
             "verbose": -1,
         }
 
@@ -381,7 +425,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self, X: pd.DataFrame, y: np.ndarray, rounds: int, valid: tuple[Any, Any] | None = None
     ) -> lgb.Booster:
         params = self._booster_params(len(X))
-        data = lgb.Dataset(X, label=y, params={"verbose": -1})
+        data = lgb.Dataset(X, label=y, params={"verbose": -1, "num_threads": self._threads() or 0})
         if valid is None:
             return lgb.train(params, data, num_boost_round=rounds)
         check = lgb.Dataset(valid[0], label=valid[1], reference=data)
@@ -410,7 +454,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             oof_linear[held] = part.decision_function(linear[held])
         return oof_tree, oof_linear, rounds
 
-    def _choose_weight(self, tree: np.ndarray, linear: np.ndarray, y: np.ndarray) -> float:
+    def _tree_weight(self, tree: np.ndarray, linear: np.ndarray, y: np.ndarray) -> float:
         """Tree share of the blend: the set value, else the best out-of-fold log-loss."""
         if self.linear_weight is not None:
             return 1.0 - float(self.linear_weight)
@@ -451,14 +495,21 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
                 f"X has {frame.shape[1]} features, but ChurnClassifier is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        return frame
+        # Fitted without column names: columns are matched by position.
+        return frame.set_axis(self.training_columns_, axis=1)
+
+    def _tree_predict(self, frame: pd.DataFrame, **how: bool) -> np.ndarray:
+        with threadpool_limits(limits=self._threads()):
+            trees = self.encoder_.tree_frame(frame)
+            return np.asarray(self.booster_.predict(trees, num_threads=self._threads() or 0, **how))
 
     def raw_score(self, X: Any) -> np.ndarray:
         """Blended churn margin (log-odds scale) before calibration."""
         frame = self._frame(X)
-        tree = self.booster_.predict(self.encoder_.tree_frame(frame), raw_score=True)
-        linear = self.linear_.decision_function(self.encoder_.linear_matrix(frame))
-        w = self.linear_weight_
+        tree = self._tree_predict(frame, raw_score=True)
+        with threadpool_limits(limits=self._threads()):
+            linear = self.linear_.decision_function(self.encoder_.linear_matrix(frame))
+        w = self.tree_weight_
         return np.asarray(w * tree + (1 - w) * linear, dtype=float)
 
     def churn_probability(self, X: Any) -> np.ndarray:
@@ -485,12 +536,13 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         """Per original column margin contributions plus ``bias``; rows sum to raw_score."""
         frame = self._frame(X)
         names = self.encoder_.feature_names
-        tree = self.booster_.predict(self.encoder_.tree_frame(frame), pred_contrib=True)
+        tree = self._tree_predict(frame, pred_contrib=True)
         terms = self.encoder_.linear_matrix(frame) * self.linear_.coef_[0]
-        linear = pd.DataFrame(terms, columns=self.encoder_.linear_origin).T.groupby(level=0).sum().T
-        w = self.linear_weight_
-        out = pd.DataFrame(w * tree[:, :-1], columns=names, index=frame.index)
-        out += (1 - w) * linear[names].to_numpy()
+        # Sum the linear design columns (raw, log, missing flag, one-hot levels) per origin.
+        owner = np.array(self.encoder_.linear_origin)[:, None] == np.array(names)[None, :]
+        w = self.tree_weight_
+        out = pd.DataFrame(w * tree[:, :-1] + (1 - w) * terms @ owner, columns=names)
+        out.index = frame.index
         out["bias"] = w * tree[:, -1] + (1 - w) * float(self.linear_.intercept_[0])
         return out
 
@@ -512,12 +564,13 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         shown = self.encoder_.display_values(frame)
         key = {"up": -contrib, "down": contrib, "abs": -contrib.abs()}[direction].to_numpy()
         order = np.argsort(key, axis=1, kind="stable")[:, :top]
+        amounts = contrib.to_numpy(float)
         records = []
         for i, row_index in enumerate(frame.index):
-            row = shown.iloc[i].to_dict()
+            row: dict[str, Any] = {str(k): v for k, v in shown.iloc[i].items()}
             for rank, j in enumerate(order[i], start=1):
-                name = contrib.columns[j]
-                value, c = row[name], float(contrib.iat[i, j])
+                name = str(contrib.columns[j])
+                value, c = row[name], float(amounts[i, j])
                 texts = describe_both(name, value, c, reference_for(name, row))
                 records.append(
                     {

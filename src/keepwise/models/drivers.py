@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from keepwise._core.i18n import Lang, register, t
 
 # Contributions are on the log-odds scale; below this size a driver changes nothing visible.
@@ -139,17 +141,25 @@ Fact = tuple[str, dict[str, object]]
 
 def fmt_number(value: float) -> str:
     """``12`` for whole numbers, else at most two decimals (``2.5``, ``0.33``)."""
-    if math.isfinite(value) and value == round(value) and abs(value) < 1e15:
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.3g}"
+    if value == round(value):
         return str(round(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _pct(share: float) -> str:
+    """``0.6`` -> ``"60"`` (whole per cent)."""
+    value = share * 100.0
+    return fmt_number(float(np.round(value))) if math.isfinite(value) else fmt_number(value)
 
 
 def _ratio_fact(prefix: str, ratio: float) -> Fact:
     """Ratios near 1 read as "the same"; otherwise as a percentage above or below."""
-    pct = round(abs(1.0 - ratio) * 100)
-    if pct < 5:
+    if abs(1.0 - ratio) < 0.05:
         return f"{prefix}.same", {}
-    return f"{prefix}.{'below' if ratio < 1 else 'above'}", {"pct": pct}
+    return f"{prefix}.{'below' if ratio < 1 else 'above'}", {"pct": _pct(abs(1.0 - ratio))}
 
 
 def _orders_90d(value: float, reference: float | None) -> Fact:
@@ -199,7 +209,7 @@ _FACTS: dict[str, Callable[[float, float | None], Fact]] = {
     "tenure_days": _simple("drivers.tenure_days"),
     "days_to_contract_end": _contract_end,
     "visits_trend": lambda v, r: _ratio_fact("drivers.visits", v),
-    "p_alive": lambda v, r: ("drivers.p_alive", {"pct": round(100 * v)}),
+    "p_alive": lambda v, r: ("drivers.p_alive", {"pct": _pct(v)}),
 }
 
 
