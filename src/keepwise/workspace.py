@@ -24,7 +24,6 @@ from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.lifecycle.summary import Headline, headline
 from keepwise.store import Store, database_url_for, schema
 
-
 __all__ = ["Headline", "TableCount", "Workspace"]
 
 

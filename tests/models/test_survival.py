@@ -15,8 +15,7 @@ TELCO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "telco_
 
 @pytest.fixture(scope="module")
 def telco() -> pd.DataFrame:
-    if not TELCO.exists():
-        pytest.skip(f"Telco file not found at {TELCO}")
+    assert TELCO.exists(), f"reference data missing: {TELCO} (../shared/data beside the repo)"
     return pd.read_csv(TELCO)
 
 
