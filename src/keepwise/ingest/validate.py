@@ -9,7 +9,9 @@ time; amounts with ¥/￥/commas.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -178,7 +180,9 @@ def validate(
     references: dict[str, pa.Array],
     reasons: dict[str, str],
 ) -> Validated:
-    con = duckdb.connect()
+    # In memory, spilling to the system's temp folder (not the working directory) when large.
+    spill = Path(tempfile.gettempdir()) / "keepwise-duckdb"
+    con = duckdb.connect(config={"temp_directory": str(spill)})
     try:
         return _validate(con, source, kind, mapping, today, references, reasons)
     except duckdb.Error as exc:
@@ -202,7 +206,8 @@ def _validate(
         con.execute(f"CREATE TEMP VIEW src0 AS {mapping.query}")
         cols = [r[0] for r in con.execute("DESCRIBE src0").fetchall()]
         line = quote_ident(LINE) if LINE in cols else "row_number() OVER ()"
-        con.execute(f"CREATE TEMP VIEW src AS SELECT *, {line} AS __line FROM src0")
+        # Materialised: row_number() must give every later read the same numbering.
+        con.execute(f"CREATE TEMP TABLE src AS SELECT *, {line} AS __line FROM src0")
         header = [c for c in cols if c != LINE]
     else:
         con.execute(f'CREATE TEMP VIEW src AS SELECT *, "{LINE}" AS __line FROM source')
@@ -213,7 +218,8 @@ def _validate(
     select_raw = ", ".join(
         f"{_raw(expr)} AS {quote_ident('r_' + name)}" for name, expr in resolved.expressions.items()
     )
-    con.execute(f"CREATE TEMP TABLE raw AS SELECT __line, {select_raw}, * FROM src")
+    # Only the mapped columns are copied; rejected rows fetch their other values from src.
+    con.execute(f"CREATE TEMP TABLE raw AS SELECT __line, {select_raw} FROM src")
     present = [c for c in kind.columns if c.name in resolved.expressions]
     typed = []
     for col in present:
@@ -282,11 +288,12 @@ def _split(
         for e in error_cols
     )
     source_cols = ", ".join(
-        f"CAST(r.{quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header
+        f"CAST(s.{quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in header
     )
     rejected = con.execute(
         f'SELECT t.__line AS "{LINE}", list_filter([{errors}], x -> x IS NOT NULL) AS errors, '
-        f"{source_cols} FROM typed t JOIN raw r USING (__line) WHERE {any_error} ORDER BY t.__line"
+        f"{source_cols} FROM typed t JOIN raw r USING (__line) JOIN src s USING (__line) "
+        f"WHERE {any_error} ORDER BY t.__line"
     ).to_arrow_table()
     return Validated(accepted, rejected, ignored)
 
