@@ -72,16 +72,16 @@ PRICE_RISE = 0.12
 
 # --- behaviour per segment (rows follow SEGMENTS) ------------------------------------------------
 
-ORDERS_PER_YEAR = np.array([22.0, 13.0, 8.5])
+ORDERS_PER_YEAR = np.array([32.0, 19.0, 13.0])
 ORDER_VALUE = np.array([16000.0, 5200.0, 1500.0])
 TICKETS_PER_YEAR = np.array([3.0, 1.5, 0.6])
 FOLLOWUPS_PER_YEAR = np.array([12.0, 6.0, 2.5])
 VISITS_PER_WEEK = np.array([30.0, 12.0, 4.0])
 #: Multiplier of every spontaneous churn hazard: small businesses come and go.
-SEGMENT_CHURN = np.array([0.45, 0.75, 1.15])
+SEGMENT_CHURN = np.array([0.45, 0.75, 1.0])
 SEGMENT_PRICE_SENSITIVITY = np.array([0.5, 0.9, 1.3])
 #: Chance that a long silence (no follow-up for NEGLECT_DAYS) makes the customer leave.
-NEGLECT_CHURN = np.array([0.45, 0.30, 0.10])
+NEGLECT_CHURN = np.array([0.35, 0.20, 0.07])
 NEGLECT_DAYS = 180.0
 
 # --- churn reasons -------------------------------------------------------------------------------
@@ -113,7 +113,14 @@ COMPETITOR_SHARE = np.array([0.22, 0.16, 0.15, 0.12, 0.12, 0.09, 0.08, 0.06])
 
 # --- service -------------------------------------------------------------------------------------
 
-TICKET_CATEGORIES = ("technical", "usage_question", "billing", "service_attitude", "quality", "delivery")
+TICKET_CATEGORIES = (
+    "technical",
+    "usage_question",
+    "billing",
+    "service_attitude",
+    "quality",
+    "delivery",
+)
 TICKET_BY_LINE = np.array(
     [
         [0.35, 0.30, 0.12, 0.10, 0.08, 0.05],
@@ -135,7 +142,9 @@ FEATURE_SHARE = np.array([0.28, 0.20, 0.14, 0.14, 0.12, 0.08, 0.04])
 
 #: 跟进方式 (the contract's interaction ``channel``) per segment: big accounts get visits.
 CONTACT_CHANNELS = ("call", "visit", "wechat", "email")
-CONTACT_BY_SEGMENT = np.array([[0.30, 0.35, 0.25, 0.10], [0.40, 0.15, 0.35, 0.10], [0.40, 0.03, 0.45, 0.12]])
+CONTACT_BY_SEGMENT = np.array(
+    [[0.30, 0.35, 0.25, 0.10], [0.40, 0.15, 0.35, 0.10], [0.40, 0.03, 0.45, 0.12]]
+)
 #: 跟进类型 (the contract's interaction ``type``).
 FOLLOWUP_TYPES = ("routine", "care", "complaint_followup", "retention", "exit_survey", "winback")
 OUTCOMES = (
