@@ -22,6 +22,7 @@ from keepwise._core.i18n import Lang
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.lifecycle.summary import Headline, headline
+from keepwise.rules import Alert, Rule, RunResult
 from keepwise.store import Store, database_url_for, schema
 
 __all__ = ["Headline", "TableCount", "Workspace"]
@@ -183,3 +184,70 @@ class Workspace:
     @property
     def backend(self) -> str:
         return self.store.dialect
+
+    # --- early warning: rules and alerts (预警规则与预警; docs/alerts.md) -----------------------
+
+    def alert_rules(self) -> list[Rule]:
+        """The workspace's rules: ``rules.yaml`` when present, else the built-in defaults."""
+        from keepwise.rules import load_rules
+
+        return load_rules(self.path)
+
+    def alerts_init_rules(self, *, force: bool = False) -> Path:
+        """Write the built-in rules to ``rules.yaml`` for editing; never overwrite unless
+        ``force``."""
+        from keepwise.rules import RULES_FILE, default_rules_text
+
+        target = self.path / RULES_FILE
+        if target.exists() and not force:
+            raise ConfigError("config.exists", path=str(target))
+        target.write_text(default_rules_text(), encoding="utf-8")
+        return target
+
+    def alerts_run(self, as_of: dt.date) -> RunResult:
+        """Evaluate the enabled rules as of ``as_of`` and open the new alerts (deduplicated)."""
+        from keepwise._core.clock import now
+        from keepwise.rules import evaluate, load_rules, record
+
+        rules = load_rules(self.path)
+        hits = evaluate(self.store, rules, as_of)
+        with self.store.begin() as conn:
+            return record(conn, rules, hits, as_of, at=now())
+
+    def alerts_list(
+        self,
+        *,
+        status: str | None = None,
+        rule: str | None = None,
+        severity: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        limit: int | None = None,
+    ) -> list[Alert]:
+        from keepwise.rules import list_alerts
+
+        with self.store.begin() as conn:
+            return list_alerts(conn, status=status, rule=rule, severity=severity, owner=owner,
+                               customer=customer, limit=limit)  # fmt: skip
+
+    def alert_ack(self, alert_id: int, *, actor: str, note: str | None = None) -> Alert:
+        from keepwise._core.clock import now
+        from keepwise.rules import acknowledge
+
+        with self.store.begin() as conn:
+            return acknowledge(conn, alert_id, actor=actor, note=note, at=now())
+
+    def alert_close(self, alert_id: int, *, actor: str, note: str) -> Alert:
+        from keepwise._core.clock import now
+        from keepwise.rules import close
+
+        with self.store.begin() as conn:
+            return close(conn, alert_id, actor=actor, note=note, at=now())
+
+    def alert_history(self, alert_id: int) -> list[dict[str, Any]]:
+        from keepwise.rules import history
+
+        with self.store.begin() as conn:
+            return history(conn, alert_id)
+
+    # --- end of early warning ----------------------------------------------------------------
