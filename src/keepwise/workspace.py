@@ -7,10 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from keepwise._core import clock
 from keepwise._core.config import (
     CONFIG_FILE,
     WorkspaceConfig,
@@ -24,6 +25,11 @@ from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.lifecycle.summary import Headline, headline
 from keepwise.rules import Alert, Rule, RunResult
 from keepwise.store import Store, database_url_for, schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from keepwise import risk
 
 __all__ = ["Headline", "TableCount", "Workspace"]
 
@@ -159,6 +165,84 @@ class Workspace:
                 on_kind(kind)
             results.append(self.import_file(kind, files[kind], today=as_of, progress=progress))
         return results
+
+    # --- churn risk (issue 5: keepwise.risk; docs/models.md "Churn risk") --------------------
+
+    def _risk_option(self, name: str, default: Any) -> Any:
+        """A ``[risk]`` setting of keepwise.toml: horizon, snapshots, cutoffs, splits."""
+        return self.config.section("risk").get(name, default)
+
+    def risk_train(self, as_of: dt.date, *, horizon: int | None = None) -> risk.TrainResult:
+        """Train the churn model on snapshots before ``as_of`` and store the version."""
+        from keepwise import risk
+
+        return risk.train(
+            self.store, as_of, created_at=clock.now(),
+            horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
+            snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
+            cutoffs=self._risk_option("cutoffs", risk.DEFAULT_CUTOFFS),
+        )  # fmt: skip
+
+    def risk_score(self, as_of: dt.date) -> risk.ScoreResult:
+        """Score every customer active at ``as_of`` with the latest churn model."""
+        from keepwise import risk
+
+        cutoffs = self._risk_option("cutoffs", None)
+        return risk.score(self.store, as_of, created_at=clock.now(), cutoffs=cutoffs)
+
+    def risk_list(
+        self, *, as_of: dt.date | None = None, band: str | None = None,
+        owner: str | None = None, limit: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """The weekly risk list: scored customers by expected value at risk."""
+        from keepwise import risk
+
+        return risk.risk_list(self.store, as_of=as_of, band=band, owner=owner, limit=limit)
+
+    def risk_backtest(
+        self, as_of: dt.date, *, horizon: int | None = None, splits: int | None = None
+    ) -> risk.BacktestReport:
+        """Time-split back-test of the churn model against recency and logistic baselines."""
+        from keepwise import risk
+
+        return risk.backtest(
+            self.store, as_of,
+            horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
+            snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
+            splits=splits or self._risk_option("splits", 2),
+            cutoffs=self._risk_option("cutoffs", risk.DEFAULT_CUTOFFS),
+        )  # fmt: skip
+
+    def risk_survival(
+        self, as_of: dt.date, *, by: str | None = None, times: list[float] | None = None
+    ) -> risk.SurvivalView:
+        """Kaplan-Meier survival of customer lifetimes (days) and Cox hazard ratios."""
+        from keepwise import risk
+
+        return risk.survival_workspace(self.store, as_of, by, times)
+
+    @staticmethod
+    def risk_evaluate_file(
+        path: Path, label: str, id_col: str | None = None
+    ) -> risk.EvaluationReport:
+        """Snapshot mode: evaluate the churn model on one labelled file (no workspace)."""
+        from keepwise import risk
+
+        return risk.evaluate_file(Path(path), label, id_col)
+
+    @staticmethod
+    def risk_survival_file(
+        path: Path, duration: str, event: str, *, by: str | None = None,
+        times: list[float] | None = None, id_col: str | None = None,
+    ) -> risk.SurvivalView:  # fmt: skip
+        """Snapshot mode: the survival view of one file."""
+        from keepwise import risk
+
+        return risk.survival_file(
+            Path(path), duration, event, by, times or risk.DEFAULT_TIMES, id_col
+        )
+
+    # --- end of churn risk ------------------------------------------------------------------
 
     # --- status ---------------------------------------------------------------------------
 

@@ -245,3 +245,25 @@ def build_snapshot(store: Store, as_of: dt.date, horizon: int) -> pd.DataFrame:
     frame["churned"] = frame["churned_at"].notna().astype("int64")
     frame.insert(0, "as_of", pd.Timestamp(as_of))
     return frame
+
+
+def lifetimes(store: Store, as_of: dt.date) -> pd.DataFrame:
+    """Per customer acquired before ``as_of``: ``tenure_days`` until their first churn or void
+    before ``as_of`` (``churned`` = 1) or until ``as_of`` (censored), plus the categories."""
+    w = _Window(as_of)
+    c = store.table("customers")
+    c = c.filter(c.acquired_at.notnull() & (c.acquired_at < w.moment))
+    e = store.table("status_events")
+    e = e.filter(e.to_status.isin(LOST_STATUSES) & (e.occurred_at < w.moment))
+    lost = e.group_by(lid=e.customer_id).aggregate(lost_at=e.occurred_at.min())
+    t = c.left_join(lost, c.customer_id == lost.lid)
+    end = t.lost_at.fill_null(w.moment)
+    days = (end.epoch_seconds() - t.acquired_at.epoch_seconds()) / DAY
+    t = t.select(
+        "customer_id", *CATEGORIES,
+        tenure_days=ibis.greatest(days, 0.0),
+        churned=t.lost_at.notnull().ifelse(1, 0),
+    )  # fmt: skip
+    frame = t.execute().sort_values("customer_id", kind="stable").reset_index(drop=True)
+    frame["tenure_days"] = frame["tenure_days"].astype("float64")
+    return frame
