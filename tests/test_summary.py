@@ -35,7 +35,7 @@ def test_headline_by_hand(workspace: Workspace, tmp_path: Path) -> None:
     assert (h.customers, h.active, h.churned, h.voided) == (4, 2, 1, 1)
     # Orders in [2024-01-01, 2025-01-01), not cancelled: 2, 3, 5 → 10 + 20 + 30.
     assert (h.orders_12m, h.revenue_12m) == (3, 60.0)
-    # In the window: B churned; C voided (twice, one customer); customers at 2024-01-01 not lost:
-    # A (won back in 2023) and B → 2.  Churn rate = (1 + 1) / 2.
-    assert (h.churned_12m, h.voided_12m, h.customers_12m_ago) == (1, 1, 2)
-    assert h.churn_rate_12m == 1.0
+    # In the window: B churned; C voided (twice, one customer). Customers at 2024-01-01 not lost:
+    # A (won back in 2023) and B → 2; of those only B was lost in the window (C came later).
+    assert (h.churned_12m, h.voided_12m, h.customers_12m_ago, h.lost_of_those_12m) == (1, 1, 2, 1)
+    assert h.churn_rate_12m == 0.5

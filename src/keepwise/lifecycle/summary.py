@@ -21,12 +21,15 @@ class Headline:
     churned_12m: int
     voided_12m: int
     customers_12m_ago: int
+    lost_of_those_12m: int
 
     @property
     def churn_rate_12m(self) -> float | None:
-        """Churn and voids in the last 12 months ÷ customers at the start of that window."""
-        lost = self.churned_12m + self.voided_12m
-        return lost / self.customers_12m_ago if self.customers_12m_ago else None
+        """The catalogue's churn_rate over the last 12 months: customers at the start of the
+        window with a churn or void event in it ÷ customers at the start."""
+        if not self.customers_12m_ago:
+            return None
+        return self.lost_of_those_12m / self.customers_12m_ago
 
 
 def headline(store: Store, as_of: dt.date) -> Headline:
@@ -44,6 +47,8 @@ def headline(store: Store, as_of: dt.date) -> Headline:
     then = customers.filter(lambda c: c.acquired_at < t_start).left_join(status_then, "customer_id")
     alive_then = then.filter(~then.to_status.fill_null("active").isin(["churned", "voided"]))
     window = events.filter(lambda e: e.occurred_at >= t_start)
+    lost_ids = window.filter(window.to_status.isin(["churned", "voided"])).select("customer_id")
+    lost_of_those = alive_then.semi_join(lost_ids.distinct(), "customer_id").count().execute()
     lost = dict(
         window.group_by("to_status").aggregate(n=window.customer_id.nunique()).execute()
         .itertuples(index=False)
@@ -63,6 +68,7 @@ def headline(store: Store, as_of: dt.date) -> Headline:
         churned_12m=int(lost.get("churned", 0)),
         voided_12m=int(lost.get("voided", 0)),
         customers_12m_ago=int(alive_then.count().execute()),
+        lost_of_those_12m=int(lost_of_those),
     )
 
 
