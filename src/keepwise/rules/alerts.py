@@ -109,7 +109,7 @@ def record(
             "customer_id": h.customer_id,
             "rule": h.rule_id,
             "severity": by_id[h.rule_id].severity,
-            "evidence": json.dumps(h.evidence, ensure_ascii=False, sort_keys=True),
+            "evidence": json.dumps(h.evidence, ensure_ascii=False),
             "suggested_playbook": by_id[h.rule_id].playbook,
             "status": "open",
             "as_of": as_of,
