@@ -208,5 +208,6 @@ def risk_list(
     if limit is not None:
         t = t.limit(limit)
     frame = t.execute()
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     frame.insert(0, "model_version", version)
     return frame.reset_index(drop=True)
