@@ -29,7 +29,7 @@ from keepwise.store import Store, database_url_for, schema
 if TYPE_CHECKING:
     import pandas as pd
 
-    from keepwise import risk
+    from keepwise import risk, value
 
 __all__ = ["Headline", "TableCount", "Workspace"]
 
@@ -243,6 +243,66 @@ class Workspace:
         )
 
     # --- end of churn risk ------------------------------------------------------------------
+
+    # --- customer value (issue 4: keepwise.value; docs/models.md "Customer value") ----------
+
+    def value_settings(self) -> value.ValueSettings:
+        """The ``[value]`` section of keepwise.toml (docs/configuration.md)."""
+        from keepwise.value import parse_value_settings
+
+        return parse_value_settings(self.config.section("value"))
+
+    def value_rfm(self, as_of: dt.date) -> value.RfmReport:
+        """RFM summary, quintile scores and segments of the customers who bought before as_of."""
+        from keepwise.value import service
+
+        return service.rfm_report(self.store, as_of, self.value_settings())
+
+    def value_tiers(self, as_of: dt.date) -> value.TierReport:
+        """Value tiers (high / mid / low / no value), revenue and profit per tier, Pareto share."""
+        from keepwise.value import service
+
+        return service.tier_report(self.store, as_of, self.value_settings())
+
+    def value_clv(self, as_of: dt.date) -> value.ClvReport:
+        """BG/NBD + Gamma-Gamma fit, P(alive), expected purchases and predicted CLV."""
+        from keepwise.value import service
+
+        return service.clv_report(self.store, as_of, self.value_settings())
+
+    def value_score(self, as_of: dt.date) -> tuple[value.ValueScores, int]:
+        """Compute every value score and store it (re-running the same as_of replaces)."""
+        from keepwise.value import service
+
+        return service.score(self.store, as_of, self.value_settings(), clock.now())
+
+    def value_no_value(self, as_of: dt.date) -> pd.DataFrame:
+        """No-value customers: criteria met, the numbers, recommended treatment."""
+        from keepwise.value import service
+
+        return service.no_value(self.store, as_of, self.value_settings())
+
+    def value_decide(
+        self, customer_id: str, *, actor: str, note: str | None = None,
+        treatment: str = "end_relationship", at: dt.datetime | None = None,
+    ) -> int:  # fmt: skip
+        """Let a no-value customer go: a void event with reason no_value; returns its id."""
+        from keepwise.value import service
+
+        return service.decide(self.store, customer_id, at=at or clock.now(), actor=actor,
+                              note=note, treatment=treatment)  # fmt: skip
+
+    def value_revert(
+        self, customer_id: str, *, actor: str, note: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> int:  # fmt: skip
+        """Revert a no-value void: an event back to active with the note; returns its id."""
+        from keepwise.value import service
+
+        return service.revert(self.store, customer_id, at=at or clock.now(), actor=actor,
+                              note=note)  # fmt: skip
+
+    # --- end of customer value ---------------------------------------------------------------
 
     # --- status ---------------------------------------------------------------------------
 

@@ -1,0 +1,239 @@
+"""``keepwise value …``: RFM segments, value tiers, CLV, no-value customers, scores, decisions."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from keepwise._core.clock import parse_day, today
+from keepwise._core.i18n import register, t
+from keepwise.cli.app import app, open_workspace, state
+
+register(
+    {
+        "cli.value.rfm.title": {
+            "zh": "RFM 客户细分（截至 {as_of}）", "en": "RFM segments (as of {as_of})"},
+        "cli.value.tiers.title": {
+            "zh": "客户价值分层（截至 {as_of}，依据：{tier_by}）",
+            "en": "Value tiers (as of {as_of}, by {tier_by})"},
+        "cli.value.pareto": {
+            "zh": "前 20% 客户贡献了 {share} 的收入（近 {months} 个月）",
+            "en": "The top 20% of customers bring {share} of revenue (last {months} months)"},
+        "cli.value.clv.title": {
+            "zh": "预测生命周期价值（{months} 个月，月折现率 {rate}）：合计 {total:,.0f}",
+            "en": "Predicted lifetime value ({months} months, {rate} monthly discount): "
+                  "total {total:,.0f}"},
+        "cli.value.params": {"zh": "模型参数", "en": "Model parameters"},
+        "cli.value.novalue.title": {
+            "zh": "无价值客户：{n} 个符合淘汰标准（截至 {as_of}）",
+            "en": "No-value customers: {n} meet elimination criteria (as of {as_of})"},
+        "cli.value.scored": {
+            "zh": "已保存 {rows} 个客户的价值评分（{version}）；分层：{tiers}",
+            "en": "Stored value scores of {rows} customers ({version}); tiers: {tiers}"},
+        "cli.value.decided": {
+            "zh": "已记录：客户 {customer_id} 作为无价值客户作废（{treatment}），事件 #{event}",
+            "en": "Recorded: customer {customer_id} voided as no-value ({treatment}), "
+                  "event #{event}"},
+        "cli.value.reverted": {
+            "zh": "已撤销：客户 {customer_id} 恢复为活跃，事件 #{event}",
+            "en": "Reverted: customer {customer_id} is active again, event #{event}"},
+        "cli.value.col.segment": {"zh": "细分", "en": "segment"},
+        "cli.value.col.tier": {"zh": "分层", "en": "tier"},
+        "cli.value.col.customers": {"zh": "客户数", "en": "customers"},
+        "cli.value.col.share": {"zh": "客户占比", "en": "share"},
+        "cli.value.col.revenue": {"zh": "收入", "en": "revenue"},
+        "cli.value.col.revenue_share": {"zh": "收入占比", "en": "revenue share"},
+        "cli.value.col.profit": {"zh": "利润贡献", "en": "profit contribution"},
+        "cli.value.col.customer": {"zh": "客户", "en": "customer"},
+        "cli.value.col.name": {"zh": "名称", "en": "name"},
+        "cli.value.col.criteria": {"zh": "符合的标准", "en": "criteria met"},
+        "cli.value.col.treatment": {"zh": "建议处理", "en": "recommended treatment"},
+        "cli.value.col.clv": {"zh": "预测CLV", "en": "predicted CLV"},
+        "cli.value.col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
+        "cli.value.col.purchases": {"zh": "预计购买次数", "en": "expected purchases"},
+    }
+)  # fmt: skip
+
+value_app = typer.Typer(
+    help="Customer value: RFM segments, value tiers, CLV, no-value customers. "
+    "(客户价值：RFM 细分、价值分层、生命周期价值、无价值客户。)",
+    no_args_is_help=True,
+)
+app.add_typer(value_app, name="value")
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Date of the figures (default: today) / 截止日期")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")]
+Limit = Annotated[int, typer.Option(help="Rows to show / 显示行数")]
+Actor = Annotated[str | None, typer.Option(help="Who decides (default: the login name) / 操作人")]
+Note = Annotated[str, typer.Option(help="Why (recorded with the event) / 说明")]
+
+
+def _day(as_of: str | None) -> Any:
+    return parse_day(as_of) if as_of else today()
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+def _echo_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def _pct(x: Any) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x:.1%}"
+
+
+def _cols(lang: str, *keys: str) -> list[str]:
+    return [t(f"cli.value.col.{k}", lang) for k in keys]
+
+
+@value_app.command("rfm")
+def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """RFM scores and segments. / RFM 评分与客户细分。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        report = ws.value_rfm(_day(as_of))
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    table = Table(*_cols(lang, "segment", "customers", "share", "revenue", "revenue_share"),
+                  title=t("cli.value.rfm.title", lang, as_of=report.as_of))  # fmt: skip
+    for r in report.segments.itertuples():
+        table.add_row(t(f"value.segment.{r.rfm_segment}", lang), f"{r.customers:,}",
+                      _pct(r.customer_share), f"{r.revenue:,.0f}", _pct(r.revenue_share))  # fmt: skip
+    Console().print(table)
+
+
+@value_app.command("tiers")
+def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """Value tiers: high / mid / low / no value, revenue and profit, Pareto share. / 价值分层。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        report = ws.value_tiers(_day(as_of))
+        months = ws.value_settings().window_months
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    table = Table(*_cols(lang, "tier", "customers", "share", "revenue", "revenue_share", "profit"),
+                  title=t("cli.value.tiers.title", lang, as_of=report.as_of,
+                          tier_by=report.tier_by))  # fmt: skip
+    for r in report.tiers.itertuples():
+        table.add_row(t(f"value.tier.{r.value_tier}", lang), f"{r.customers:,}",
+                      _pct(r.customer_share), f"{r.revenue:,.0f}", _pct(r.revenue_share),
+                      f"{r.profit_contribution:,.0f}")  # fmt: skip
+    Console().print(table)
+    typer.echo(t("cli.value.pareto", lang, share=_pct(report.pareto_share), months=months))
+
+
+@value_app.command("clv")
+def clv_cmd(
+    ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False, limit: Limit = 20
+) -> None:
+    """BG/NBD + Gamma-Gamma: P(alive), expected purchases, predicted CLV. / 预测生命周期价值。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        report = ws.value_clv(_day(as_of))
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    console = Console()
+    params = Table("model", "param", "value", title=t("cli.value.params", lang))
+    for model, values in report.params.items():
+        for name, v in values.items():
+            params.add_row(model, name, f"{v:.4g}")
+    console.print(params)
+    title = t("cli.value.clv.title", lang, months=report.horizon_months,
+              rate=_pct(report.discount_rate), total=report.total_clv)  # fmt: skip
+    table = Table(*_cols(lang, "customer", "p_alive", "purchases", "clv"), title=title)
+    for r in report.customers.head(limit).itertuples():
+        table.add_row(str(r.customer_id), f"{r.p_alive:.3f}", f"{r.expected_purchases:.2f}",
+                      f"{r.predicted_clv:,.0f}")  # fmt: skip
+    console.print(table)
+    for note in report.notes:
+        typer.echo(note, err=True)
+
+
+@value_app.command("no-value")
+def no_value_cmd(
+    ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False, limit: Limit = 50
+) -> None:
+    """No-value customers by the [value.no_value] criteria, with a treatment. / 无价值客户。"""
+    lang = state(ctx).lang
+    day = _day(as_of)
+    with open_workspace(ctx) as ws:
+        df = ws.value_no_value(day)
+    if as_json:
+        rows = json.loads(df.to_json(orient="records", date_format="iso"))
+        _echo_json({"as_of": day.isoformat(), "customers": rows})
+        return
+    table = Table(*_cols(lang, "customer", "name", "criteria", "revenue", "profit", "treatment"),
+                  title=t("cli.value.novalue.title", lang, n=len(df), as_of=day))  # fmt: skip
+    for r in df.head(limit).to_dict(orient="records"):
+        crits = ", ".join(t(f"value.criterion.{c}", lang) for c in r["criteria"])
+        table.add_row(str(r["customer_id"]), str(r["name"] or ""), crits,
+                      f"{r['revenue_last_periods']:,.0f}",
+                      f"{r['profit_contribution_last_periods']:,.0f}",
+                      t(f"value.treatment.{r['treatment']}", lang))  # fmt: skip
+    Console().print(table)
+
+
+@value_app.command("score")
+def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """Compute and store every value score (re-running replaces). / 计算并保存价值评分。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        result, rows = ws.value_score(_day(as_of))
+    counts = result.frame["value_tier"].value_counts().to_dict()
+    if as_json:
+        _echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
+                    "rows": rows, "tiers": counts, "params": result.params,
+                    "notes": result.notes})  # fmt: skip
+        return
+    tiers = ", ".join(f"{t(f'value.tier.{k}', lang)} {v:,}" for k, v in counts.items())
+    typer.echo(t("cli.value.scored", lang, rows=rows, version=result.model_version, tiers=tiers))
+
+
+@value_app.command("decide")
+def decide_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer id / 客户编号")],
+    note: Note,
+    treatment: Annotated[
+        str, typer.Option(help="reduce_service | stop_discounts | end_relationship / 处理方式")
+    ] = "end_relationship",
+    actor: Actor = None,
+) -> None:
+    """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        event = ws.value_decide(customer, actor=_actor(actor), note=note, treatment=treatment)
+    typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
+                 treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
+
+
+@value_app.command("revert")
+def revert_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer id / 客户编号")],
+    note: Note,
+    actor: Actor = None,
+) -> None:
+    """Revert a no-value void: back to active. / 撤销无价值作废。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        event = ws.value_revert(customer, actor=_actor(actor), note=note)
+    typer.echo(t("cli.value.reverted", lang, customer_id=customer, event=event))
