@@ -159,6 +159,7 @@ class Workspace:
 
         frames = generate_company(n_customers=customers, seed=seed, as_of=as_of)
         files = write_company(frames, self.path / "demo-data")
+        del frames  # at a million customers the frames take gigabytes the import can use
         results = []
         for kind in self.DEMO_KINDS:
             if on_kind:
