@@ -1,0 +1,87 @@
+"""Helpers for hand-built worlds of the early-warning rules: a few customers per rule kind, each placed so
+that we know exactly who must fire and with which numbers (the arithmetic is in the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import sqlalchemy as sa
+
+from keepwise import Workspace
+from keepwise.rules import KINDS, Rule
+from keepwise.store import schema
+
+AS_OF = dt.date(2026, 6, 1)
+LONG_AGO = -800  # days before AS_OF: acquired well before every baseline period
+_ids = itertools.count(1)
+
+
+def at(days_before: float, hour: int = 0) -> dt.datetime:
+    """Midnight (or ``hour``) ``days_before`` days before AS_OF; negative: after it."""
+    return dt.datetime.combine(AS_OF, dt.time(hour)) - dt.timedelta(days=days_before)
+
+
+def day(days_before: int) -> dt.date:
+    return AS_OF - dt.timedelta(days=days_before)
+
+
+def insert(ws: Workspace, table: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        with ws.store.begin() as conn:
+            conn.execute(sa.insert(schema.metadata.tables[table]), rows)
+
+
+def customer(ws: Workspace, cid: str, *, acquired: int = -LONG_AGO, **extra: Any) -> str:
+    """A customer acquired ``acquired`` days before AS_OF."""
+    insert(ws, "customers", [{"customer_id": cid, "name": cid, "acquired_at": at(acquired),
+                              **extra}])  # fmt: skip
+    return cid
+
+
+def orders(ws: Workspace, cid: str, days: list[float], *, cancelled: bool = False) -> None:
+    insert(ws, "orders", [{"order_id": f"O{next(_ids)}", "customer_id": cid,
+                           "ordered_at": at(d, 12), "amount": 100.0, "cancelled": cancelled}
+                          for d in days])  # fmt: skip
+
+
+def usage(ws: Workspace, cid: str, visits_by_day: dict[int, int]) -> None:
+    insert(ws, "usage", [{"customer_id": cid, "day": day(d), "feature": "", "visits": v,
+                          "minutes": 10.0 * v} for d, v in visits_by_day.items()])  # fmt: skip
+
+
+def tickets(ws: Workspace, cid: str, days: list[float], *, complaint: bool = True) -> None:
+    insert(ws, "tickets", [{"ticket_id": f"T{next(_ids)}", "customer_id": cid,
+                            "opened_at": at(d, 9), "is_complaint": complaint}
+                           for d in days])  # fmt: skip
+
+
+def surveys(ws: Workspace, cid: str, csat_by_day: dict[int, int]) -> None:
+    insert(ws, "surveys", [{"survey_id": f"S{next(_ids)}", "customer_id": cid,
+                            "answered_at": at(d, 10), "csat": c}
+                           for d, c in csat_by_day.items()])  # fmt: skip
+
+
+def interactions(ws: Workspace, cid: str, days: list[float], *, type: str = "routine",
+                 hour: int = 0) -> None:  # fmt: skip
+    insert(ws, "interactions", [{"interaction_id": f"I{next(_ids)}", "customer_id": cid,
+                                 "occurred_at": at(d, hour), "type": type}
+                                for d in days])  # fmt: skip
+
+
+def status(ws: Workspace, cid: str, to: str, days_before: float) -> None:
+    insert(ws, "status_events", [{"customer_id": cid, "occurred_at": at(days_before, 8),
+                                  "to_status": to, "source": "import"}])  # fmt: skip
+
+
+def scores(ws: Workspace, cid: str, bands: dict[int, tuple[str, float]],
+           version: str = "test") -> None:  # fmt: skip
+    insert(ws, "scores", [{"customer_id": cid, "model_version": version, "as_of": day(d),
+                           "risk_band": band, "churn_probability": p}
+                          for d, (band, p) in bands.items()])  # fmt: skip
+
+
+def rule(kind: str, rule_id: str | None = None, **params: Any) -> Rule:
+    k = KINDS[kind]
+    return Rule(rule_id or kind, kind, k.severity, k.playbook, {**k.defaults(), **params})
