@@ -126,7 +126,20 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     return out
 
 
+class _Seq(list[Any]):
+    """A YAML sequence that remembers the (1-based) line of each item."""
+
+    lines: list[int]
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    out.lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
 class _Err(Exception):
@@ -156,16 +169,17 @@ def parse_rules(text: str, *, file: str = RULES_FILE) -> list[Rule]:
 def _rules(doc: object) -> list[Rule]:
     if doc is None:
         return []
-    if not isinstance(doc, _Map) or not isinstance(doc.get("rules", []), list):
-        raise _Err("rules.shape", getattr(doc, "line", 1))
+    items = doc.get("rules") if isinstance(doc, _Map) else None
+    if not isinstance(doc, _Map) or not isinstance(items, _Seq | None):
+        raise _Err("rules.shape", getattr(doc, "lines", {}).get("rules", 1))
     for key in doc:
         if key not in ("rules", "version"):
             raise _Err("rules.unknown_key", doc.lines[key], key=key, known="rules, version")
     rules: list[Rule] = []
     seen: set[str] = set()
-    for item in doc.get("rules") or []:
+    for n, item in enumerate(items or []):
         if not isinstance(item, _Map):
-            raise _Err("rules.shape", doc.lines.get("rules", 1))
+            raise _Err("rules.shape", items.lines[n] if items else 1)
         rule = _rule(item)
         if rule.id in seen:
             raise _Err("rules.duplicate_id", item.lines["id"], value=rule.id)
@@ -221,7 +235,8 @@ def _params(item: _Map, kind: Kind) -> dict[str, Any]:
                        known=known)  # fmt: skip
         params[name] = _value(spec, value, given.lines[name])
     if "baseline_days" in params and params["baseline_days"] < params.get("window_days", 0):
-        raise _Err("rules.bad_value", given.lines.get("baseline_days", item.line),
+        line = given.lines.get("baseline_days") or given.lines.get("window_days") or item.line
+        raise _Err("rules.bad_value", line,
                    key="params.baseline_days", value=params["baseline_days"],
                    expected_zh=f"不小于 window_days（{params['window_days']}）",
                    expected_en=f">= window_days ({params['window_days']})")  # fmt: skip
@@ -229,7 +244,7 @@ def _params(item: _Map, kind: Kind) -> dict[str, Any]:
 
 
 def _value(spec: Param, value: object, line: int) -> object:
-    ok: bool
+    raw, ok = value, False
     if spec.type is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value  # type: ignore[arg-type]
@@ -246,7 +261,7 @@ def _value(spec: Param, value: object, line: int) -> object:
         )
     if not ok:
         zh, en = _expected(spec)
-        raise _Err("rules.bad_value", line, key=f"params.{spec.name}", value=repr(value),
+        raise _Err("rules.bad_value", line, key=f"params.{spec.name}", value=repr(raw),
                    expected_zh=zh, expected_en=en)  # fmt: skip
     return value
 
