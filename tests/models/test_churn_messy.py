@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from keepwise.models.churn import OTHER, ChurnClassifier, encode_binary_target, risk_band
+from keepwise.models.churn import ChurnClassifier, risk_band
+from keepwise.models.encoding import OTHER, encode_binary_target
 
 FAST = {"max_trees": 150, "n_folds": 3, "early_stopping_rounds": 20}
 

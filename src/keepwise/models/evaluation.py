@@ -22,7 +22,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from keepwise._core.i18n import Lang, register, t
-from keepwise.models.churn import ChurnClassifier, TableEncoder, encode_binary_target
+from keepwise.models.churn import ChurnClassifier
+from keepwise.models.encoding import TableEncoder, encode_binary_target
 
 register(
     {

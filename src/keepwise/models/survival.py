@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
-from keepwise.models.churn import OTHER, POSITIVE_LABELS, TableEncoder
+from keepwise.models.encoding import OTHER, POSITIVE_LABELS, TableEncoder
 
 ALL = "all"
 
