@@ -158,7 +158,8 @@ def list_cmd(
             as_of=parse_day(as_of) if as_of else None, band=band, owner=owner, limit=limit
         )
     if as_json:
-        records = json.loads(frame.to_json(orient="records", date_format="iso"))
+        frame["as_of"] = frame["as_of"].astype(str)
+        records = json.loads(frame.to_json(orient="records"))
         for record in records:
             record["drivers"] = json.loads(record["drivers"] or "[]")
         _echo_json(records)
