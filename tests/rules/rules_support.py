@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,10 +29,32 @@ def day(days_before: int) -> dt.date:
     return AS_OF - dt.timedelta(days=days_before)
 
 
+_pending: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] | None = None
+
+
 def insert(ws: Workspace, table: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """Insert rows now, or at the end of a :func:`batched` block."""
+    if _pending is not None:
+        for row in rows:
+            _pending.setdefault((table, frozenset(row)), []).append(row)
+    elif rows:
         with ws.store.begin() as conn:
             conn.execute(sa.insert(schema.metadata.tables[table]), rows)
+
+
+@contextmanager
+def batched(ws: Workspace) -> Iterator[None]:
+    """Collect the inserts of a block and write them in one transaction (fast on PostgreSQL)."""
+    global _pending
+    _pending = {}
+    try:
+        yield
+        pending, _pending = _pending, None
+        with ws.store.begin() as conn:
+            for (table, _), rows in pending.items():
+                conn.execute(sa.insert(schema.metadata.tables[table]), rows)
+    finally:
+        _pending = None
 
 
 def customer(ws: Workspace, cid: str, *, acquired: int = -LONG_AGO, **extra: Any) -> str:

@@ -14,6 +14,7 @@ import pytest
 from rules_support import (
     AS_OF,
     at,
+    batched,
     customer,
     day,
     insert,
@@ -143,6 +144,11 @@ def _risk(ws: Workspace) -> None:
 
 
 def build_world(ws: Workspace) -> None:
+    with batched(ws):
+        _build_world(ws)
+
+
+def _build_world(ws: Workspace) -> None:
     for part in (_purchase, _usage, _complaints, _satisfaction, _followup, _owners, _contracts,
                  _risk):  # fmt: skip
         part(ws)

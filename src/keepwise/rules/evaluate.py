@@ -39,9 +39,13 @@ class Context:
         self.store = store
         self.as_of = as_of
         self.t0 = dt.datetime.combine(as_of, dt.time())
+        self._tables: dict[str, Any] = {}
+        self._active: Any = None
 
     def table(self, name: str) -> Any:
-        return self.store.table(name)
+        if name not in self._tables:
+            self._tables[name] = self.store.table(name)
+        return self._tables[name]
 
     def before(self, days: int) -> dt.datetime:
         """The moment ``days`` days before ``as_of`` (midnight)."""
@@ -53,6 +57,11 @@ class Context:
     def active(self) -> Any:
         """Customers acquired before ``as_of`` whose status at ``as_of`` is not lost:
         columns customer_id, owner_id, acquired_at."""
+        if self._active is None:
+            self._active = self._active_customers()
+        return self._active
+
+    def _active_customers(self) -> Any:
         customers = self.table("customers")
         customers = customers.filter(
             customers.acquired_at.isnull() | (customers.acquired_at < self.t0)
