@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from keepwise._core.errors import InputError, NotFoundError
@@ -24,6 +25,7 @@ from keepwise.rules.evaluate import Hit
 from keepwise.rules.kinds_catalogue import SEVERITIES
 from keepwise.rules.spec import Rule
 from keepwise.store import schema
+from keepwise.store.bulk import STAGED, stage, unstage
 
 ALERT_STATUSES = ("open", "acknowledged", "closed")
 OPEN_STATUSES = ("open", "acknowledged")
@@ -94,39 +96,54 @@ def record(
     conn: sa.Connection, rules: Sequence[Rule], hits: Sequence[Hit], as_of: dt.date,
     *, at: dt.datetime,
 ) -> RunResult:  # fmt: skip
-    """Store the hits of a run as new alerts, skipping customer+rule pairs already open."""
-    a = schema.alerts
-    open_pairs = {
-        (r.customer_id, r.rule)
-        for r in conn.execute(
-            sa.select(a.c.customer_id, a.c.rule).where(a.c.status.in_(OPEN_STATUSES))
-        )
-    }
-    by_id = {r.id: r for r in rules}
-    fresh = [h for h in hits if (h.customer_id, h.rule_id) not in open_pairs]
-    rows = [
-        {
-            "customer_id": h.customer_id,
-            "rule": h.rule_id,
-            "severity": by_id[h.rule_id].severity,
-            "evidence": json.dumps(h.evidence, ensure_ascii=False),
-            "suggested_playbook": by_id[h.rule_id].playbook,
-            "status": "open",
-            "as_of": as_of,
-            "opened_at": at,
-        }
-        for h in fresh
-    ]
+    """Store the hits of a run as new alerts, skipping customer+rule pairs already open.
+
+    The hits are staged as one Arrow table and inserted by a single ``INSERT … SELECT … WHERE
+    NOT EXISTS`` statement, so the dedup happens in the database, in the caller's transaction."""
     ids: list[int] = []
-    if rows:
-        ids = [int(i) for i in conn.execute(sa.insert(a).returning(a.c.id), rows).scalars()]
+    hits = list({(h.customer_id, h.rule_id): h for h in hits}.values())  # one per pair
+    if hits:
+        stage(conn, _hit_table(rules, hits, as_of, at), "alerts")
+        try:
+            ids = [int(i) for i in conn.exec_driver_sql(_INSERT_NEW).scalars()]
+        finally:
+            unstage(conn)
     return RunResult(
         as_of=as_of,
         rules=[r.id for r in rules if r.enabled],
         fired=dict(Counter(h.rule_id for h in hits)),
-        opened=len(rows),
-        already_open=len(hits) - len(rows),
+        opened=len(ids),
+        already_open=len(hits) - len(ids),
         opened_ids=sorted(ids),
+    )
+
+
+_COLUMNS = ("customer_id", "rule", "severity", "evidence", "suggested_playbook", "status",
+            "as_of", "opened_at")  # fmt: skip
+_INSERT_NEW = (
+    f"INSERT INTO alerts ({', '.join(_COLUMNS)}) SELECT {', '.join(f's.{c}' for c in _COLUMNS)} "
+    f"FROM {STAGED} s WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = "
+    "s.customer_id AND a.rule = s.rule AND a.status IN ('open', 'acknowledged')) RETURNING id"
+)
+
+
+def _hit_table(rules: Sequence[Rule], hits: Sequence[Hit], as_of: dt.date,
+               at: dt.datetime) -> pa.Table:  # fmt: skip
+    by_id = {r.id: r for r in rules}
+    n = len(hits)
+    return pa.table(
+        {
+            "customer_id": pa.array([h.customer_id for h in hits], pa.string()),
+            "rule": pa.array([h.rule_id for h in hits], pa.string()),
+            "severity": pa.array([by_id[h.rule_id].severity for h in hits], pa.string()),
+            "evidence": pa.array(
+                [json.dumps(h.evidence, ensure_ascii=False) for h in hits], pa.string()
+            ),
+            "suggested_playbook": pa.array([by_id[h.rule_id].playbook for h in hits], pa.string()),
+            "status": pa.array(["open"] * n, pa.string()),
+            "as_of": pa.array([as_of] * n, pa.date32()),
+            "opened_at": pa.array([at] * n, pa.timestamp("us")),
+        }
     )
 
 
