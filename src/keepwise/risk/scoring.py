@@ -25,7 +25,7 @@ from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier, risk_band
 from keepwise.models.drivers import describe_both, reference_for
 from keepwise.risk.features import build_features, midnight
-from keepwise.risk.training import KIND, check_cutoffs, features_of, load_model
+from keepwise.risk.training import KIND, auto_threads, check_cutoffs, features_of, load_model
 from keepwise.store import Store, schema
 from keepwise.store.bulk import upsert
 
@@ -116,6 +116,7 @@ def score(
     bands_at = check_cutoffs(cutoffs) if cutoffs is not None else stored.cutoffs
     frame = build_features(store, as_of)
     X = features_of(frame)
+    stored.model.set_params(n_jobs=auto_threads(len(X)))
     proba = stored.model.churn_probability(X) if len(X) else np.zeros(0)
     bands = np.asarray(risk_band(proba, bands_at) if len(X) else [], dtype=object)
     drivers = drivers_json(stored.model, X) if len(X) else []

@@ -118,6 +118,11 @@ def new_model(random_state: int = 0, n_jobs: int | None = 1) -> ChurnClassifier:
     return ChurnClassifier(random_state=random_state, n_jobs=n_jobs)
 
 
+def auto_threads(rows: int) -> int:
+    """One thread for small tables (threads cost more than they save there), else all cores."""
+    return 1 if rows < 50_000 else -1
+
+
 def baselines() -> dict[str, Any]:
     """Comparison models: recency alone, and a logistic regression on the same features."""
     return {RECENCY: SingleFeatureBaseline("days_since_last_order"), LOGISTIC: LogisticBaseline()}
@@ -153,9 +158,11 @@ def train(
     snapshots: int = DEFAULT_SNAPSHOTS,
     cutoffs: Sequence[float] = DEFAULT_CUTOFFS,
     random_state: int = 0,
-    n_jobs: int | None = 1,
+    n_jobs: int = 0,
 ) -> TrainResult:
-    """Fit, evaluate by time, refit on all snapshots and store the model version."""
+    """Fit, evaluate by time, refit on all snapshots and store the model version.
+
+    ``n_jobs`` threads for LightGBM; 0: one below 50,000 snapshot rows, else all cores."""
     horizon, cutoffs = check_horizon(horizon), check_cutoffs(cutoffs)
     dates = snapshot_dates(as_of, horizon, max(2, snapshots + 1))
     frame = load_snapshots(store, dates, horizon)
@@ -163,7 +170,7 @@ def train(
     older = frame[frame["as_of"] < pd.Timestamp(test_date)]
     held = frame[frame["as_of"] == pd.Timestamp(test_date)]
     _require_both_classes(older, as_of, "training snapshots")
-    model = new_model(random_state, n_jobs)
+    model = new_model(random_state, auto_threads(len(frame)) if n_jobs == 0 else n_jobs)
     evaluation: dict[str, Any] = {"test_date": test_date.isoformat(), "rows": len(held)}
     if held["churned"].nunique() == 2:
         _, evaluation["reports"] = evaluate_split(older, held, model)
