@@ -124,4 +124,6 @@ def plain(value: object) -> object:
         return str(value)
     if math.isnan(number):
         return None
-    return int(number) if number.is_integer() and "int" in type(value).__name__ else number
+    if number.is_integer() and "int" in type(value).__name__:
+        return int(number)
+    return round(number, 6)  # single-precision columns: 0.056, not 0.0560000017

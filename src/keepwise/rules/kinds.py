@@ -22,7 +22,7 @@ from keepwise.rules.evaluate import DAY_S, Context, KindFn
 from keepwise.rules.kinds_catalogue import BANDS
 
 
-def _days_between(ctx: Context, start: Any, end_epoch: float) -> Any:
+def _days_between(start: Any, end_epoch: float) -> Any:
     """Days from the timestamp expression ``start`` to the moment ``end_epoch`` (seconds)."""
     return (ibis.literal(end_epoch) - start.epoch_seconds()) / DAY_S
 
@@ -43,7 +43,7 @@ def _drop(ctx: Context, events: Any, value: Any, start: str, p: dict[str, Any], 
     )
     c = ctx.active().inner_join(agg, "customer_id")
     origin = c.acquired_at.fill_null(c["first"]) if start == "acquired" else c["first"]
-    observed = _days_between(ctx, ibis.greatest(origin, ibis.literal(bs)), ctx.epoch(ws))
+    observed = _days_between(ibis.greatest(origin, ibis.literal(bs)), ctx.epoch(ws))
     c = c.mutate(observed=observed)
     c = c.filter(c.observed >= w).mutate(norm=c.base / c.observed * w)
     c = c.filter((c.norm > 0) & (c.norm >= p["min_norm"]))
@@ -87,7 +87,7 @@ def complaints_rising(ctx: Context, p: dict[str, Any]) -> Any:
     )
     c = ctx.active().inner_join(agg, "customer_id")
     origin = c.acquired_at.fill_null(ibis.literal(bs))
-    observed = _days_between(ctx, ibis.greatest(origin, ibis.literal(bs)), ctx.epoch(ws))
+    observed = _days_between(ibis.greatest(origin, ibis.literal(bs)), ctx.epoch(ws))
     c = c.mutate(norm=c.base / ibis.greatest(observed, w) * w)
     c = c.filter(
         (c.recent >= p["min_complaints"]) & (c.recent >= c.norm * (1 + p["rise_pct"] / 100.0))
@@ -135,7 +135,7 @@ def no_followup(ctx: Context, p: dict[str, Any]) -> Any:
     last = i.group_by("customer_id").aggregate(last=i.occurred_at.max())
     c = ctx.active().left_join(last, "customer_id")
     since = c["last"].fill_null(c.acquired_at)
-    days = _days_between(ctx, since, ctx.epoch(ctx.t0)).floor().cast("int64")
+    days = _days_between(since, ctx.epoch(ctx.t0)).floor().cast("int64")
     c = c.mutate(days=days)
     c = c.filter(c.days.notnull() & (c.days > p["days"]))
     return c.select("customer_id", days_since_followup=c.days, last_followup=c["last"].date())
@@ -151,7 +151,7 @@ def owner_left(ctx: Context, p: dict[str, Any]) -> Any:
     o = o.select(owner=o.owner_id, owner_name=o.name, left_at=o.left_at)
     c = ctx.active()
     c = c.inner_join(o, c.owner_id == o.owner)
-    days = _days_between(ctx, c.left_at, ctx.epoch(ctx.t0)).floor().cast("int64")
+    days = _days_between(c.left_at, ctx.epoch(ctx.t0)).floor().cast("int64")
     return c.select(
         "customer_id", "owner_id", "owner_name", left_at=c.left_at.date(), days_since_left=days
     )
