@@ -189,7 +189,10 @@ class Workspace:
         from keepwise import risk
 
         cutoffs = self._risk_option("cutoffs", None)
-        return risk.score(self.store, as_of, created_at=clock.now(), cutoffs=cutoffs)
+        drivers_from = self._risk_option("drivers_from", "low")
+        return risk.score(
+            self.store, as_of, created_at=clock.now(), cutoffs=cutoffs, drivers_from=drivers_from
+        )
 
     def risk_list(
         self, *, as_of: dt.date | None = None, band: str | None = None,

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from keepwise._core.errors import NotFoundError
+from keepwise._core.errors import InputError, NotFoundError
 from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier, risk_band
 from keepwise.models.drivers import describe_both, reference_for
@@ -110,8 +110,15 @@ def score(
     created_at: dt.datetime,
     cutoffs: Sequence[float] | None = None,
     model_version: str | None = None,
+    drivers_from: str = "low",
 ) -> ScoreResult:
-    """Score every customer active at ``as_of`` and upsert the rows into ``scores``."""
+    """Score every customer active at ``as_of`` and upsert the rows into ``scores``.
+
+    Drivers are written for the customers in band ``drivers_from`` or above (default: all);
+    ``"medium"`` skips the costly tree explanations of low-risk customers on very large bases.
+    """
+    if drivers_from not in BANDS:
+        raise InputError("risk.bad_band", band=drivers_from)
     stored = load_model(store, model_version)
     bands_at = check_cutoffs(cutoffs) if cutoffs is not None else stored.cutoffs
     frame = build_features(store, as_of)
@@ -119,7 +126,12 @@ def score(
     stored.model.set_params(n_jobs=auto_threads(len(X)))
     proba = stored.model.churn_probability(X) if len(X) else np.zeros(0)
     bands = np.asarray(risk_band(proba, bands_at) if len(X) else [], dtype=object)
-    drivers = drivers_json(stored.model, X) if len(X) else []
+    explain = np.isin(bands, BANDS[BANDS.index(drivers_from) :])
+    drivers: list[str | None] = [None] * len(X)
+    if explain.any():
+        chosen = np.flatnonzero(explain)
+        for i, text in zip(chosen, drivers_json(stored.model, X.iloc[chosen]), strict=True):
+            drivers[i] = text
     n = len(frame)
     data = pa.table(
         {
@@ -182,8 +194,6 @@ def risk_list(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """The latest scored customers sorted by expected value at risk, highest first."""
-    from keepwise._core.errors import InputError
-
     if band is not None and band not in BANDS:
         raise InputError("risk.bad_band", band=band)
     version, scored_at = latest_scoring(store, as_of)

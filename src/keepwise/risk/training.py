@@ -44,6 +44,11 @@ register(
             "zh": "还没有训练好的流失模型。请先运行 keepwise risk train",
             "en": "No churn model has been trained yet. Run keepwise risk train first",
         },
+        "risk.stale_model": {
+            "zh": "模型 {version} 由不兼容的 Keepwise 版本保存，无法加载。请重新运行 keepwise risk train",
+            "en": "The model {version} was saved by an incompatible Keepwise version. "
+            "Run keepwise risk train again",
+        },
         "risk.no_history": {
             "zh": "截至 {as_of} 之前的历史数据不足以训练流失模型：{detail}",
             "en": "Not enough history before {as_of} to train a churn model: {detail}",
@@ -227,7 +232,10 @@ def load_model(store: Store, model_version: str | None = None) -> StoredModel:
         row = conn.execute(query).mappings().first()
     if row is None:
         raise NotFoundError("risk.no_model")
-    payload = pickle.loads(row["artifact"])  # our own artifact, written by train()
+    try:
+        payload = pickle.loads(row["artifact"])  # our own artifact, written by train()
+    except (AttributeError, ImportError, pickle.UnpicklingError, EOFError) as exc:
+        raise InputError("risk.stale_model", version=row["model_version"]) from exc
     return StoredModel(
         model_version=row["model_version"],
         as_of=row["as_of"],
