@@ -344,13 +344,9 @@ class Workspace:
     def alerts_init_rules(self, *, force: bool = False) -> Path:
         """Write the built-in rules to ``rules.yaml`` for editing; never overwrite unless
         ``force``."""
-        from keepwise.rules import RULES_FILE, default_rules_text
+        from keepwise.rules import write_default_rules
 
-        target = self.path / RULES_FILE
-        if target.exists() and not force:
-            raise ConfigError("config.exists", path=str(target))
-        target.write_text(default_rules_text(), encoding="utf-8")
-        return target
+        return write_default_rules(self.path, force=force)
 
     def alerts_run(self, as_of: dt.date) -> RunResult:
         """Evaluate the enabled rules as of ``as_of`` and open the new alerts (deduplicated)."""

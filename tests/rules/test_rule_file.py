@@ -54,10 +54,13 @@ def test_workspace_without_a_file_uses_the_defaults(make_ws: Callable[..., Works
     assert ws.alert_rules() == default_rules()
     path = ws.alerts_init_rules()
     assert path.name == "rules.yaml" and load_rules(ws.path) == default_rules()
-    with pytest.raises(ConfigError):
-        ws.alerts_init_rules()  # never overwrites an edited file
     path.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        ws.alerts_init_rules()  # never overwrites an edited file
+    assert "already exists" in info.value.message("en") and "已存在" in info.value.message("zh")
     assert [r.id for r in ws.alert_rules()] == ["quiet_buyers", "usage"]
+    ws.alerts_init_rules(force=True)
+    assert ws.alert_rules() == default_rules()
 
 
 BAD_INDENT = """\

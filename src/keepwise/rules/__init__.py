@@ -20,6 +20,7 @@ from keepwise.rules.spec import (
     default_rules_text,
     load_rules,
     parse_rules,
+    write_default_rules,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "load_rules",
     "parse_rules",
     "record",
+    "write_default_rules",
 ]

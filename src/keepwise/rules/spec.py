@@ -54,6 +54,10 @@ register(
             "zh": "{file} 第 {line} 行：{key} 的值 {value} 无效，应为{expected_zh}",
             "en": "{file}, line {line}: {key} has an invalid value {value}; expected {expected_en}",
         },
+        "rules.exists": {
+            "zh": "{path} 已存在；如需覆盖请加 --force",
+            "en": "{path} already exists; add --force to overwrite it",
+        },
         "rules.duplicate_key": {
             "zh": "{file} 第 {line} 行：键 {value} 重复",
             "en": "{file}, line {line}: the key {value} appears twice",
@@ -97,6 +101,15 @@ def load_rules(folder: Path) -> list[Rule]:
     if not path.exists():
         return default_rules()
     return parse_rules(path.read_text(encoding="utf-8"), file=path.name)
+
+
+def write_default_rules(folder: Path, *, force: bool = False) -> Path:
+    """Write the built-in rules to ``rules.yaml`` for editing; never overwrite unless ``force``."""
+    path = Path(folder) / RULES_FILE
+    if path.exists() and not force:
+        raise ConfigError("rules.exists", path=str(path))
+    path.write_text(default_rules_text(), encoding="utf-8")
+    return path
 
 
 # --- parsing, with the line of every key -----------------------------------------------------
