@@ -1,0 +1,142 @@
+"""What one KPI request shares: the tables, ``as_of``, the periods and the churn definition,
+with the Ibis expressions every KPI family builds on (built once, lazily)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from keepwise._core.config import ChurnConfig
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import register
+from keepwise.metrics import periods as pr
+from keepwise.metrics import status
+from keepwise.metrics.tables import DIMENSIONS, Tables, customer_base
+
+register(
+    {
+        "metrics.bad_dimension": {
+            "zh": "未知的维度 {dimension}；可用：{dimensions}",
+            "en": "Unknown dimension {dimension}; use one of {dimensions}",
+        },
+    }
+)
+
+#: Days after a follow-up within which an order counts as a win-back (winback_rate).
+DEFAULT_WINBACK_DAYS = 90
+
+
+def check_dimension(by: str | None) -> str | None:
+    if by is not None and by not in DIMENSIONS:
+        raise InputError("metrics.bad_dimension", dimension=by, dimensions=", ".join(DIMENSIONS))
+    return by
+
+
+@dataclass
+class Context:
+    tables: Tables
+    as_of: dt.date
+    grain: pr.Grain
+    periods: list[pr.Period]
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    by: str | None = None
+    winback_days: int = DEFAULT_WINBACK_DAYS
+    #: Keep the shared intermediate results (customers, timeline) in temporary tables: every
+    #: KPI family reads them, and Spark would otherwise recompute them in every reference.
+    materialize: bool = True
+    _cleanup: list[Callable[[], object]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def make(
+        cls,
+        tables: Tables,
+        *,
+        as_of: dt.date,
+        grain: str = "month",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        by: str | None = None,
+        churn: ChurnConfig | None = None,
+        winback_days: int = DEFAULT_WINBACK_DAYS,
+    ) -> Context:
+        g = pr.check_grain(grain)
+        items = pr.periods(g, as_of=as_of, start=start, end=end)
+        return cls(tables, as_of, g, items, churn or ChurnConfig(), check_dimension(by),
+                   winback_days)  # fmt: skip
+
+    @property
+    def dim_column(self) -> str | None:
+        return DIMENSIONS[self.by] if self.by else None
+
+    def dim(self, t: ir.Table) -> ir.StringValue:
+        """The cut's value on a table carrying the customer dimensions (null when uncut)."""
+        col = self.dim_column
+        return t[col].cast("string") if col else ibis.null("string")
+
+    @cached_property
+    def period_table(self) -> ir.Table:
+        return ibis.memtable(pr.period_frame(self.periods, self.grain))
+
+    @cached_property
+    def base(self) -> ir.Table:
+        return self.keep(customer_base(self.tables, self.as_of))
+
+    @cached_property
+    def events(self) -> ir.Table:
+        return self.keep(status.timeline(self.tables, self.base, self.churn, self.as_of))
+
+    @cached_property
+    def spans(self) -> ir.Table:
+        return self.keep(status.intervals(self.events))
+
+    def with_periods(self, items: list[pr.Period]) -> Context:
+        """The same request over other periods, sharing the customers and the timeline."""
+        other = dataclasses.replace(self, periods=items)
+        for name in ("base", "events", "spans"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """``expr`` computed once into a temporary table (dropped by :meth:`close`)."""
+        con = self.tables.backend
+        if not self.materialize or con is None:
+            return expr
+        return _materialize(con, expr, self._cleanup)
+
+    def close(self) -> None:
+        while self._cleanup:
+            self._cleanup.pop()()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _materialize(con: Any, expr: ir.Table, cleanup: list[Callable[[], object]]) -> ir.Table:
+    if con.name == "pyspark":
+        cached = expr.cache()
+        cleanup.append(cached.release)
+        return cached
+    # Ibis's own cache() needs DDL that the installed sqlglot renders wrongly for DuckDB, so
+    # the temporary table is created with plain SQL (the expression holds no in-memory tables).
+    name = f"kw_tmp_{uuid.uuid4().hex[:12]}"
+    _run(con, f'CREATE TEMPORARY TABLE "{name}" AS {con.compile(expr)}')
+    cleanup.append(lambda: _run(con, f'DROP TABLE IF EXISTS "{name}"'))
+    return con.table(name)
+
+
+def _run(con: Any, sql: str) -> None:
+    result = con.raw_sql(sql)
+    if con.name == "postgres":  # a cursor; DuckDB returns its connection, which must stay open
+        result.close()

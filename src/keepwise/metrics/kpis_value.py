@@ -1,0 +1,169 @@
+"""KPI families about value: acquisition cost (cac), historical CLV and the CLV / CAC ratio."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from keepwise.metrics import periods as pr
+from keepwise.metrics.catalogue import Kpi
+from keepwise.metrics.context import Context
+from keepwise.metrics.grid import grid
+from keepwise.metrics.tables import day, latest_scores, live_orders, null_key
+
+KEYS = ["period_start", "period_end", "dimension"]
+
+
+def acquired_in_periods(ctx: Context) -> ir.Table:
+    b, p = ctx.base, ctx.period_table
+    a = b.join(p, [b.acq >= p.period_start, b.acq < p.period_end])
+    return a.select(*b.columns, "period_start", "period_end")
+
+
+def acquisition_contributions(ctx: Context, kpis: list[Kpi]) -> ir.Table:
+    """One row per customer acquired in a period with its acquisition cost: its own
+    ``acquisition_cost`` plus an equal share of its channel's spend dated in the period.
+    Spend of a channel that acquired nobody in the period is a row without a customer (its
+    dimension is the channel when cut by channel, else null), so cuts still add up."""
+    a, p = acquired_in_periods(ctx), ctx.period_table
+    counts = a.group_by(cps=a.period_start, cch=a.channel).aggregate(n=a.count())
+    s = ctx.tables.marketing_spend.rename(spend_day="period_start")
+    s = s.filter(s.spend_day < day(ctx.as_of))
+    s = s.join(p, [s.spend_day >= p.period_start, s.spend_day < p.period_end])
+    sp = s.group_by("period_start", "period_end", "channel").aggregate(amount=s.amount.sum())
+    alloc = sp.left_join(counts, [sp.period_start == counts.cps, sp.channel == counts.cch])
+    alloc = alloc.select("period_start", "period_end", "channel", "amount", "n")
+    shares = alloc.filter(alloc.n.notnull())
+    shares = shares.select(sps=shares.period_start, sch=shares.channel,
+                           share=shares.amount / shares.n)  # fmt: skip
+    j = a.left_join(shares, [a.period_start == shares.sps, a.channel == shares.sch])
+    rows = j.select(
+        customer_id=j.customer_id,
+        ref=ibis.null("string"),
+        period_start=j.period_start,
+        period_end=j.period_end,
+        dimension=ctx.dim(j),
+        acquired=ibis.literal(1).cast("int64"),
+        cost=j.acquisition_cost.fill_null(0.0) + j.share.fill_null(0.0),
+    )
+    orphan = alloc.filter(alloc.n.isnull())
+    orphan_dim = orphan.channel if ctx.by == "channel" else ibis.null("string")
+    orphans = orphan.select(
+        customer_id=ibis.null("string"),
+        ref=orphan.channel,
+        period_start=orphan.period_start,
+        period_end=orphan.period_end,
+        dimension=orphan_dim.cast("string"),
+        acquired=ibis.literal(0).cast("int64"),
+        cost=orphan.amount.cast("float64"),
+    )
+    return rows.union(orphans)
+
+
+def clv_windows(ctx: Context) -> pd.DataFrame:
+    """Each period's trailing 12 months: [w_end − 12 months, w_end), w_end = min(end, as_of)."""
+    rows = []
+    for per in ctx.periods:
+        w_end = min(per.end, ctx.as_of)
+        rows.append((per.start, per.end, pr.add_months(w_end, -12), w_end))
+    return pd.DataFrame(rows, columns=["period_start", "period_end", "w_start", "w_end"])
+
+
+def _window_context(ctx: Context, windows: pd.DataFrame) -> Context:
+    spans = sorted(set(zip(windows["w_start"], windows["w_end"], strict=True)))
+    return ctx.with_periods([pr.Period(s, e) for s, e in spans])
+
+
+def window_grid(ctx: Context, windows: pd.DataFrame) -> ir.Table:
+    """The status grid over the trailing windows (customers at start, active, churned)."""
+    g = grid(_window_context(ctx, windows))
+    return g.mutate(dimension=ctx.dim(g)).rename(w_start="period_start", w_end="period_end")
+
+
+def _window_orders(ctx: Context, windows: pd.DataFrame) -> pd.DataFrame:
+    """Revenue and orders per window and dimension, summed per day first so the overlapping
+    windows never multiply the order rows."""
+    o = live_orders(ctx.tables, ctx.as_of)
+    b = ctx.base.select(bcid="customer_id", dimension=ctx.dim(ctx.base))
+    j = o.left_join(b, o.customer_id == b.bcid)
+    daily = j.group_by(j.day, j.dimension).aggregate(rev=j.amount.sum(), orders=j.count())
+    w = ibis.memtable(windows[["w_start", "w_end"]].drop_duplicates())
+    x = daily.join(w, [daily.day >= w.w_start, daily.day < w.w_end])
+    return (
+        x.group_by("w_start", "w_end", "dimension")
+        .aggregate(rev=x.rev.sum(), orders=x.orders.sum())
+        .execute()
+    )
+
+
+def clv_historical(ctx: Context, kpis: list[Kpi]) -> pd.DataFrame:
+    """CLV = average order value × orders per active customer per year × 1 / annual churn rate,
+    all over the trailing 12 months. Numerator: revenue per active customer in the window
+    (= AOV × frequency); denominator: the window's churn rate."""
+    windows = clv_windows(ctx)
+    g = window_grid(ctx, windows)
+    counts = (
+        g.group_by("w_start", "w_end", "dimension")
+        .aggregate(active=g.active.sum(), at_start=g.at_start.sum(), churned=g.churn_num.sum())
+        .execute()
+    )
+    sums = counts.merge(_window_orders(ctx, windows), how="outer",
+                        on=["w_start", "w_end", "dimension"])  # fmt: skip
+    sums = sums.fillna({"active": 0, "at_start": 0, "churned": 0, "rev": 0.0, "orders": 0})
+    for col in ("w_start", "w_end"):
+        sums[col] = pd.to_datetime(sums[col]).dt.date
+    out = windows.merge(sums, on=["w_start", "w_end"], how="inner")
+    return pd.DataFrame({
+        "metric": "clv_historical",
+        "period_start": out["period_start"], "period_end": out["period_end"],
+        "dimension": out["dimension"],
+        "numerator": _div(out["rev"], out["active"]),
+        "denominator": _div(out["churned"], out["at_start"]),
+    })  # fmt: skip
+
+
+def _div(a: pd.Series, b: pd.Series) -> pd.Series:
+    a, b = a.astype(float), b.astype(float)
+    return (a / b.where(b != 0, np.nan)).astype(float)
+
+
+def clv_cac(ctx: Context, cac: pd.DataFrame, clv_hist: pd.DataFrame) -> pd.DataFrame:
+    """Mean CLV of the customers acquired in the period (predicted CLV where scored, else the
+    period's historical CLV of the same cut) ÷ cac."""
+    a = acquisition_contributions(ctx, [])
+    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
+    j = a.left_join(clv, a.customer_id == clv.scid)
+    scored = j.predicted_clv.notnull() & (j.acquired == 1)
+    agg = (
+        j.group_by(*KEYS)
+        .aggregate(
+            acquired=j.acquired.sum(),
+            cost=j.cost.sum(),
+            scored=scored.ifelse(1, 0).sum(),
+            clv_sum=scored.ifelse(j.predicted_clv, 0.0).sum(),
+        )
+        .execute()
+    )
+    hist = clv_hist.assign(clv_hist=_div(clv_hist["numerator"], clv_hist["denominator"]))
+    agg = _merge_keys(agg, hist[[*KEYS, "clv_hist"]])
+    unscored = agg["acquired"] - agg["scored"]
+    total = agg["clv_sum"] + unscored * agg["clv_hist"].where(unscored > 0, 0.0)
+    return pd.DataFrame({
+        "metric": "clv_cac_ratio",
+        "period_start": agg["period_start"], "period_end": agg["period_end"],
+        "dimension": agg["dimension"],
+        "numerator": _div(total, agg["acquired"]),
+        "denominator": _div(agg["cost"], agg["acquired"]),
+    })  # fmt: skip
+
+
+def _merge_keys(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """Left merge on the result keys, null dimensions matching each other."""
+    lt = left.assign(_d=null_key(left["dimension"]))
+    rt = right.assign(_d=null_key(right["dimension"])).drop(columns="dimension")
+    for frame in (lt, rt):
+        for col in ("period_start", "period_end"):
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    return lt.merge(rt, on=["period_start", "period_end", "_d"], how="left").drop(columns="_d")

@@ -1,0 +1,202 @@
+"""Why customers leave and what it costs: churn and void counts by reason (avoidable or not,
+optionally by a customer dimension) and the business impact, per period.
+
+Both count the customers in churn_rate's numerator (customers at the period start lost during
+it), each under the reason and status (churned or voided) of their first loss in the period.
+Inferred (inactivity) churn has no recorded reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from keepwise._core.config import ChurnConfig
+from keepwise._core.i18n import register
+from keepwise._core.taxonomy import BUILTIN_REASONS
+from keepwise.metrics import periods as pr
+from keepwise.metrics.context import Context
+from keepwise.metrics.grid import grid
+from keepwise.metrics.tables import (
+    NULL_KEY,
+    Tables,
+    from_null_key,
+    latest_scores,
+    live_orders,
+    null_key,
+)
+
+register({"reason.unrecorded": {"zh": "未记录原因", "en": "No reason recorded"}})
+
+REASON_COLUMNS = [
+    "period_start", "period_end", "dimension", "status", "reason", "reason_zh", "reason_en",
+    "avoidable", "customers", "revenue_lost",
+]  # fmt: skip
+IMPACT_COLUMNS = [
+    "period_start", "period_end", "dimension", "lost_customers", "revenue_lost", "clv_lost",
+    "acquisition_cost_unrecovered", "revenue_at_risk", "revenue_12m", "revenue_at_risk_share",
+]  # fmt: skip
+
+
+def _first_losses(ctx: Context) -> ir.Table:
+    """The first loss event of each customer in each period (status, reason, day)."""
+    e, p = ctx.events, ctx.period_table
+    j = e.join(p, [e.on >= p.period_start, e.on < p.period_end]).filter(e.loss == 1)
+    order = [j.on, j.at, j.prio, j.seq]
+    j = j.mutate(rn=ibis.row_number().over(group_by=[j.customer_id, j.period_start],
+                                           order_by=order))  # fmt: skip
+    j = j.filter(j.rn == 0)
+    return j.select(lcid=j.customer_id, lps=j.period_start, loss_status=j.to_status,
+                    loss_reason=j.reason)  # fmt: skip
+
+
+def _lost_rows(ctx: Context) -> ir.Table:
+    g = grid(ctx, {"lost_revenue"})
+    g = g.filter(g.churn_num == 1)
+    f = _first_losses(ctx)
+    j = g.join(f, [g.customer_id == f.lcid, g.period_start == f.lps])
+    return j.mutate(dimension=ctx.dim(j))
+
+
+def reasons(
+    tables: Tables,
+    *,
+    as_of: dt.date,
+    grain: str = "month",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    by: str | None = None,
+    churn: ChurnConfig | None = None,
+) -> pd.DataFrame:
+    """Lost customers and their revenue in the 12 months before the loss, per period,
+    status (churned / voided) and reason, with the reason's labels and avoidability."""
+    with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=by,
+                      churn=churn) as ctx:  # fmt: skip
+        j = _lost_rows(ctx)
+        df = j.group_by("period_start", "period_end", "dimension", status=j.loss_status,
+                        reason=j.loss_reason).aggregate(
+            customers=j.count(), revenue_lost=j.lost_rev.sum()
+        ).execute()  # fmt: skip
+        labels = _labels(ctx)
+    df = df.merge(labels, on="reason", how="left")
+    missing = df["reason"].isna()
+    df.loc[missing, "reason_zh"] = "未记录原因"
+    df.loc[missing, "reason_en"] = "No reason recorded"
+    df["avoidable"] = df["avoidable"].astype(object).where(df["avoidable"].notna(), None)
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    df = df.assign(_d=df["dimension"].fillna(""), _r=df["reason"].fillna("~"))
+    df = df.sort_values(["period_start", "_d", "status", "customers", "_r"],
+                        ascending=[True, True, True, False, True])  # fmt: skip
+    return df[REASON_COLUMNS].reset_index(drop=True)
+
+
+def _labels(ctx: Context) -> pd.DataFrame:
+    """Reason labels: the workspace's reasons table when given, else the built-in taxonomy."""
+    if ctx.tables.reasons is not None:
+        df = ctx.tables.reasons.select(
+            reason="code", reason_zh="label_zh", reason_en="label_en", avoidable="avoidable"
+        ).execute()
+        if not df.empty:
+            return df
+    return pd.DataFrame(
+        [(r.code, r.label_zh, r.label_en, r.avoidable) for r in BUILTIN_REASONS],
+        columns=["reason", "reason_zh", "reason_en", "avoidable"],
+    )
+
+
+def avoidability(reason_table: pd.DataFrame) -> pd.DataFrame:
+    """Reasons rolled up to avoidable / unavoidable / unknown per period and dimension."""
+    t = reason_table.assign(
+        avoidable=reason_table["avoidable"]
+        .map({True: "avoidable", False: "unavoidable"})
+        .fillna("unknown"),
+        _d=null_key(reason_table["dimension"]),
+    )
+    out = t.groupby(["period_start", "period_end", "_d", "status", "avoidable"],
+                    as_index=False)[["customers", "revenue_lost"]].sum()  # fmt: skip
+    out["dimension"] = from_null_key(out.pop("_d"))
+    return out
+
+
+def impact(
+    tables: Tables,
+    *,
+    as_of: dt.date,
+    grain: str = "month",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    by: str | None = None,
+    churn: ChurnConfig | None = None,
+) -> pd.DataFrame:
+    """Per period: customers lost, their revenue in the 12 months before the loss, their
+    predicted CLV, the acquisition cost their margin had not paid back, and the share of the
+    trailing 12 months' revenue that comes from customers at risk at the period end (status
+    at_risk, or a high risk band in their latest score)."""
+    with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=by,
+                      churn=churn) as ctx:  # fmt: skip
+        lost = _lost_impact(ctx).execute()
+        risk = _risk_revenue(ctx).execute()
+    keys = ["period_start", "period_end", "dimension"]
+    for frame in (lost, risk):
+        frame["dimension"] = null_key(frame["dimension"])
+        for col in ("period_start", "period_end"):
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    df = risk.merge(lost, on=keys, how="outer")
+    per = pd.DataFrame([(p.start, p.end) for p in ctx.periods], columns=keys[:2])
+    if ctx.by is None:
+        per["dimension"] = NULL_KEY
+        df = per.merge(df, on=keys, how="left")
+    df = df.fillna({c: 0.0 for c in IMPACT_COLUMNS[3:-1]})
+    df["dimension"] = from_null_key(df["dimension"])
+    den = df["revenue_12m"].astype(float)
+    df["revenue_at_risk_share"] = df["revenue_at_risk"] / den.where(den != 0, np.nan)
+    df = df.assign(_d=df["dimension"].fillna("")).sort_values(["period_start", "_d"])
+    return df[IMPACT_COLUMNS].reset_index(drop=True)
+
+
+def _lost_impact(ctx: Context) -> ir.Table:
+    j = _lost_rows(ctx)
+    o = live_orders(ctx.tables, ctx.as_of)
+    margin = o.amount - o.cost.fill_null(0.0)
+    losses = j.select(mcid="customer_id", mps="period_start", loss_on="loss_on")
+    o = o.mutate(margin=margin)
+    m = losses.join(o, [losses.mcid == o.customer_id, o.day < losses.loss_on])
+    paid = m.group_by("mcid", "mps").aggregate(margin=m.margin.sum())
+    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
+    x = j.left_join(paid, [j.customer_id == paid.mcid, j.period_start == paid.mps])
+    x = x.left_join(clv, x.customer_id == clv.scid)
+    cost = x.acquisition_cost.fill_null(0.0)
+    unrecovered = ibis.greatest(cost - x.margin.fill_null(0.0), 0.0)
+    return x.group_by("period_start", "period_end", "dimension").aggregate(
+        lost_customers=x.count(),
+        revenue_lost=x.lost_rev.sum(),
+        clv_lost=x.predicted_clv.fill_null(0.0).sum(),
+        acquisition_cost_unrecovered=unrecovered.sum(),
+    )
+
+
+def _risk_revenue(ctx: Context) -> ir.Table:
+    """Trailing-12-month revenue (to the period end, or as_of if earlier) of the customers at
+    end, and of those at risk among them."""
+    g = grid(ctx)
+    g = g.filter(g.at_end == 1).mutate(dimension=ctx.dim(g))
+    windows = pd.DataFrame(
+        [(p.start, pr.add_months(min(p.end, ctx.as_of), -12), min(p.end, ctx.as_of))
+         for p in ctx.periods], columns=["wps", "w_start", "w_end"])  # fmt: skip
+    w = ibis.memtable(windows)
+    o = live_orders(ctx.tables, ctx.as_of)
+    ow = o.join(w, [o.day >= w.w_start, o.day < w.w_end])
+    rev = ow.group_by(rcid=ow.customer_id, rps=ow.wps).aggregate(revenue=ow.amount.sum())
+    band = latest_scores(ctx.tables, ctx.as_of, "risk_band").rename(bcid="customer_id")
+    x = g.left_join(rev, [g.customer_id == rev.rcid, g.period_start == rev.rps])
+    x = x.left_join(band, x.customer_id == band.bcid)
+    at_risk = (x.status_end.fill_null("active") == "at_risk") | (x.risk_band == "high")
+    revenue = x.revenue.fill_null(0.0)
+    return x.group_by("period_start", "period_end", "dimension").aggregate(
+        revenue_at_risk=at_risk.ifelse(revenue, 0.0).sum(), revenue_12m=revenue.sum()
+    )
