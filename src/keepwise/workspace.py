@@ -29,7 +29,7 @@ from keepwise.store import Store, database_url_for, schema
 if TYPE_CHECKING:
     import pandas as pd
 
-    from keepwise import risk, value
+    from keepwise import metrics, risk, value
 
 __all__ = ["Headline", "TableCount", "Workspace"]
 
@@ -395,3 +395,92 @@ class Workspace:
             return history(conn, alert_id)
 
     # --- end of early warning ----------------------------------------------------------------
+
+    # --- KPIs (issue 3: keepwise.metrics; docs/metrics.md) ----------------------------------
+
+    def _metric_tables(self) -> metrics.Tables:
+        from keepwise import metrics
+
+        return metrics.Tables.from_backend(self.store.ibis())
+
+    @staticmethod
+    def metric_catalogue(lang: Lang | str = "en") -> list[dict[str, str]]:
+        """Every KPI: id, names in both languages and definition."""
+        from keepwise import metrics
+
+        return metrics.catalogue_rows(lang)
+
+    def metrics(
+        self, metric_ids: list[str] | None = None, *, as_of: dt.date, grain: str = "month",
+        start: dt.date | None = None, end: dt.date | None = None, by: str | None = None,
+        winback_days: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """KPIs per period (and dimension value): metric, period_start, period_end, dimension,
+        value, numerator, denominator. The churn definition is ``[churn]`` of keepwise.toml."""
+        from keepwise import metrics
+
+        return metrics.compute(
+            self._metric_tables(), metric_ids, as_of=as_of, grain=grain, start=start, end=end,
+            by=by, churn=self.config.churn,
+            winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+        )  # fmt: skip
+
+    def drilldown(
+        self, metric: str, period: dt.date, *, as_of: dt.date, grain: str = "month",
+        by: str | None = None, value: str | None = None, winback_days: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """The customers in the numerator and denominator of one KPI value."""
+        from keepwise import metrics
+
+        return metrics.drilldown(
+            self._metric_tables(), metric, period, as_of=as_of, grain=grain, by=by, value=value,
+            churn=self.config.churn,
+            winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+        )  # fmt: skip
+
+    def cohorts(
+        self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,
+        end: dt.date | None = None, by: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Acquisition-cohort retention, long form: cohort, age, dimension, customers,
+        retained, retention (curves: ``keepwise.metrics.cohort_curves``)."""
+        from keepwise import metrics
+
+        return metrics.cohort_table(self._metric_tables(), as_of=as_of, grain=grain,
+                                    start=start, end=end, by=by, churn=self.config.churn)  # fmt: skip
+
+    def cohort_curves(self, cohorts: pd.DataFrame) -> pd.DataFrame:
+        from keepwise import metrics
+
+        return metrics.cohort_curves(cohorts)
+
+    def survival_by_segment(
+        self, *, as_of: dt.date, by: str | None = "segment", alpha: float = 0.05
+    ) -> pd.DataFrame:
+        """Kaplan-Meier retention curves with confidence bands per segment (or ``by``)."""
+        from keepwise import metrics
+
+        return metrics.survival_by_segment(self._metric_tables(), as_of=as_of, by=by,
+                                           churn=self.config.churn, alpha=alpha)  # fmt: skip
+
+    def reasons(
+        self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,
+        end: dt.date | None = None, by: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Churn and void counts and lost revenue by reason (avoidable or not) per period."""
+        from keepwise import metrics
+
+        return metrics.reasons(self._metric_tables(), as_of=as_of, grain=grain, start=start,
+                               end=end, by=by, churn=self.config.churn)  # fmt: skip
+
+    def impact(
+        self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,
+        end: dt.date | None = None, by: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Revenue lost, CLV lost, acquisition cost not paid back and revenue at risk."""
+        from keepwise import metrics
+
+        return metrics.impact(self._metric_tables(), as_of=as_of, grain=grain, start=start,
+                              end=end, by=by, churn=self.config.churn)  # fmt: skip
+
+    # --- end of KPIs ---------------------------------------------------------------------------

@@ -4,8 +4,11 @@ languages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keepwise import Workspace
 from keepwise._core.errors import ConfigError
@@ -113,3 +116,35 @@ def test_errors_name_the_line_in_both_languages(text: str, line: int, en: str, z
 
 def test_an_empty_file_has_no_rules() -> None:
     assert parse_rules("") == [] and parse_rules("rules:\n") == []
+
+
+def test_every_kind_and_parameter_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text("utf-8")
+    for kind in KINDS.values():
+        assert f"`{kind.name}`" in docs and kind.label_zh in docs, kind.name
+        for param in kind.params:
+            assert f"`{param.name}`" in docs, (kind.name, param.name)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    window=st.integers(1, 400),
+    extra=st.integers(0, 400),
+    threshold=st.floats(0, 100, allow_nan=False),
+    blank_lines=st.integers(0, 3),
+)
+def test_any_valid_parameters_round_trip(
+    window: int, extra: int, threshold: float, blank_lines: int
+) -> None:
+    text = "\n" * blank_lines + (
+        "rules:\n  - id: r\n    kind: purchase_drop\n    params:\n"
+        f"      window_days: {window}\n      baseline_days: {window + extra}\n"
+        f"      threshold_pct: {threshold!r}\n"
+    )
+    (r,) = parse_rules(text)
+    assert (r.params["window_days"], r.params["baseline_days"]) == (window, window + extra)
+    assert r.params["threshold_pct"] == threshold
+    bad = _error(
+        text.replace(f"threshold_pct: {threshold!r}", f"threshold_pct: {-1 - threshold!r}")
+    )
+    assert f"line {blank_lines + 7}" in bad.message("en")
