@@ -185,7 +185,26 @@ def test_decide_and_revert_errors(ws: Workspace) -> None:
     with pytest.raises(InputError) as bad:
         ws.value_decide("A", actor="x", note="n", treatment="shout")
     assert "shout" in bad.value.message("zh")
+    with pytest.raises(InputError) as twice:
+        ws.value_decide("E", actor="x", note="n")
+    assert "already voided" in twice.value.message("en")
     # E was voided as a duplicate, not as no-value: not ours to revert.
     with pytest.raises(InputError) as not_ours:
         ws.value_revert("E", actor="x", note="n")
     assert "E" in not_ours.value.message("zh")
+
+
+def test_revenue_tiers_and_pareto_share(ws: Workspace) -> None:
+    """tier_by = "revenue", absolute cut-offs: trailing 12-month revenue A 10000, D 8000,
+    F 3000, E 100 (the Aug-25 order), B and C 0."""
+    from keepwise.value import compute_scores, pareto_share
+
+    s = parse_value_settings({"tier_by": "revenue", "tier_cutoffs": "absolute",
+                              "tier_high": 9000, "tier_mid": 2500})  # fmt: skip
+    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, s)
+    tiers = r.frame["value_tier"].to_dict()
+    assert tiers == {"A": "high", "B": "no_value", "C": "no_value", "D": "mid", "E": "low",
+                     "F": "mid"}  # fmt: skip
+    assert r.tier_by == "revenue"
+    # 6 customers: the top ceil(1.2) = 2 bring (10000 + 8000) / 21100.
+    assert pareto_share(r.frame["window_revenue"]) == pytest.approx(18000 / 21100)

@@ -98,3 +98,13 @@ def test_cli(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "客户 NOPE 不存在" in err and "Traceback" not in err
     code, _, err = run(ws, capsys, "value", "revert", "NOPE", "--note", "x")
     assert code == 2 and "Unknown customer NOPE" in err
+
+
+def test_pareto_nbd_as_the_transaction_model(ws: Workspace) -> None:
+    from keepwise.value import ValueTables, compute_scores, parse_value_settings
+
+    settings = parse_value_settings({"transaction_model": "pareto_nbd"})
+    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, settings)
+    assert {"pareto_nbd", "gamma_gamma"} <= set(r.params)
+    buyers = r.frame[r.frame["frequency"].notna()]
+    assert buyers["p_alive"].between(0, 1).all() and (buyers["predicted_clv"] >= 0).all()

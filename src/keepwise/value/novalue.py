@@ -63,6 +63,10 @@ register(
             "zh": "客户 {customer_id} 当前状态为 {status}，不是因无价值而作废，无需撤销",
             "en": "Customer {customer_id} is {status}, not voided as no-value: nothing to revert",
         },
+        "value.already_voided": {
+            "zh": "客户 {customer_id} 已经是作废状态，无需再次作废",
+            "en": "Customer {customer_id} is already voided",
+        },
         "value.bad_treatment": {
             "zh": "未知的处理方式 {treatment}（可选：{choices}）",
             "en": "Unknown treatment {treatment} (choose from: {choices})",
@@ -167,6 +171,16 @@ def _finish(out: pd.DataFrame, met: dict[str, np.ndarray], long: np.ndarray) -> 
     return out.reset_index()
 
 
+def _current_status(conn: sa.Connection, customer_id: str) -> str:
+    c = schema.customers
+    status = conn.execute(
+        sa.select(c.c.status).where(c.c.customer_id == customer_id)
+    ).scalar_one_or_none()
+    if status is None:
+        raise NotFoundError("status.unknown_customer", customer_id=customer_id)
+    return str(status)
+
+
 def decide(
     conn: sa.Connection,
     customer_id: str,
@@ -180,6 +194,8 @@ def decide(
     ``no_value``; the treatment leads the note. Returns the event id."""
     if treatment not in TREATMENTS:
         raise InputError("value.bad_treatment", treatment=treatment, choices=", ".join(TREATMENTS))
+    if _current_status(conn, customer_id) == "voided":
+        raise InputError("value.already_voided", customer_id=customer_id)
     text = f"[{treatment}] {note}" if note else f"[{treatment}]"
     return change_status(conn, customer_id, "voided", at=at, actor=actor, reason="no_value",
                          note=text)  # fmt: skip
@@ -189,12 +205,7 @@ def revert(
     conn: sa.Connection, customer_id: str, *, at: dt.datetime, actor: str, note: str | None
 ) -> int:
     """Undo a no-value void: an event back to active with the note. Returns the event id."""
-    c = schema.customers
-    status = conn.execute(
-        sa.select(c.c.status).where(c.c.customer_id == customer_id)
-    ).scalar_one_or_none()
-    if status is None:
-        raise NotFoundError("status.unknown_customer", customer_id=customer_id)
+    status = _current_status(conn, customer_id)
     e = schema.status_events
     last_reason = conn.execute(
         sa.select(e.c.reason).where(e.c.customer_id == customer_id)

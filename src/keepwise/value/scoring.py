@@ -1,4 +1,4 @@
-"""Value scores of a workspace: fit BG/NBD + Gamma-Gamma on the RFM summary, then per customer
+"""Value scores of a workspace: fit BG/NBD (or Pareto/NBD) + Gamma-Gamma on the RFM summary, then per customer
 P(alive), expected purchases and predicted CLV over the horizon, RFM scores and segment, profit
 contribution over the trailing window and value tier; stored as ``scores`` rows.
 
@@ -21,7 +21,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from keepwise.models.clv import BGNBD, ConvergenceError, GammaGamma
+from keepwise.models.clv import BGNBD, ConvergenceError, GammaGamma, ParetoNBD
 from keepwise.store import schema
 from keepwise.store.bulk import upsert
 from keepwise.value.profit import profit_contribution
@@ -76,31 +76,38 @@ def _known_customers(tables: ValueTables, as_of: dt.date) -> pd.Index:
     return pd.Index(known.select("customer_id").execute()["customer_id"], name="customer_id")
 
 
-def fit_models(summary: pd.DataFrame, result: ValueScores) -> tuple[BGNBD, GammaGamma | None]:
-    """BG/NBD on all customers (a small penalty if the plain fit fails), Gamma-Gamma on the
-    repeat buyers with positive spend (None when there are too few)."""
-    bg: BGNBD | None = None
+def fit_transaction_model(
+    summary: pd.DataFrame, kind: str, result: ValueScores
+) -> BGNBD | ParetoNBD:
+    """BG/NBD (or Pareto/NBD) on all customers; a small L2 penalty only if the plain fit fails."""
+    cls = ParetoNBD if kind == "pareto_nbd" else BGNBD
     for penalty in (0.0, 0.001, 0.01):
         try:
-            bg = BGNBD(penalizer_coef=penalty).fit(
+            model = cls(penalizer_coef=penalty).fit(
                 summary["frequency"], summary["recency"], summary["T"]
             )
-            break
         except (ConvergenceError, ValueError) as exc:
-            result.notes.append(f"BG/NBD penalizer {penalty}: {exc}")
-    if bg is None:
-        raise ConvergenceError("; ".join(result.notes))
-    result.params["bgnbd"], result.log_likelihood["bgnbd"] = bg.params_, bg.log_likelihood_
+            result.notes.append(f"{kind} penalizer {penalty}: {exc}")
+            continue
+        result.params[kind], result.log_likelihood[kind] = model.params_, model.log_likelihood_
+        return model
+    raise ConvergenceError("; ".join(result.notes))
+
+
+def fit_spend_model(summary: pd.DataFrame, result: ValueScores) -> GammaGamma | None:
+    """Gamma-Gamma on the repeat buyers with positive spend (None when there are too few)."""
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-    gg: GammaGamma | None = None
-    if len(repeat) >= 10:
-        try:
-            gg = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
-            result.params["gamma_gamma"] = gg.params_
-            result.log_likelihood["gamma_gamma"] = gg.log_likelihood_
-        except (ConvergenceError, ValueError) as exc:
-            result.notes.append(f"Gamma-Gamma: {exc}")
-    return bg, gg
+    if len(repeat) < 10:
+        result.notes.append("fewer than 10 repeat buyers: no spend model")
+        return None
+    try:
+        gg = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
+    except (ConvergenceError, ValueError) as exc:
+        result.notes.append(f"Gamma-Gamma: {exc}")
+        return None
+    result.params["gamma_gamma"] = gg.params_
+    result.log_likelihood["gamma_gamma"] = gg.log_likelihood_
+    return gg
 
 
 def predict(summary: pd.DataFrame, settings: ValueSettings, result: ValueScores) -> pd.DataFrame:
@@ -110,7 +117,8 @@ def predict(summary: pd.DataFrame, settings: ValueSettings, result: ValueScores)
     if summary["frequency"].sum() == 0:
         result.notes.append("no repeat purchases: no CLV model")
         return out
-    bg, gg = fit_models(summary, result)
+    bg = fit_transaction_model(summary, settings.transaction_model, result)
+    gg = fit_spend_model(summary, result)
     per_month = DAYS_PER_MONTH / UNIT_DAYS[settings.time_unit]
     x, t_x, age = summary["frequency"], summary["recency"], summary["T"]
     out["p_alive"] = np.asarray(bg.probability_alive(x, t_x, age))

@@ -5,6 +5,7 @@
 horizon_months = 12          # predicted CLV horizon
 discount_rate = 0.01         # per month
 time_unit = "weeks"          # unit of the RFM summary the models are fitted on
+transaction_model = "bgnbd"  # or "pareto_nbd": the repeat-purchase model of P(alive) and CLV
 window_months = 12           # trailing window of revenue and profit contribution
 margin = 0.3                 # gross margin of orders without a cost
 ticket_cost = 0.0            # cost to serve per service ticket
@@ -53,6 +54,7 @@ class ValueSettings:
     horizon_months: int = 12
     discount_rate: float = 0.01
     time_unit: Literal["days", "weeks"] = "weeks"
+    transaction_model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
     window_months: int = 12
     margin: float = 0.3
     ticket_cost: float = 0.0
@@ -68,6 +70,7 @@ class ValueSettings:
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "time_unit": ("days", "weeks"),
+    "transaction_model": ("bgnbd", "pareto_nbd"),
     "tier_by": ("predicted_clv", "revenue"),
     "tier_cutoffs": ("quantile", "absolute"),
     "grain": ("month", "quarter", "year"),
