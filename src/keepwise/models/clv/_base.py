@@ -9,11 +9,16 @@ with respect to the natural parameters). This base class does the rest, the same
   positivity constraints disappear and the gradient is ``dLL/du = theta * dLL/dtheta``;
 * optionally adds the ``lifetimes``-style L2 penalty ``penalizer_coef * sum(theta**2)`` to the
   *mean* negative log-likelihood (so the penalty strength does not depend on the sample size);
+* accepts an optimum only with a gradient below ``tol`` or, when rounding of a large
+  objective makes that unreachable, a Newton step (numeric Hessian) below 1e-6 in every
+  log-parameter; restarts L-BFGS-B when a wild line search spoils its memory;
 * refuses to return a fit that did not converge, ran a parameter off to 0 or infinity, or whose
   observed information matrix is not positive definite (:class:`ConvergenceError`);
 * derives standard errors from the inverse of the observed information matrix (the Hessian of
-  the total penalised negative log-likelihood), computed by central finite differences of the
-  analytic gradient.
+  the total penalised negative log-likelihood), computed by forward finite differences of the
+  analytic gradient;
+* on large data (>= 20,000 distinct rows) fits a systematic subsample first and polishes on all
+  rows with Newton steps using the subsample's Hessian, which roughly halves the fit time.
 
 Estimators follow scikit-learn conventions: hyper-parameters are stored untouched by
 ``__init__``, ``fit`` returns ``self``, learned attributes end in ``_``.
@@ -26,20 +31,31 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeResult
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
+from threadpoolctl import threadpool_limits
 
+from keepwise.models.clv._optimize import (
+    BARRIER,
+    LOG_BOUND,
+    Objective,
+    cholesky_or_none,
+    converged,
+    mean_objective,
+    newton_polish,
+    numeric_hessian,
+    run_lbfgsb,
+)
 from keepwise.models.clv._validation import FloatArray
 
 LogLikGrad = tuple[FloatArray, FloatArray]
 """Per-row log-likelihood ``(n,)`` and its gradient w.r.t. the natural parameters ``(n, k)``."""
 
-# Bounds on log-parameters: exp(+-25) spans 1e-11 .. 7e10, far beyond any sensible time unit.
-# An optimum on this edge means the likelihood is maximised at 0 or infinity (not identified).
-_LOG_BOUND = 25.0
-_HESSIAN_STEP = 1e-4  # relative step; the gradient is analytic, so O(h^2) ~ 1e-8 error
+_HESSIAN_STEP = 1e-5  # relative forward step: O(h) = 1e-5 relative error on standard errors
+# Above this many distinct rows, fit a systematic subsample first (see _two_stage).
+_WARM_START_ROWS = 10_000
 
 
 class ConvergenceError(RuntimeError):
@@ -55,8 +71,9 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         L2 penalty ``c * sum(theta**2)`` added to the mean negative log-likelihood (as in the
         ``lifetimes`` package). 0 gives the plain maximum-likelihood estimate.
     tol:
-        Convergence tolerance: L-BFGS-B's ``gtol`` on the log-parameter gradient of the mean
-        negative log-likelihood, and ``ftol`` on its relative decrease.
+        Convergence tolerance: L-BFGS-B's ``gtol`` on the largest component of the gradient of
+        the mean negative log-likelihood with respect to the log-parameters (see above for the
+        Newton-step alternative).
     max_iter:
         Maximum number of L-BFGS-B iterations.
     initial_params:
@@ -90,45 +107,113 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
 
     # ---- fitting -------------------------------------------------------------------------------
     def _fit_columns(self, columns: tuple[FloatArray, ...], weights: FloatArray) -> Self:
+        # L-BFGS-B calls LAPACK on tiny (k x k) matrices at every iteration; a multi-threaded
+        # OpenBLAS makes each call wait on its thread pool (7 ms instead of 0.1 ms on a busy
+        # 2-core machine, which made small fits 10x slower). One thread is always enough here.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit_single_threaded(columns, weights)
+
+    def _fit_single_threaded(self, columns: tuple[FloatArray, ...], weights: FloatArray) -> Self:
         self._check_hyperparameters()
         columns, weights = _collapse_duplicates(columns, weights)
         prepared = self._prepare(columns)
-        total = float(weights.sum())
-        x0 = np.log(self._initial_theta(columns, weights))
-
-        def objective(u: FloatArray) -> tuple[float, FloatArray]:
-            theta = np.exp(u)
-            ll, grad = self._loglik_grad(theta, prepared)
-            value = -float(weights @ ll) / total + self.penalizer_coef * float(theta @ theta)
-            g_theta = -(weights @ grad) / total + 2.0 * self.penalizer_coef * theta
-            return value, g_theta * theta
-
-        start_value, start_grad = objective(x0)
-        if not (np.isfinite(start_value) and np.all(np.isfinite(start_grad))):
-            raise ConvergenceError(
-                f"{type(self).__name__}: the log-likelihood is not finite at the starting values "
-                f"{dict(zip(self._param_names, np.exp(x0), strict=True))}"
-            )
-        res = minimize(
-            objective,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * x0.size,
-            options={"maxiter": int(self.max_iter), "gtol": self.tol, "ftol": self.tol},
-        )
+        res = self._optimise(columns, weights, prepared)
         self._check_result(res)
         theta = np.exp(res.x)
+        total = float(weights.sum())
 
         def total_gradient(th: FloatArray) -> FloatArray:
             grad = self._loglik_grad(th, prepared)[1]
             result: FloatArray = -(weights @ grad) + 2.0 * self.penalizer_coef * total * th
             return result
 
-        covariance = self._covariance(total_gradient, theta)
-        ll = self._loglik_grad(theta, prepared)[0]
+        ll, grad = self._loglik_grad(theta, prepared)
+        at_theta = -(weights @ grad) + 2.0 * self.penalizer_coef * total * theta
+        hessian = numeric_hessian(total_gradient, theta, _HESSIAN_STEP * theta, at_theta)
+        if cholesky_or_none(hessian) is None:
+            raise ConvergenceError(
+                f"{type(self).__name__}: the observed information matrix at the optimum is not "
+                "positive definite, so the optimum is not a proper maximum (model not identified)."
+            )
+        covariance = np.asarray(np.linalg.inv(hessian), dtype=np.float64)
         self._store(theta, float(weights @ ll), covariance, total, int(res.nit))
         return self
+
+    def _objective(self, prepared: Any, weights: FloatArray) -> Objective:
+        return mean_objective(self._loglik_grad, prepared, weights, self.penalizer_coef)
+
+    def _optimise(
+        self, columns: tuple[FloatArray, ...], weights: FloatArray, prepared: Any
+    ) -> OptimizeResult:
+        x0 = np.log(self._initial_theta(columns, weights))
+        objective = self._objective(prepared, weights)
+        if weights.size >= 2 * _WARM_START_ROWS:
+            res = self._two_stage(columns, weights, objective, x0)
+            if res is not None:
+                return res
+        self._check_start(objective, x0)
+        res = run_lbfgsb(objective, x0, self.tol, self.max_iter)
+        if converged(res, self.tol) or res.status == 1:
+            return res
+        return self._certify(objective, res)
+
+    def _certify(self, objective: Objective, res: OptimizeResult) -> OptimizeResult:
+        """L-BFGS-B stopped on a flat objective with the gradient above tol: let Newton steps
+        with the numeric Hessian decide whether this is the optimum (see newton_polish)."""
+        if not np.all(np.abs(res.x) < LOG_BOUND - 1e-6):  # also catches NaN
+            return res
+        steps = np.full(res.x.size, _HESSIAN_STEP)
+        chol = cholesky_or_none(numeric_hessian(lambda u: objective(u)[1], res.x, steps))
+        polished = None if chol is None else newton_polish(objective, res.x, chol, self.tol)
+        if polished is None:
+            return res
+        polished.nit += res.nit
+        return polished
+
+    def _check_start(self, objective: Objective, x0: FloatArray) -> None:
+        value, _ = objective(x0)
+        if value >= BARRIER:
+            start = {p: float(v) for p, v in zip(self._param_names, np.exp(x0), strict=True)}
+            raise ConvergenceError(
+                f"{type(self).__name__}: the log-likelihood is not finite at the starting "
+                f"values {start}; pass initial_params on the scale of the data."
+            )
+
+    def _two_stage(
+        self,
+        columns: tuple[FloatArray, ...],
+        weights: FloatArray,
+        objective: Objective,
+        x0: FloatArray,
+    ) -> OptimizeResult | None:
+        """Fit a systematic subsample, then polish on all rows with Newton steps using its Hessian.
+
+        Rows are sorted (np.unique), so every k-th row keeps the mix of frequencies. The final
+        optimum and the convergence test are those of the full data; the subsample only buys a
+        start and a curvature estimate (about 3x fewer full-data evaluations). Returns None
+        (caller falls back to a plain fit) if any step misbehaves.
+        """
+        rows = np.arange(0, weights.size, weights.size // _WARM_START_ROWS)
+        sub_objective = self._objective(
+            self._prepare(tuple(c[rows] for c in columns)), weights[rows]
+        )
+        self._check_start(sub_objective, x0)
+        # The subsample's optimum is itself ~1/sqrt(10,000) away from the full one: polishing
+        # it beyond a gradient of 1e-6 would buy nothing.
+        sub_tol = max(self.tol, 1e-6)
+        sub = run_lbfgsb(sub_objective, x0, sub_tol, self.max_iter)
+        if not (converged(sub, sub_tol) and np.all(np.abs(sub.x) < LOG_BOUND - 1)):
+            return None
+        steps = np.full(x0.size, _HESSIAN_STEP)
+        chol = cholesky_or_none(numeric_hessian(lambda u: sub_objective(u)[1], sub.x, steps))
+        if chol is None:
+            return None
+        res = newton_polish(objective, sub.x, chol, self.tol)
+        if res is None:
+            res = run_lbfgsb(objective, sub.x, self.tol, self.max_iter)
+            if not converged(res, self.tol) and res.status != 1:
+                res = self._certify(objective, res)
+        return res if converged(res, self.tol) else None
 
     def _check_hyperparameters(self) -> None:
         if not (np.isfinite(self.penalizer_coef) and self.penalizer_coef >= 0):
@@ -150,36 +235,28 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
                 if not (np.isfinite(value) and value > 0):
                     raise ValueError(f"initial_params[{name!r}] must be > 0, got {value!r}")
                 theta[i] = value
-        return np.clip(theta, np.exp(-_LOG_BOUND + 1), np.exp(_LOG_BOUND - 1))
+        return np.clip(theta, np.exp(-LOG_BOUND + 1), np.exp(LOG_BOUND - 1))
 
     def _check_result(self, res: Any) -> None:
         name = type(self).__name__
-        if not res.success:
+        if not converged(res, self.tol):
             raise ConvergenceError(
                 f"{name} fit did not converge after {res.nit} iterations ({res.message}). "
                 "Increase max_iter, set penalizer_coef > 0, or check the time unit of the data."
             )
         if not (np.isfinite(res.fun) and np.all(np.isfinite(res.x))):
             raise ConvergenceError(f"{name} fit produced non-finite values: {res.x}")
-        at_edge = np.abs(res.x) >= _LOG_BOUND - 1e-6
+        at_edge = np.abs(res.x) >= LOG_BOUND - 1e-6
         if np.any(at_edge):
-            edges = {p: float(np.exp(u)) for p, u, e in zip(self._param_names, res.x, at_edge, strict=True) if e}
+            edges = {
+                p: float(np.exp(u))
+                for p, u, e in zip(self._param_names, res.x, at_edge, strict=True)
+                if e
+            }
             raise ConvergenceError(
                 f"{name}: the likelihood is maximised with parameters at 0 or infinity {edges}; "
                 "the data do not identify the model. Set penalizer_coef > 0 to regularise."
             )
-
-    def _covariance(self, gradient: Any, theta: FloatArray) -> FloatArray:
-        hessian = _numeric_hessian(gradient, theta)
-        try:
-            np.linalg.cholesky(hessian)
-        except np.linalg.LinAlgError:
-            raise ConvergenceError(
-                f"{type(self).__name__}: the observed information matrix at the optimum is not "
-                "positive definite, so the optimum is not a proper maximum (model not identified)."
-            ) from None
-        covariance: FloatArray = np.linalg.inv(hessian)
-        return covariance
 
     def _store(
         self, theta: FloatArray, ll: float, covariance: FloatArray, n_obs: float, n_iter: int
@@ -232,18 +309,5 @@ def _collapse_duplicates(
     stacked = np.column_stack([c[keep] for c in columns])
     unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
     merged = np.bincount(inverse.reshape(-1), weights=weights[keep], minlength=unique.shape[0])
-    return tuple(np.ascontiguousarray(unique[:, j]) for j in range(unique.shape[1])), merged
-
-
-def _numeric_hessian(gradient: Any, theta: FloatArray) -> FloatArray:
-    """Central differences of an analytic gradient, symmetrised."""
-    k = theta.size
-    hessian = np.empty((k, k))
-    for j in range(k):
-        step = _HESSIAN_STEP * theta[j]
-        up, down = theta.copy(), theta.copy()
-        up[j] += step
-        down[j] -= step
-        hessian[:, j] = (gradient(up) - gradient(down)) / (2.0 * step)
-    result: FloatArray = 0.5 * (hessian + hessian.T)
-    return result
+    columns = tuple(np.ascontiguousarray(unique[:, j]) for j in range(unique.shape[1]))
+    return columns, merged.astype(np.float64)

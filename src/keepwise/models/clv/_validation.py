@@ -102,3 +102,39 @@ def wrap_like(result: FloatArray, *inputs: Any) -> Any:
     if all(np.ndim(value) == 0 for value in inputs):
         return float(result[0])
     return result
+
+
+def rfm_for_fit(
+    frequency: npt.ArrayLike, recency: npt.ArrayLike, T: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validated (x, t_x, T) columns for fitting: one value per customer, no broadcasting."""
+    x = as_float_array("frequency", frequency)
+    t_x = as_float_array("recency", recency)
+    age = as_float_array("T", T)
+    same_length(frequency=x, recency=t_x, T=age)
+    check_frequency_recency_T(x, t_x, age)
+    return x, np.minimum(t_x, age), age
+
+
+def rfm_for_predict(
+    t: npt.ArrayLike, frequency: npt.ArrayLike, recency: npt.ArrayLike, T: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Validated and broadcast (t, x, t_x, T) for predictions; t is the horizon (>= 0)."""
+    horizon = as_float_array("t", t)
+    check_non_negative("t", horizon)
+    x = as_float_array("frequency", frequency)
+    t_x = as_float_array("recency", recency)
+    age = as_float_array("T", T)
+    horizon, x, t_x, age = broadcast(t=horizon, frequency=x, recency=t_x, T=age)
+    check_frequency_recency_T(x, t_x, age)
+    return horizon, x, np.minimum(t_x, age), age
+
+
+def require_repeat_buyers(frequency: FloatArray, weights: FloatArray) -> None:
+    """The purchase-rate parameters are not identified when nobody ever buys again: the
+    likelihood then increases without bound as r -> 0, so refuse before optimising."""
+    if not np.any((frequency > 0) & (weights > 0)):
+        raise ValueError(
+            "no customer has a repeat purchase (all frequency == 0): the purchase process "
+            "cannot be estimated from these data"
+        )
