@@ -30,6 +30,8 @@ register(
             "en": "Predicted lifetime value ({months} months, {rate} monthly discount): "
                   "total {total:,.0f}"},
         "cli.value.params": {"zh": "模型参数", "en": "Model parameters"},
+        "cli.value.by.predicted_clv": {"zh": "预测生命周期价值", "en": "predicted CLV"},
+        "cli.value.by.revenue": {"zh": "近期收入", "en": "trailing revenue"},
         "cli.value.novalue.title": {
             "zh": "无价值客户：{n} 个符合淘汰标准（截至 {as_of}）",
             "en": "No-value customers: {n} meet elimination criteria (as of {as_of})"},
@@ -97,6 +99,10 @@ def _pct(x: Any) -> str:
     return "—" if x is None or pd.isna(x) else f"{x:.1%}"
 
 
+def _fmt(x: Any, spec: str) -> str:
+    return "—" if x is None or pd.isna(x) else format(x, spec)
+
+
 def _cols(lang: str, *keys: str) -> list[str]:
     return [t(f"cli.value.col.{k}", lang) for k in keys]
 
@@ -130,13 +136,15 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
         return
     table = Table(*_cols(lang, "tier", "customers", "share", "revenue", "revenue_share", "profit"),
                   title=t("cli.value.tiers.title", lang, as_of=report.as_of,
-                          tier_by=report.tier_by))  # fmt: skip
+                          tier_by=t(f"cli.value.by.{report.tier_by}", lang)))  # fmt: skip
     for r in report.tiers.itertuples():
         table.add_row(t(f"value.tier.{r.value_tier}", lang), f"{r.customers:,}",
                       _pct(r.customer_share), f"{r.revenue:,.0f}", _pct(r.revenue_share),
                       f"{r.profit_contribution:,.0f}")  # fmt: skip
     Console().print(table)
     typer.echo(t("cli.value.pareto", lang, share=_pct(report.pareto_share), months=months))
+    for note in report.notes:
+        typer.echo(note.text(lang), err=True)
 
 
 @value_app.command("clv")
@@ -160,11 +168,11 @@ def clv_cmd(
               rate=_pct(report.discount_rate), total=report.total_clv)  # fmt: skip
     table = Table(*_cols(lang, "customer", "p_alive", "purchases", "clv"), title=title)
     for r in report.customers.head(limit).itertuples():
-        table.add_row(str(r.customer_id), f"{r.p_alive:.3f}", f"{r.expected_purchases:.2f}",
-                      f"{r.predicted_clv:,.0f}")  # fmt: skip
+        table.add_row(str(r.customer_id), _fmt(r.p_alive, ".3f"),
+                      _fmt(r.expected_purchases, ".2f"), _fmt(r.predicted_clv, ",.0f"))  # fmt: skip
     console.print(table)
     for note in report.notes:
-        typer.echo(note, err=True)
+        typer.echo(note.text(lang), err=True)
 
 
 @value_app.command("no-value")
@@ -201,7 +209,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     if as_json:
         _echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
                     "rows": rows, "tiers": counts, "params": result.params,
-                    "notes": result.notes})  # fmt: skip
+                    "notes": [n.to_dict() for n in result.notes]})  # fmt: skip
         return
     tiers = ", ".join(f"{t(f'value.tier.{k}', lang)} {v:,}" for k, v in counts.items())
     typer.echo(t("cli.value.scored", lang, rows=rows, version=result.model_version, tiers=tiers))

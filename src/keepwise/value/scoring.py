@@ -21,6 +21,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from keepwise._core.i18n import register, t
 from keepwise.models.clv import BGNBD, ConvergenceError, GammaGamma, ParetoNBD
 from keepwise.store import schema
 from keepwise.store.bulk import upsert
@@ -37,6 +38,46 @@ SCORE_COLUMNS = (
 )  # fmt: skip
 
 
+register(
+    {
+        "value.note.fit_failed": {
+            "zh": "{model} 模型拟合失败（惩罚系数 {penalty}）：{error}",
+            "en": "The {model} fit failed (penalizer {penalty}): {error}",
+        },
+        "value.note.few_repeat": {
+            "zh": "重复购买的客户少于 10 个：未拟合消费金额模型，没有预测生命周期价值",
+            "en": "Fewer than 10 repeat buyers: no spend model, no predicted CLV",
+        },
+        "value.note.spend_failed": {
+            "zh": "Gamma-Gamma 消费金额模型拟合失败：{error}",
+            "en": "The Gamma-Gamma spend model failed: {error}",
+        },
+        "value.note.no_repeat": {
+            "zh": "没有任何重复购买：无法拟合生命周期价值模型",
+            "en": "No repeat purchases at all: no CLV model",
+        },
+        "value.note.tiers_by_revenue": {
+            "zh": "没有预测生命周期价值：改为按近期收入分层",
+            "en": "No predicted CLV: tiers by trailing revenue instead",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark on a scoring run, shown in the user's language."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.params)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "zh": self.text("zh"), "en": self.text("en")}
+
+
 @dataclass
 class ValueScores:
     """One scoring run: ``frame`` is indexed by customer_id (summary, scores, window amounts)."""
@@ -46,7 +87,7 @@ class ValueScores:
     frame: pd.DataFrame
     params: dict[str, dict[str, float]] = field(default_factory=dict)
     log_likelihood: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     tier_by: str = ""  # what the tiers were cut on (predicted_clv, or revenue as a fallback)
 
     def scores_rows(self, created_at: dt.datetime) -> pa.Table:
@@ -87,23 +128,25 @@ def fit_transaction_model(
                 summary["frequency"], summary["recency"], summary["T"]
             )
         except (ConvergenceError, ValueError) as exc:
-            result.notes.append(f"{kind} penalizer {penalty}: {exc}")
+            result.notes.append(
+                Note("value.note.fit_failed", {"model": kind, "penalty": penalty, "error": exc})
+            )
             continue
         result.params[kind], result.log_likelihood[kind] = model.params_, model.log_likelihood_
         return model
-    raise ConvergenceError("; ".join(result.notes))
+    raise ConvergenceError("; ".join(n.text() for n in result.notes))
 
 
 def fit_spend_model(summary: pd.DataFrame, result: ValueScores) -> GammaGamma | None:
     """Gamma-Gamma on the repeat buyers with positive spend (None when there are too few)."""
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     if len(repeat) < 10:
-        result.notes.append("fewer than 10 repeat buyers: no spend model")
+        result.notes.append(Note("value.note.few_repeat"))
         return None
     try:
         gg = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
     except (ConvergenceError, ValueError) as exc:
-        result.notes.append(f"Gamma-Gamma: {exc}")
+        result.notes.append(Note("value.note.spend_failed", {"error": exc}))
         return None
     result.params["gamma_gamma"] = gg.params_
     result.log_likelihood["gamma_gamma"] = gg.log_likelihood_
@@ -115,7 +158,7 @@ def predict(summary: pd.DataFrame, settings: ValueSettings, result: ValueScores)
     out = pd.DataFrame(index=summary.index, columns=["p_alive", "expected_purchases",
                        "predicted_clv"], dtype=float)  # fmt: skip
     if summary["frequency"].sum() == 0:
-        result.notes.append("no repeat purchases: no CLV model")
+        result.notes.append(Note("value.note.no_repeat"))
         return out
     bg = fit_transaction_model(summary, settings.transaction_model, result)
     gg = fit_spend_model(summary, result)
@@ -154,7 +197,7 @@ def compute_scores(tables: ValueTables, as_of: dt.date, settings: ValueSettings)
     frame["profit_contribution"] = window["profit_contribution"].fillna(0.0)
     tier_by = settings.tier_by
     if tier_by == "predicted_clv" and frame["predicted_clv"].isna().all():
-        result.notes.append("no predicted CLV: tiers by trailing revenue")
+        result.notes.append(Note("value.note.tiers_by_revenue"))
         tier_by = "revenue"
     value = frame["predicted_clv"] if tier_by == "predicted_clv" else frame["window_revenue"]
     frame["value_tier"] = assign_tiers(value, settings)
@@ -178,7 +221,7 @@ def store_scores(conn: sa.Connection, result: ValueScores, created_at: dt.dateti
         )
     )
     params = {"params": result.params, "log_likelihood": result.log_likelihood,
-              "notes": result.notes}  # fmt: skip
+              "notes": [n.text() for n in result.notes]}  # fmt: skip
     stmt = insert(schema.models).values(
         model_version=result.model_version, kind="value", as_of=result.as_of,
         created_at=created_at, params=json.dumps(params),

@@ -13,7 +13,7 @@ import pandas as pd
 from keepwise.store import Store
 from keepwise.value import novalue
 from keepwise.value.rfm import rfm_summary
-from keepwise.value.scoring import ValueScores, compute_scores, store_scores
+from keepwise.value.scoring import Note, ValueScores, compute_scores, store_scores
 from keepwise.value.segments import (
     pareto_share,
     rfm_scores,
@@ -62,14 +62,14 @@ class TierReport:
     tiers: pd.DataFrame
     pareto_share: float | None
     customers: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(), "tier_by": self.tier_by,
             "cutoffs": {"high": _num(self.cutoffs[0]), "mid": _num(self.cutoffs[1])},
             "pareto_share": self.pareto_share, "tiers": records(self.tiers),
-            "customers": records(self.customers), "notes": self.notes,
+            "customers": records(self.customers), "notes": [n.to_dict() for n in self.notes],
         }  # fmt: skip
 
 
@@ -81,7 +81,7 @@ class ClvReport:
     params: dict[str, dict[str, float]]
     log_likelihood: dict[str, float]
     customers: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def total_clv(self) -> float:
@@ -92,7 +92,7 @@ class ClvReport:
             "as_of": self.as_of.isoformat(), "horizon_months": self.horizon_months,
             "discount_rate": self.discount_rate, "params": self.params,
             "log_likelihood": self.log_likelihood, "total_clv": self.total_clv,
-            "customers": records(self.customers), "notes": self.notes,
+            "customers": records(self.customers), "notes": [n.to_dict() for n in self.notes],
         }  # fmt: skip
 
 
