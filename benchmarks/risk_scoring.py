@@ -114,7 +114,8 @@ from keepwise.store import schema
 import sqlalchemy as sa
 train_ws, score_ws = Workspace.open(Path(sys.argv[1])), Workspace.open(Path(sys.argv[2]))
 with train_ws.store.begin() as conn:
-    row = conn.execute(sa.select(schema.models)).mappings().first()
+    newest = sa.select(schema.models).order_by(schema.models.c.created_at.desc())
+    row = conn.execute(newest).mappings().first()
 train_ws.close()
 with score_ws.store.begin() as conn:
     conn.execute(sa.delete(schema.models))

@@ -29,9 +29,9 @@ def _insert(ws: Workspace, table: sa.Table, rows: list[dict[str, object]]) -> No
             conn.execute(sa.insert(table), group)
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    ws = Workspace.init(tmp_path_factory.mktemp("tiny") / "ws", lang="en")
+def _fill_tiny(ws: Workspace) -> None:
+    """Customers A (active, with every kind of activity), B (churned before), C (acquired
+    after) and E (at risk, voided on as_of)."""
     _insert(ws, schema.owners, [
         {"owner_id": "O1", "active": False, "left_at": D(2026, 3, 1)},
         {"owner_id": "O2", "active": True, "left_at": D(2026, 6, 1)},
@@ -76,12 +76,20 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         {"customer_id": "E", "occurred_at": D(2026, 3, 1), "to_status": "at_risk"},
         {"customer_id": "E", "occurred_at": D(2026, 4, 1), "to_status": "voided"},
     ])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = Workspace.init(tmp_path_factory.mktemp("tiny") / "ws", lang="en")
+    _fill_tiny(ws)
     yield ws
     ws.close()
 
 
-def test_feature_values_on_a_hand_built_company(tiny: Workspace) -> None:
-    snap = build_snapshot(tiny.store, dt.date(2026, 4, 1), horizon=90).set_index("customer_id")
+def test_feature_values_on_a_hand_built_company(workspace: Workspace) -> None:
+    """The same Ibis expressions on DuckDB and PostgreSQL (the ``workspace`` fixture)."""
+    _fill_tiny(workspace)
+    snap = build_snapshot(workspace.store, dt.date(2026, 4, 1), horizon=90).set_index("customer_id")
     assert list(snap.index) == ["A", "E"]  # B churned before, C acquired after
     a = snap.loc["A"]
     assert (a.orders_30d, a.orders_90d, a.orders_365d) == (2, 4, 4)
