@@ -465,13 +465,15 @@ class Workspace:
 
     def reasons(
         self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,
-        end: dt.date | None = None, by: str | None = None,
+        end: dt.date | None = None, by: str | None = None, avoidable: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
-        """Churn and void counts and lost revenue by reason (avoidable or not) per period."""
+        """Churn and void counts and lost revenue by reason per period; with ``avoidable``,
+        rolled up to avoidable / unavoidable / unknown."""
         from keepwise import metrics
 
-        return metrics.reasons(self._metric_tables(), as_of=as_of, grain=grain, start=start,
-                               end=end, by=by, churn=self.config.churn)  # fmt: skip
+        df = metrics.reasons(self._metric_tables(), as_of=as_of, grain=grain, start=start,
+                             end=end, by=by, churn=self.config.churn)  # fmt: skip
+        return metrics.avoidability(df) if avoidable else df
 
     def impact(
         self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,

@@ -112,4 +112,4 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(1) from None
 
 
-from keepwise.cli import alerts_cmd, commands, risk_cmd, value_cmd  # noqa: E402,F401  (registers the commands)
+from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, value_cmd  # noqa: E402,F401  (registers the commands)
