@@ -32,6 +32,7 @@ from keepwise.risk.training import (
     DEFAULT_HORIZON,
     DEFAULT_SNAPSHOTS,
     RECENCY,
+    auto_threads,
     baselines,
     check_cutoffs,
     check_horizon,
@@ -220,7 +221,8 @@ def backtest(
         test = frame[frame["as_of"] == pd.Timestamp(test_date)]
         if train["churned"].nunique() < 2 or test["churned"].nunique() < 2:
             continue
-        fitted = {KEEPWISE: new_model(random_state).fit(features_of(train), train["churned"])}
+        model = new_model(random_state, auto_threads(len(train)), len(train))
+        fitted = {KEEPWISE: model.fit(features_of(train), train["churned"])}
         for name, model in baselines().items():
             fitted[name] = model.fit(features_of(train), train["churned"])
         y = test["churned"].to_numpy()

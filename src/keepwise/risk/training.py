@@ -120,8 +120,14 @@ def features_of(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(FEATURES)]
 
 
-def new_model(random_state: int = 0, n_jobs: int | None = 1) -> ChurnClassifier:
-    return ChurnClassifier(random_state=random_state, n_jobs=n_jobs)
+#: From this many snapshot rows the model learns faster: 3 internal folds and learning rate 0.1
+#: (on the demo company at 52,000 rows: 3.6x faster, hold-out ROC-AUC 0.8406 against 0.8414).
+LARGE = 50_000
+
+
+def new_model(random_state: int = 0, n_jobs: int | None = 1, rows: int = 0) -> ChurnClassifier:
+    model = ChurnClassifier(random_state=random_state, n_jobs=n_jobs)
+    return model.set_params(n_folds=3, learning_rate=0.1) if rows >= LARGE else model
 
 
 def auto_threads(rows: int) -> int:
@@ -177,7 +183,8 @@ def train(
     older = frame[frame["as_of"] < pd.Timestamp(test_date)]
     held = frame[frame["as_of"] == pd.Timestamp(test_date)]
     _require_both_classes(older, as_of, "training snapshots")
-    model = new_model(random_state, auto_threads(len(frame)) if n_jobs == 0 else n_jobs)
+    threads = auto_threads(len(frame)) if n_jobs == 0 else n_jobs
+    model = new_model(random_state, threads, len(frame))
     evaluation: dict[str, Any] = {"test_date": test_date.isoformat(), "rows": len(held)}
     if held["churned"].nunique() == 2:
         _, evaluation["reports"] = evaluate_split(older, held, model)
