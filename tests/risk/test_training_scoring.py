@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -134,3 +135,21 @@ def test_backtest_beats_recency_and_flags_churners_ahead(demo: Workspace) -> Non
     text = report.to_text("zh")
     assert "回测" in text and "逻辑回归" in text
     assert json.loads(json.dumps(report.to_dict()))["horizon"] == 90
+
+
+def test_drivers_can_be_limited_to_the_riskier_bands(
+    demo: Workspace, trained: dict[str, Any]
+) -> None:
+    """Runs last in this module: it adds a second scoring date."""
+    from keepwise import risk
+
+    day = dt.date(2026, 10, 1)
+    result = risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="medium")
+    scores = _scores(demo)
+    scores = scores[pd.to_datetime(scores["as_of"]) == pd.Timestamp(day)]
+    assert len(scores) == result.customers
+    low = scores["risk_band"] == "low"
+    assert scores.loc[low, "drivers"].isna().all()
+    assert scores.loc[~low, "drivers"].notna().all() and (~low).any()
+    with pytest.raises(InputError):
+        risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="none")
