@@ -140,6 +140,24 @@ def drivers_json(model: ChurnClassifier, X: pd.DataFrame, top: int = TOP_DRIVERS
     return list("[" + joined + "]")
 
 
+#: Customers scored, explained and written per chunk (bounds the memory of large bases).
+CHUNK = 200_000
+
+
+def _score_chunk(
+    model: Any, X: pd.DataFrame, cutoffs: Sequence[float], drivers_from: str
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Probability, band and drivers JSON (``None`` below ``drivers_from``) per row."""
+    proba = model.churn_probability(X)
+    bands = np.asarray(risk_band(proba, cutoffs), dtype=object).reshape(-1)
+    explain = np.flatnonzero(np.isin(bands, BANDS[BANDS.index(drivers_from) :]))
+    drivers: list[str | None] = [None] * len(X)
+    if len(explain):
+        for i, text in zip(explain, drivers_json(model, X.iloc[explain]), strict=True):
+            drivers[i] = text
+    return proba, bands, drivers
+
+
 def score(
     store: Store,
     as_of: dt.date,
@@ -161,30 +179,28 @@ def score(
     frame = build_features(store, as_of)
     X = features_of(frame)
     stored.model.set_params(n_jobs=auto_threads(len(X)))
-    proba = stored.model.churn_probability(X) if len(X) else np.zeros(0)
-    bands = np.asarray(risk_band(proba, bands_at) if len(X) else [], dtype=object)
-    explain = np.isin(bands, BANDS[BANDS.index(drivers_from) :])
-    drivers: list[str | None] = [None] * len(X)
-    if explain.any():
-        chosen = np.flatnonzero(explain)
-        for i, text in zip(chosen, drivers_json(stored.model, X.iloc[chosen]), strict=True):
-            drivers[i] = text
-    n = len(frame)
-    data = pa.table(
-        {
-            "customer_id": pa.array(frame["customer_id"].astype(str), pa.string()),
-            "model_version": pa.array([stored.model_version] * n, pa.string()),
-            "as_of": pa.array([as_of] * n, pa.date32()),
-            "churn_probability": pa.array(proba, pa.float64()),
-            "risk_band": pa.array(bands.tolist(), pa.string()),
-            "drivers": pa.array(drivers, pa.string()),
-            "created_at": pa.array([created_at] * n, pa.timestamp("us")),
-        }
-    )
+    counts = dict.fromkeys(BANDS, 0)
     with store.begin() as conn:
-        upsert(conn, schema.scores, data, ("customer_id", "model_version", "as_of"))
-    counts = {b: int((bands == b).sum()) for b in BANDS}
-    return ScoreResult(stored.model_version, as_of, n, counts)
+        for start in range(0, len(X), CHUNK):
+            part = X.iloc[start : start + CHUNK]
+            proba, bands, drivers = _score_chunk(stored.model, part, bands_at, drivers_from)
+            n = len(part)
+            ids = frame["customer_id"].iloc[start : start + CHUNK].astype(str)
+            data = pa.table(
+                {
+                    "customer_id": pa.array(ids, pa.string()),
+                    "model_version": pa.array([stored.model_version] * n, pa.string()),
+                    "as_of": pa.array([as_of] * n, pa.date32()),
+                    "churn_probability": pa.array(proba, pa.float64()),
+                    "risk_band": pa.array(bands.tolist(), pa.string()),
+                    "drivers": pa.array(drivers, pa.string()),
+                    "created_at": pa.array([created_at] * n, pa.timestamp("us")),
+                }
+            )
+            upsert(conn, schema.scores, data, ("customer_id", "model_version", "as_of"))
+            for band in BANDS:
+                counts[band] += int((bands == band).sum())
+    return ScoreResult(stored.model_version, as_of, len(frame), counts)
 
 
 def latest_scoring(store: Store, as_of: dt.date | None = None) -> tuple[str, dt.date]:
