@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ibis
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
@@ -56,7 +55,7 @@ def cohort_table(
         ages = _ages(ctx)
         if ages.empty:
             return pd.DataFrame(columns=COHORT_COLUMNS)
-        a = ibis.memtable(ages)
+        a = ctx.small_table(ages)
         b = ctx.base
         j = b.join(a, [b.acq >= a.cohort, b.acq < a.cohort_end])
         j = j.select("customer_id", "cohort", "age", "moment", dimension=ctx.dim(j))

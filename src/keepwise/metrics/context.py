@@ -13,6 +13,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
 from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError
@@ -83,7 +85,21 @@ class Context:
 
     @cached_property
     def period_table(self) -> ir.Table:
-        return ibis.memtable(pr.period_frame(self.periods, self.grain))
+        return self.small_table(pr.period_frame(self.periods, self.grain))
+
+    @cached_property
+    def flags(self) -> ir.Table:
+        """Per customer and period: the status events in it (see grid.period_flags)."""
+        from keepwise.metrics.grid import period_flags
+
+        return self.keep(period_flags(self))
+
+    def small_table(self, frame: pd.DataFrame) -> ir.Table:
+        """A few rows of dates and integers (periods, windows) as a table on the backend."""
+        con = self.tables.backend
+        if not self.materialize or con is None or frame.empty:
+            return ibis.memtable(frame)
+        return _values_table(con, frame, self._cleanup)
 
     @cached_property
     def base(self) -> ir.Table:
@@ -100,7 +116,7 @@ class Context:
     def with_periods(self, items: list[pr.Period]) -> Context:
         """The same request over other periods, sharing the customers and the timeline."""
         other = dataclasses.replace(self, periods=items)
-        for name in ("base", "events", "spans"):
+        for name in ("base", "events", "spans"):  # not the period-bound tables
             if name in self.__dict__:
                 other.__dict__[name] = self.__dict__[name]
         return other
@@ -134,6 +150,33 @@ def _materialize(con: Any, expr: ir.Table, cleanup: list[Callable[[], object]]) 
     _run(con, f'CREATE TEMPORARY TABLE "{name}" AS {con.compile(expr)}')
     cleanup.append(lambda: _run(con, f'DROP TABLE IF EXISTS "{name}"'))
     return con.table(name)
+
+
+def _values_table(con: Any, frame: pd.DataFrame, cleanup: list[Callable[[], object]]) -> ir.Table:
+    """A temporary table (a view on Spark) holding ``frame``, written as SQL literals: an
+    in-memory table could not be referenced by the SQL that materializes other results."""
+    name = f"kw_tmp_{uuid.uuid4().hex[:12]}"
+    rows = ", ".join(
+        "(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in frame.itertuples(index=False)
+    )
+    columns = ", ".join(frame.columns)
+    if con.name == "pyspark":
+        _run(con, f"CREATE OR REPLACE TEMPORARY VIEW {name} AS "
+                  f"SELECT * FROM VALUES {rows} AS t({columns})")  # fmt: skip
+        cleanup.append(lambda: _run(con, f"DROP VIEW IF EXISTS {name}"))
+    else:
+        _run(con, f"CREATE TEMPORARY TABLE {name} AS "
+                  f"SELECT * FROM (VALUES {rows}) AS t({columns})")  # fmt: skip
+        cleanup.append(lambda: _run(con, f"DROP TABLE IF EXISTS {name}"))
+    return con.table(name)
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(int(value))
+    raise TypeError(f"not a date or an integer: {value!r}")
 
 
 def _run(con: Any, sql: str) -> None:

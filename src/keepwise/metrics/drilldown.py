@@ -16,12 +16,12 @@ import pandas as pd
 from keepwise._core.config import ChurnConfig
 from keepwise.metrics import kpis_value as val
 from keepwise.metrics import periods as pr
-from keepwise.metrics.catalogue import CATALOGUE, Kpi, get_kpis
+from keepwise.metrics.catalogue import Kpi, get_kpis
 from keepwise.metrics.context import DEFAULT_WINBACK_DAYS, Context
 from keepwise.metrics.grid import grid
 from keepwise.metrics.kpis import CONTRIBUTIONS
 from keepwise.metrics.kpis_customers import UNSCORED
-from keepwise.metrics.tables import NULL_KEY, Tables, latest_scores, live_orders, null_key
+from keepwise.metrics.tables import NULL_KEY, Tables, live_orders, null_key
 
 DRILL_COLUMNS = [
     "customer_id", "name", "ref", "in_numerator", "in_denominator", "numerator", "denominator",
@@ -118,15 +118,13 @@ def _clv_cac_rows(ctx: Context, value: str | None) -> pd.DataFrame:
     """Customers acquired in the period: their CLV (predicted, else the period's historical
     value of their cut) and their acquisition cost; plus spend that acquired nobody."""
     a = _only(ctx, val.acquisition_contributions(ctx, []), value)
-    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
-    j = a.left_join(clv, a.customer_id == clv.scid)
-    df = j.select("customer_id", "ref", "acquired", "predicted_clv", "cost").execute()
-    hist = val.clv_historical(ctx, [CATALOGUE["clv_historical"]])
+    df = a.select("customer_id", "ref", "acquired", "clv", "cost").execute()
+    hist = val.clv_historical(ctx)
     key = value if ctx.by and value is not None else NULL_KEY
     hist = hist[null_key(hist["dimension"]) == key]
     fallback = float(hist["numerator"].iloc[0] / hist["denominator"].iloc[0]) if (
         len(hist) and hist["denominator"].iloc[0]) else float("nan")  # fmt: skip
-    clv_value = df["predicted_clv"].astype(float).fillna(fallback).where(df["acquired"] == 1)
+    clv_value = df["clv"].astype(float).fillna(fallback).where(df["acquired"] == 1)
     return pd.DataFrame({"customer_id": df["customer_id"], "ref": df["ref"],
                          "numerator": clv_value, "denominator": df["cost"],
                          "in_numerator": df["acquired"] == 1,

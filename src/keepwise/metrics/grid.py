@@ -73,7 +73,7 @@ def grid(ctx: Context, features: Iterable[str] = ()) -> ir.Table:
                 status_start="status")  # fmt: skip
     g = _attach(g, s_end, [("customer_id", "customer_id"), ("period_end", "period_end")],
                 status_end="status")  # fmt: skip
-    flags = period_flags(ctx)
+    flags = ctx.flags
     keys = [("customer_id", "fcid"), ("period_start", "fps")]
     g = _attach(g, flags, keys, to_lost="to_lost", to_void="to_void", to_churned="to_churned",
                 lost="lost", loss_on="loss_on")  # fmt: skip
@@ -138,7 +138,7 @@ def _complaints(ctx: Context) -> ir.Table:
 
 
 def _losses(ctx: Context) -> ir.Table:
-    f = period_flags(ctx)
+    f = ctx.flags
     return f.filter(f.lost == 1).select("fcid", "fps", "loss_on")
 
 

@@ -30,14 +30,14 @@ RESULT_COLUMNS = [
 KEYS = ["period_start", "period_end", "dimension"]
 _NO_DENOMINATOR = ("count", "amount", "quantile")
 
-#: Families whose contributions are Ibis tables (summed per period and dimension).
+#: Families whose contributions are Ibis tables, one row per customer (or record) and period.
 CONTRIBUTIONS: dict[str, Callable[[Context, list[Kpi]], ir.Table]] = {
     "customers": cust.customer_contributions,
+    "acquisition": val.acquisition_contributions,
     "service": act.service_contributions,
     "surveys": act.survey_contributions,
     "leads": act.lead_contributions,
     "winback": act.winback_contributions,
-    "acquisition": val.acquisition_contributions,
 }
 
 
@@ -61,30 +61,47 @@ def compute(
 
 
 def compute_in(ctx: Context, kpis: list[Kpi]) -> pd.DataFrame:
-    parts: list[pd.DataFrame] = []
     families: dict[str, list[Kpi]] = {}
     for k in kpis:
         families.setdefault(k.family, []).append(k)
+    parts = _customer_parts(ctx, families.pop("customers", []), families.pop("tier_mix", []))
+    parts += _value_parts(ctx, families.pop("acquisition", []), families.pop("clv_historical", []),
+                          families.pop("clv_cac", []))  # fmt: skip
     for family, members in families.items():
-        if family in CONTRIBUTIONS:
-            contrib = CONTRIBUTIONS[family](ctx, members)
-            sums = [m for m in members if m.kind != "quantile"]
-            if sums:
-                parts.append(_sum_rows(sums, aggregate(contrib, _columns(sums))))
-            quantiles = [m for m in members if m.kind == "quantile"]
-            if quantiles:
-                parts.append(_quantile_rows(contrib, quantiles))
-        elif family == "tier_mix":
-            parts.append(cust.tier_mix(ctx, members))
-    derived = {k.id for k in kpis} & {"clv_historical", "clv_cac_ratio"}
-    if derived:
-        hist = val.clv_historical(ctx, [CATALOGUE["clv_historical"]])
-        if "clv_historical" in derived:
-            parts.append(hist)
-        if "clv_cac_ratio" in derived:
-            cac = aggregate(val.acquisition_contributions(ctx, []), ["cost", "acquired"])
-            parts.append(val.clv_cac(ctx, cac, hist))
+        contrib = CONTRIBUTIONS[family](ctx, members)
+        sums = [m for m in members if m.kind != "quantile"]
+        if sums:
+            parts.append(_sum_rows(sums, aggregate(contrib, _columns(sums))))
+        quantiles = [m for m in members if m.kind == "quantile"]
+        if quantiles:
+            parts.append(_quantile_rows(contrib, quantiles))
     return finish(ctx, kpis, parts)
+
+
+def _customer_parts(ctx: Context, plain: list[Kpi], tiers: list[Kpi]) -> list[pd.DataFrame]:
+    """The grid KPIs and the tier mix from one aggregation."""
+    if not plain and not tiers:
+        return []
+    sums = cust.customer_sums(ctx, plain + tiers)
+    parts = [_sum_rows(plain, cust.untiered(sums))] if plain else []
+    return parts + ([cust.tier_mix(ctx, tiers, sums)] if tiers else [])
+
+
+def _value_parts(
+    ctx: Context, cac: list[Kpi], hist: list[Kpi], ratio: list[Kpi]
+) -> list[pd.DataFrame]:
+    """cac, clv_historical and clv_cac_ratio, sharing their queries."""
+    parts = []
+    acquisition = aggregate(val.acquisition_contributions(ctx, cac), val.ACQUISITION_SUMS) if (
+        cac or ratio) else None  # fmt: skip
+    if cac and acquisition is not None:
+        parts.append(_sum_rows(cac, acquisition))
+    clv = val.clv_historical(ctx) if hist or ratio else None
+    if hist and clv is not None:
+        parts.append(clv)
+    if ratio and clv is not None and acquisition is not None:
+        parts.append(val.clv_cac(acquisition, clv))
+    return parts
 
 
 def _columns(kpis: list[Kpi]) -> list[str]:
@@ -162,6 +179,9 @@ def _fill_periods(ctx: Context, kpis: list[Kpi], df: pd.DataFrame) -> pd.DataFra
             fill = {"numerator": 0.0}
         else:
             fill = {"numerator": 0.0, "denominator": 0.0}
+        for col in ("numerator", "denominator"):
+            merged[col] = pd.to_numeric(merged[col], errors="coerce").astype(float)
         merged = merged.fillna(fill).assign(metric=k.id)
         frames.append(merged.drop(columns="_d"))
+    frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else df

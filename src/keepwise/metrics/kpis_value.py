@@ -22,23 +22,23 @@ def acquired_in_periods(ctx: Context) -> ir.Table:
     return a.select(*b.columns, "period_start", "period_end")
 
 
+ACQUISITION_SUMS = ["cost", "acquired", "scored", "clv_sum"]
+
+
 def acquisition_contributions(ctx: Context, kpis: list[Kpi]) -> ir.Table:
     """One row per customer acquired in a period with its acquisition cost: its own
-    ``acquisition_cost`` plus an equal share of its channel's spend dated in the period.
-    Spend of a channel that acquired nobody in the period is a row without a customer (its
-    dimension is the channel when cut by channel, else null), so cuts still add up."""
-    a, p = acquired_in_periods(ctx), ctx.period_table
-    counts = a.group_by(cps=a.period_start, cch=a.channel).aggregate(n=a.count())
-    s = ctx.tables.marketing_spend.rename(spend_day="period_start")
-    s = s.filter(s.spend_day < day(ctx.as_of))
-    s = s.join(p, [s.spend_day >= p.period_start, s.spend_day < p.period_end])
-    sp = s.group_by("period_start", "period_end", "channel").aggregate(amount=s.amount.sum())
-    alloc = sp.left_join(counts, [sp.period_start == counts.cps, sp.channel == counts.cch])
-    alloc = alloc.select("period_start", "period_end", "channel", "amount", "n")
+    ``acquisition_cost`` plus an equal share of its channel's spend dated in the period, and
+    its predicted CLV when scored. Spend of a channel that acquired nobody in the period is a
+    row without a customer (its dimension is the channel when cut by channel, else null), so
+    cuts still add up."""
+    a = acquired_in_periods(ctx)
+    alloc = _spend(ctx, a)
     shares = alloc.filter(alloc.n.notnull())
     shares = shares.select(sps=shares.period_start, sch=shares.channel,
                            share=shares.amount / shares.n)  # fmt: skip
+    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
     j = a.left_join(shares, [a.period_start == shares.sps, a.channel == shares.sch])
+    j = j.left_join(clv, j.customer_id == clv.scid)
     rows = j.select(
         customer_id=j.customer_id,
         ref=ibis.null("string"),
@@ -47,6 +47,9 @@ def acquisition_contributions(ctx: Context, kpis: list[Kpi]) -> ir.Table:
         dimension=ctx.dim(j),
         acquired=ibis.literal(1).cast("int64"),
         cost=j.acquisition_cost.fill_null(0.0) + j.share.fill_null(0.0),
+        clv=j.predicted_clv.cast("float64"),
+        scored=j.predicted_clv.notnull().ifelse(1, 0).cast("int64"),
+        clv_sum=j.predicted_clv.fill_null(0.0).cast("float64"),
     )
     orphan = alloc.filter(alloc.n.isnull())
     orphan_dim = orphan.channel if ctx.by == "channel" else ibis.null("string")
@@ -58,8 +61,25 @@ def acquisition_contributions(ctx: Context, kpis: list[Kpi]) -> ir.Table:
         dimension=orphan_dim.cast("string"),
         acquired=ibis.literal(0).cast("int64"),
         cost=orphan.amount.cast("float64"),
+        clv=ibis.null("float64"),
+        scored=ibis.literal(0).cast("int64"),
+        clv_sum=ibis.literal(0.0).cast("float64"),
     )
     return rows.union(orphans)
+
+
+def _spend(ctx: Context, acquired: ir.Table) -> ir.Table:
+    """Spend per period and channel with the number of customers it acquired (null: none)."""
+    p = ctx.period_table
+    counts = acquired.group_by(cps=acquired.period_start, cch=acquired.channel).aggregate(
+        n=acquired.count()
+    )
+    s = ctx.tables.marketing_spend.rename(spend_day="period_start")
+    s = s.filter(s.spend_day < day(ctx.as_of))
+    s = s.join(p, [s.spend_day >= p.period_start, s.spend_day < p.period_end])
+    sp = s.group_by("period_start", "period_end", "channel").aggregate(amount=s.amount.sum())
+    alloc = sp.left_join(counts, [sp.period_start == counts.cps, sp.channel == counts.cch])
+    return alloc.select("period_start", "period_end", "channel", "amount", "n")
 
 
 def clv_windows(ctx: Context) -> pd.DataFrame:
@@ -89,7 +109,7 @@ def _window_orders(ctx: Context, windows: pd.DataFrame) -> pd.DataFrame:
     b = ctx.base.select(bcid="customer_id", dimension=ctx.dim(ctx.base))
     j = o.left_join(b, o.customer_id == b.bcid)
     daily = j.group_by(j.day, j.dimension).aggregate(rev=j.amount.sum(), orders=j.count())
-    w = ibis.memtable(windows[["w_start", "w_end"]].drop_duplicates())
+    w = ctx.small_table(windows[["w_start", "w_end"]].drop_duplicates())
     x = daily.join(w, [daily.day >= w.w_start, daily.day < w.w_end])
     return (
         x.group_by("w_start", "w_end", "dimension")
@@ -98,7 +118,7 @@ def _window_orders(ctx: Context, windows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def clv_historical(ctx: Context, kpis: list[Kpi]) -> pd.DataFrame:
+def clv_historical(ctx: Context) -> pd.DataFrame:
     """CLV = average order value × orders per active customer per year × 1 / annual churn rate,
     all over the trailing 12 months. Numerator: revenue per active customer in the window
     (= AOV × frequency); denominator: the window's churn rate."""
@@ -129,25 +149,11 @@ def _div(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a / b.where(b != 0, np.nan)).astype(float)
 
 
-def clv_cac(ctx: Context, cac: pd.DataFrame, clv_hist: pd.DataFrame) -> pd.DataFrame:
+def clv_cac(acquisition: pd.DataFrame, clv_hist: pd.DataFrame) -> pd.DataFrame:
     """Mean CLV of the customers acquired in the period (predicted CLV where scored, else the
-    period's historical CLV of the same cut) ÷ cac."""
-    a = acquisition_contributions(ctx, [])
-    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
-    j = a.left_join(clv, a.customer_id == clv.scid)
-    scored = j.predicted_clv.notnull() & (j.acquired == 1)
-    agg = (
-        j.group_by(*KEYS)
-        .aggregate(
-            acquired=j.acquired.sum(),
-            cost=j.cost.sum(),
-            scored=scored.ifelse(1, 0).sum(),
-            clv_sum=scored.ifelse(j.predicted_clv, 0.0).sum(),
-        )
-        .execute()
-    )
+    period's historical CLV of the same cut) ÷ cac. ``acquisition``: the acquisition sums."""
     hist = clv_hist.assign(clv_hist=_div(clv_hist["numerator"], clv_hist["denominator"]))
-    agg = _merge_keys(agg, hist[[*KEYS, "clv_hist"]])
+    agg = _merge_keys(acquisition, hist[[*KEYS, "clv_hist"]])
     unscored = agg["acquired"] - agg["scored"]
     total = agg["clv_sum"] + unscored * agg["clv_hist"].where(unscored > 0, 0.0)
     return pd.DataFrame({

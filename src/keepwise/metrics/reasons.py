@@ -188,7 +188,7 @@ def _risk_revenue(ctx: Context) -> ir.Table:
     windows = pd.DataFrame(
         [(p.start, pr.add_months(min(p.end, ctx.as_of), -12), min(p.end, ctx.as_of))
          for p in ctx.periods], columns=["wps", "w_start", "w_end"])  # fmt: skip
-    w = ibis.memtable(windows)
+    w = ctx.small_table(windows)
     o = live_orders(ctx.tables, ctx.as_of)
     ow = o.join(w, [o.day >= w.w_start, o.day < w.w_end])
     rev = ow.group_by(rcid=ow.customer_id, rps=ow.wps).aggregate(revenue=ow.amount.sum())
