@@ -42,14 +42,16 @@ def hand_tables(
     """The hand-built company's tables on each engine."""
     engine = request.param
     if engine == "duckdb":
-        yield Tables.from_backend(hand_store.store.ibis())
+        tables = Tables.from_backend(hand_store.store.ibis(), keep=True)
     elif engine == "postgres":
         make: Callable[[], str] = request.getfixturevalue("pg_database")
         ws = load_workspace(tmp_path_factory.mktemp("hand_pg") / "ws", handbuilt.data(), make())
-        yield Tables.from_backend(ws.store.ibis())
-        ws.close()
+        request.addfinalizer(ws.close)
+        tables = Tables.from_backend(ws.store.ibis(), keep=True)
     else:
-        yield spark_tables(request.getfixturevalue("spark"), hand_store.store, "hand")
+        tables = spark_tables(request.getfixturevalue("spark"), hand_store.store, "hand")
+    yield tables
+    tables.release()
 
 
 @pytest.fixture

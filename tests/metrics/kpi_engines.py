@@ -84,4 +84,5 @@ def spark_tables(session: Any, store: Store, prefix: str) -> Tables:
             frame.cache().createOrReplaceTempView(f"{prefix}_{name}")
             frame.count()  # cached: Spark knows their sizes and broadcasts the small ones
     con = ibis.pyspark.connect(session)
-    return Tables(**{n: con.table(f"{prefix}_{n}") for n in Tables.NAMES}, backend=con)
+    return Tables(**{n: con.table(f"{prefix}_{n}") for n in Tables.NAMES}, backend=con,
+                  keep=True)  # fmt: skip

@@ -103,15 +103,28 @@ class Context:
 
     @cached_property
     def base(self) -> ir.Table:
-        return self.keep(customer_base(self.tables, self.as_of))
+        return self._shared("base", lambda: customer_base(self.tables, self.as_of))
 
     @cached_property
     def events(self) -> ir.Table:
-        return self.keep(status.timeline(self.tables, self.base, self.churn, self.as_of))
+        return self._shared(
+            "events", lambda: status.timeline(self.tables, self.base, self.churn, self.as_of)
+        )
 
     @cached_property
     def spans(self) -> ir.Table:
-        return self.keep(status.intervals(self.events))
+        return self._shared("spans", lambda: status.intervals(self.events))
+
+    def _shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """A result that depends only on the tables, as_of and the churn definition: kept in
+        the Tables for later calls when they allow it (Tables.keep), else for this request."""
+        t = self.tables
+        if not t.keep or t.backend is None or not self.materialize:
+            return self.keep(build())
+        key = f"{name}|{self.as_of}|{self.churn!r}"
+        if key not in t._kept:
+            t._kept[key] = _materialize(t.backend, build(), t._release)
+        return t._kept[key]  # type: ignore[no-any-return]
 
     def with_periods(self, items: list[pr.Period]) -> Context:
         """The same request over other periods, sharing the customers and the timeline."""

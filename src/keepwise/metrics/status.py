@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from keepwise._core.config import ChurnConfig, ChurnRule
@@ -81,8 +82,11 @@ def _p_alive(t: Tables, as_of: dt.date, customers: ir.Table, level: float) -> ir
     d = _order_days(t, as_of, customers)
     # Orders and churn moments on one line per customer; an order after a churn moment (since
     # the previous order) is a win-back. Churn moments sort before orders of the same day.
-    marks = low.select("customer_id", "day", kind=ibis.literal(0), first_at=ibis.null("timestamp"))
-    marks = marks.union(d.select("customer_id", "day", kind=ibis.literal(1), first_at=d.first_at))
+    day_t, at_t = dt_.Date(nullable=True), dt_.Timestamp(nullable=True)
+    marks = low.select("customer_id", day=low.day.cast(day_t), kind=ibis.literal(0),
+                       first_at=ibis.null(at_t))  # fmt: skip
+    marks = marks.union(d.select("customer_id", day=d.day.cast(day_t), kind=ibis.literal(1),
+                                 first_at=d.first_at.cast(at_t)))  # fmt: skip
     w = ibis.window(group_by=marks.customer_id, order_by=[marks.day, marks.kind], rows=(None, 0))
     marks = marks.mutate(churns=(1 - marks.kind).sum().over(w))
     orders = marks.filter(marks.kind == 1)

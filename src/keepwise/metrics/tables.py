@@ -9,7 +9,8 @@ report for a past date shows what was known then.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -42,6 +43,12 @@ class Tables:
     reasons: ir.Table | None = None
     #: The Ibis backend, when the engine may keep intermediate results in temporary tables.
     backend: Any = None
+    #: With ``keep=True``, the customer base and status timeline of each (as_of, churn
+    #: definition) are computed once and reused by every later call until :meth:`release`:
+    #: for a session of many reports on data that does not change meanwhile.
+    keep: bool = False
+    _kept: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _release: list[Callable[[], object]] = field(default_factory=list, repr=False, compare=False)
 
     NAMES = (
         "customers", "orders", "status_events", "scores", "marketing_spend", "leads",
@@ -49,9 +56,15 @@ class Tables:
     )  # fmt: skip
 
     @classmethod
-    def from_backend(cls, con: Any) -> Tables:
+    def from_backend(cls, con: Any, *, keep: bool = False) -> Tables:
         """The tables of the same names in an Ibis backend."""
-        return cls(**{name: con.table(name) for name in cls.NAMES}, backend=con)
+        return cls(**{name: con.table(name) for name in cls.NAMES}, backend=con, keep=keep)
+
+    def release(self) -> None:
+        """Drop the intermediate results kept for reuse (``keep=True``)."""
+        while self._release:
+            self._release.pop()()
+        self._kept.clear()
 
 
 def day(value: dt.date) -> ir.DateScalar:
