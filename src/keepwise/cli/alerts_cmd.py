@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import getpass
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +11,7 @@ from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, open_workspace, state
+from keepwise.cli.app import app, echo_json, open_workspace, state
 from keepwise.workspace import Alert
 
 register(
@@ -84,10 +83,6 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=200)
 
 
-def _dump(payload: Any) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, default=str, indent=2))
-
-
 @alerts_app.command("run")
 def run_cmd(
     ctx: typer.Context,
@@ -104,7 +99,7 @@ def run_cmd(
         rules = ws.alert_rules()
         result = ws.alerts_run(day)
     if as_json:
-        _dump(result.to_dict())
+        echo_json(result.to_dict())
         return
     table = Table(t("cli.alerts.rule", lang), t("cli.alerts.label", lang),
                   t("cli.alerts.fired", lang))  # fmt: skip
@@ -134,7 +129,7 @@ def list_cmd(
         found = ws.alerts_list(status=status, rule=rule, severity=severity, owner=owner,
                                customer=customer, limit=limit)  # fmt: skip
     if as_json:
-        _dump([a.to_dict() for a in found])
+        echo_json([a.to_dict() for a in found])
         return
     if not found:
         typer.echo(t("cli.alerts.none", lang))
@@ -189,7 +184,7 @@ def close_cmd(
 
 def _print_moved(alert: Alert, lang: str, as_json: bool) -> None:
     if as_json:
-        _dump(alert.to_dict())
+        echo_json(alert.to_dict())
         return
     typer.echo(t("cli.alerts.moved", lang, alert_id=alert.id, status=alert.status,
                  status_zh=_STATUS_ZH.get(alert.status, alert.status)))  # fmt: skip
@@ -205,7 +200,7 @@ def history_cmd(
     with open_workspace(ctx) as ws:
         steps = ws.alert_history(alert_id)
     if as_json:
-        _dump(steps)
+        echo_json(steps)
         return
     for step in steps:
         line = f"{step['at'][:19]}  {step['to']}"
@@ -224,7 +219,7 @@ def rules_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     with open_workspace(ctx) as ws:
         rules = ws.alert_rules()
     if as_json:
-        _dump([r.__dict__ for r in rules])
+        echo_json([r.__dict__ for r in rules])
         return
     table = Table(t("cli.alerts.rule", lang), t("cli.alerts.label", lang),
                   t("cli.alerts.severity", lang), t("cli.alerts.playbook", lang),

@@ -6,13 +6,14 @@ without a traceback, and the command exits with status 2.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -82,6 +83,11 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+def echo_json(payload: Any) -> None:
+    """Every ``--json`` output: UTF-8 text as is (Chinese stays readable), dates as ISO text."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, open_workspace, state
+from keepwise.cli.app import app, echo_json, open_workspace, state
 from keepwise.ingest import KINDS, ImportResult
 from keepwise.workspace import Headline, Workspace
 
@@ -97,7 +96,7 @@ def status_cmd(
             "tables": {c.table: c.rows for c in counts},
             "imports": imports,
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, default=str, indent=2))
+        echo_json(payload)
         return
     console = Console()
     table = Table(t("cli.status.table", lang), t("cli.status.rows", lang))
@@ -144,7 +143,7 @@ def import_cmd(
 
 def _print_import(result: ImportResult, as_json: bool, lang: str) -> None:
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict())
         return
     typer.echo(t("cli.import.summary", lang, kind=result.kind, read=result.rows_read,
                  loaded=result.rows_loaded, inserted=result.rows_inserted,
@@ -227,7 +226,7 @@ def summary_cmd(
         figures = ws.headline(day)
     if as_json:
         payload = {**asdict(figures), "churn_rate_12m": figures.churn_rate_12m}
-        typer.echo(json.dumps(payload, default=str, indent=2))
+        echo_json(payload)
     else:
         _print_headline(figures, lang)
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, open_workspace, state
+from keepwise.cli.app import app, echo_json, open_workspace, state
 
 register(
     {
@@ -91,10 +91,6 @@ def _actor(actor: str | None) -> str:
         return "cli"
 
 
-def _echo_json(payload: Any) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-
-
 def _pct(x: Any) -> str:
     return "—" if x is None or pd.isna(x) else f"{x:.1%}"
 
@@ -114,7 +110,7 @@ def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
     with open_workspace(ctx) as ws:
         report = ws.value_rfm(_day(as_of))
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
         return
     table = Table(*_cols(lang, "segment", "customers", "share", "revenue", "revenue_share"),
                   title=t("cli.value.rfm.title", lang, as_of=report.as_of))  # fmt: skip
@@ -132,7 +128,7 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
         report = ws.value_tiers(_day(as_of))
         months = ws.value_settings().window_months
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
         return
     table = Table(*_cols(lang, "tier", "customers", "share", "revenue", "revenue_share", "profit"),
                   title=t("cli.value.tiers.title", lang, as_of=report.as_of,
@@ -156,7 +152,7 @@ def clv_cmd(
     with open_workspace(ctx) as ws:
         report = ws.value_clv(_day(as_of))
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
         return
     console = Console()
     params = Table("model", "param", "value", title=t("cli.value.params", lang))
@@ -186,7 +182,7 @@ def no_value_cmd(
         df = ws.value_no_value(day)
     if as_json:
         rows = json.loads(df.to_json(orient="records", date_format="iso"))
-        _echo_json({"as_of": day.isoformat(), "customers": rows})
+        echo_json({"as_of": day.isoformat(), "customers": rows})
         return
     table = Table(*_cols(lang, "customer", "name", "criteria", "revenue", "profit", "treatment"),
                   title=t("cli.value.novalue.title", lang, n=len(df), as_of=day))  # fmt: skip
@@ -207,7 +203,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
         result, rows = ws.value_score(_day(as_of))
     counts = result.frame["value_tier"].value_counts().to_dict()
     if as_json:
-        _echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
+        echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
                     "rows": rows, "tiers": counts, "params": result.params,
                     "notes": [n.to_dict() for n in result.notes]})  # fmt: skip
         return
