@@ -53,6 +53,19 @@ register(
             "zh": "分析文件时需要 --duration 和 --event",
             "en": "A file needs --duration and --event",
         },
+        "cli.risk.h.group": {"zh": "分组", "en": "group"},
+        "cli.risk.h.time": {"zh": "时间", "en": "time"},
+        "cli.risk.h.survival": {"zh": "生存率", "en": "survival"},
+        "cli.risk.h.ci_lower": {"zh": "95%下限", "en": "95% lower"},
+        "cli.risk.h.ci_upper": {"zh": "95%上限", "en": "95% upper"},
+        "cli.risk.h.covariate": {"zh": "协变量", "en": "covariate"},
+        "cli.risk.h.hazard_ratio": {"zh": "风险比", "en": "hazard ratio"},
+        "cli.risk.h.p": {"zh": "p 值", "en": "p"},
+        "cli.risk.h.model": {"zh": "模型", "en": "model"},
+        "cli.risk.h.roc_auc": {"zh": "ROC-AUC", "en": "ROC-AUC"},
+        "cli.risk.h.pr_auc": {"zh": "PR-AUC", "en": "PR-AUC"},
+        "cli.risk.h.brier": {"zh": "Brier", "en": "Brier"},
+        "cli.risk.h.top_decile_capture": {"zh": "前10%覆盖流失", "en": "churners in top 10 %"},
         "cli.risk.bad_times": {
             "zh": "无效的时间点 {text}：用逗号分隔的数字，如 12,24,48",
             "en": "Invalid times {text}: use comma-separated numbers, e.g. 12,24,48",
@@ -78,10 +91,10 @@ def _echo_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
-def _summary_table(rows: list[dict[str, Any]]) -> Table:
+def _summary_table(rows: list[dict[str, Any]], lang: Lang) -> Table:
     table = Table()
     for column in ("model", "roc_auc", "pr_auc", "brier", "top_decile_capture"):
-        table.add_column(column)
+        table.add_column(t(f"cli.risk.h.{column}", lang))
     for row in rows:
         table.add_row(
             str(row["model"]),
@@ -118,7 +131,7 @@ def train_cmd(
     reports = result.evaluation.get("reports")
     if reports:
         typer.echo(t("cli.risk.holdout", lang, date=result.test_date.isoformat()))
-        Console().print(_summary_table(summary_rows(reports)))
+        Console().print(_summary_table(summary_rows(reports), lang))
 
 
 @risk_app.command("score")
@@ -260,14 +273,14 @@ def survival_cmd(
         return
     console = Console()
     title = t("cli.risk.survival.title", lang, duration=view.duration, event=view.event)
-    console.print(_frame_table(view.survival, title))
-    console.print(_frame_table(view.hazard_ratios, t("cli.risk.cox.title", lang)))
+    console.print(_frame_table(view.survival, title, lang))
+    console.print(_frame_table(view.hazard_ratios, t("cli.risk.cox.title", lang), lang))
 
 
-def _frame_table(frame: Any, title: str) -> Table:
+def _frame_table(frame: Any, title: str, lang: Lang) -> Table:
     table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(t(f"cli.risk.h.{column}", lang))
     for row in frame.itertuples(index=False):
         table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
     return table
