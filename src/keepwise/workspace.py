@@ -170,7 +170,7 @@ class Workspace:
     # --- churn risk (issue 5: keepwise.risk; docs/models.md "Churn risk") --------------------
 
     def _risk_option(self, name: str, default: Any) -> Any:
-        """A ``[risk]`` setting of keepwise.toml: horizon, snapshots, cutoffs, splits."""
+        """A ``[risk]`` setting of keepwise.toml (docs/models.md, "Churn risk")."""
         return self.config.section("risk").get(name, default)
 
     def risk_train(self, as_of: dt.date, *, horizon: int | None = None) -> risk.TrainResult:
@@ -182,6 +182,7 @@ class Workspace:
             horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
             snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
             cutoffs=self._risk_option("cutoffs", risk.DEFAULT_CUTOFFS),
+            max_trees=self._risk_option("max_trees", None),
         )  # fmt: skip
 
     def risk_score(self, as_of: dt.date) -> risk.ScoreResult:

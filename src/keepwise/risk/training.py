@@ -172,10 +172,12 @@ def train(
     cutoffs: Sequence[float] = DEFAULT_CUTOFFS,
     random_state: int = 0,
     n_jobs: int = 0,
+    max_trees: int | None = None,
 ) -> TrainResult:
     """Fit, evaluate by time, refit on all snapshots and store the model version.
 
-    ``n_jobs`` threads for LightGBM; 0: chosen from the table size (:func:`auto_threads`)."""
+    ``n_jobs`` threads for LightGBM; 0: chosen from the table size (:func:`auto_threads`).
+    ``max_trees`` caps the boosting rounds (fewer trees: faster training and drivers)."""
     horizon, cutoffs = check_horizon(horizon), check_cutoffs(cutoffs)
     dates = snapshot_dates(as_of, horizon, max(2, snapshots + 1))
     frame = load_snapshots(store, dates, horizon)
@@ -185,6 +187,8 @@ def train(
     _require_both_classes(older, as_of, "training snapshots")
     threads = auto_threads(len(frame)) if n_jobs == 0 else n_jobs
     model = new_model(random_state, threads, len(frame))
+    if max_trees is not None:
+        model.set_params(max_trees=int(max_trees))
     evaluation: dict[str, Any] = {"test_date": test_date.isoformat(), "rows": len(held)}
     if held["churned"].nunique() == 2:
         _, evaluation["reports"] = evaluate_split(older, held, model)
