@@ -25,6 +25,7 @@ from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.lifecycle.summary import Headline, headline
 from keepwise.rules import Alert, Rule, RunResult
 from keepwise.store import Store, database_url_for, schema
+from keepwise.value.calibration import CalibrationCheck
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -306,6 +307,17 @@ class Workspace:
 
         return service.revert(self.store, customer_id, at=at or clock.now(), actor=actor,
                               note=note)  # fmt: skip
+
+    def value_calibration(
+        self, calibration_end: dt.date, observation_end: dt.date, *, unit: str = "weeks",
+        max_frequency: int = 7,
+    ) -> CalibrationCheck:  # fmt: skip
+        """BG/NBD fitted on a calibration period, checked against the holdout period."""
+        from keepwise.value.calibration import calibration_check
+
+        return calibration_check(
+            self.store, calibration_end, observation_end, unit=unit, max_frequency=max_frequency
+        )  # type: ignore[arg-type]
 
     # --- end of customer value ---------------------------------------------------------------
 

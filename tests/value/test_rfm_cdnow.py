@@ -9,6 +9,9 @@ and T, and an independent pandas computation on every column.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +115,29 @@ def test_as_of_convention(ws: Workspace) -> None:
     assert (df["frequency"].sort_index() == expected["frequency"].sort_index()).all()
     assert df.loc[1, "T"] == (dt.date(1997, 10, 1) - dt.date(1997, 1, 1)).days
     assert df.loc[1, "recency"] == (dt.date(1997, 8, 2) - dt.date(1997, 1, 1)).days
+
+
+def test_calibration_holdout_check_table_and_chart(ws: Workspace, tmp_path: Path) -> None:
+    """FHL 2005 Fig. 4 on CDNOW: BG/NBD calibrated to 1997-09-30 predicts the holdout purchases
+    of every frequency group closely; the chart has one bar pair per group."""
+    check = ws.value_calibration(CAL_END, OBS_END, unit="weeks")
+    table = check.table
+    assert list(table.index) == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert int(table["n_customers"].sum()) == 2357
+    assert check.params["r"] == pytest.approx(0.243, abs=1e-3)
+    # Holdout means rise with calibration frequency, and the model tracks them.
+    assert table["actual"].is_monotonic_increasing is False or table["actual"].iloc[-1] > 1
+    assert (table["predicted"] - table["actual"]).abs().max() < 0.6
+    assert abs(table["predicted"].iloc[0] - table["actual"].iloc[0]) < 0.05
+    svg = check.svg("CDNOW", ("actual", "predicted"))
+    assert svg.startswith("<svg") and svg.count("<rect") == 2 * 8 + 2
+    ws.close()  # release the embedded database for the command-line process
+    out = subprocess.run(
+        [sys.executable, "-m", "keepwise", "-w", str(ws.path), "value", "calibration",
+         "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30",
+         "--chart", str(tmp_path / "c.svg"), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["groups"]) == 8
+    assert (tmp_path / "c.svg").read_text().count("<rect") == 18

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -17,6 +18,13 @@ from keepwise.cli.app import app, echo_json, open_workspace, state
 
 register(
     {
+        "cli.value.cal.title": {
+            "zh": "BG/NBD 校验：{cal} 前校准，至 {obs} 的实际与预测购买次数",
+            "en": "BG/NBD check: calibrated to {cal}, actual vs predicted purchases to {obs}",
+        },
+        "cli.value.cal.actual": {"zh": "实际", "en": "actual"},
+        "cli.value.cal.predicted": {"zh": "预测", "en": "predicted"},
+        "cli.value.cal.frequency": {"zh": "校准期重复购买次数", "en": "calibration repeat purchases"},
         "cli.value.rfm.title": {
             "zh": "RFM 客户细分（截至 {as_of}）", "en": "RFM segments (as of {as_of})"},
         "cli.value.tiers.title": {
@@ -101,6 +109,42 @@ def _fmt(x: Any, spec: str) -> str:
 
 def _cols(lang: str, *keys: str) -> list[str]:
     return [t(f"cli.value.col.{k}", lang) for k in keys]
+
+
+@value_app.command("calibration")
+def calibration_cmd(
+    ctx: typer.Context,
+    calibration_end: Annotated[
+        str, typer.Option(help="Last day of the calibration period / 校准期末")
+    ],
+    observation_end: Annotated[str, typer.Option(help="Last day of the holdout period / 验证期末")],
+    unit: Annotated[str, typer.Option(help="days or weeks / 时间单位")] = "weeks",
+    chart: Annotated[
+        Path | None, typer.Option(help="Write an SVG chart here / 输出 SVG 图")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """BG/NBD calibration/holdout check: predicted vs actual purchases by frequency. / 模型校验。"""
+    lang = state(ctx).lang
+    cal_end, obs_end = parse_day(calibration_end), parse_day(observation_end)
+    with open_workspace(ctx) as ws:
+        check = ws.value_calibration(cal_end, obs_end, unit=unit)
+    if chart is not None:
+        labels = (t("cli.value.cal.actual", lang), t("cli.value.cal.predicted", lang))
+        title = t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end)
+        chart.write_text(check.svg(title, labels), encoding="utf-8")
+    if as_json:
+        echo_json(check.to_dict())
+        return
+    table = Table(t("cli.value.cal.frequency", lang), t("cli.value.col.customers", lang),
+                  t("cli.value.cal.actual", lang), t("cli.value.cal.predicted", lang),
+                  title=t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end))  # fmt: skip
+    last = int(check.table.index.max())
+    for freq, row in check.table.iterrows():
+        label = f"{freq}+" if int(str(freq)) == last else str(freq)
+        table.add_row(label, f"{int(row['n_customers']):,}", f"{row['actual']:.3f}",
+                      f"{row['predicted']:.3f}")  # fmt: skip
+    Console().print(table)
 
 
 @value_app.command("rfm")
