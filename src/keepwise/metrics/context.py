@@ -32,6 +32,7 @@ register(
     }
 )
 
+_UNITS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 #: Days after a follow-up within which an order counts as a win-back (winback_rate).
 DEFAULT_WINBACK_DAYS = 90
 
@@ -54,6 +55,9 @@ class Context:
     #: Keep the shared intermediate results (customers, timeline) in temporary tables: every
     #: KPI family reads them, and Spark would otherwise recompute them in every reference.
     materialize: bool = True
+    #: Whether the periods are whole periods of the grain (then a day's period is found by
+    #: truncating it, an equality join, rather than by a range join).
+    aligned: bool = True
     _cleanup: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -94,6 +98,15 @@ class Context:
 
         return self.keep(period_flags(self))
 
+    def in_periods(self, t: ir.Table, day_column: str, periods: ir.Table | None = None) -> ir.Table:
+        """The rows of ``t`` whose ``day_column`` (a date) falls in a period, with the period's
+        columns (``periods``: the request's periods unless given)."""
+        p = self.period_table if periods is None else periods
+        if self.aligned:
+            t = t.mutate(kw_bucket=t[day_column].truncate(_UNITS[self.grain]).cast("date"))
+            return t.join(p, t.kw_bucket == p.period_start).drop("kw_bucket")
+        return t.join(p, [t[day_column] >= p.period_start, t[day_column] < p.period_end])
+
     def small_table(self, frame: pd.DataFrame) -> ir.Table:
         """A few rows of dates and integers (periods, windows) as a table on the backend."""
         con = self.tables.backend
@@ -128,7 +141,7 @@ class Context:
 
     def with_periods(self, items: list[pr.Period]) -> Context:
         """The same request over other periods, sharing the customers and the timeline."""
-        other = dataclasses.replace(self, periods=items)
+        other = dataclasses.replace(self, periods=items, aligned=False)
         for name in ("base", "events", "spans"):  # not the period-bound tables
             if name in self.__dict__:
                 other.__dict__[name] = self.__dict__[name]

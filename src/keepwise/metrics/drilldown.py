@@ -50,7 +50,7 @@ def drilldown(
     with Context.make(tables, as_of=as_of, grain=g, start=start, end=pr.shift(start, g, 1),
                       by=by, churn=churn, winback_days=winback_days) as ctx:  # fmt: skip
         rows = _rows(ctx, kpi, value)
-        names = ctx.base.drop("acq", "acquisition_cost").execute()
+        names = ctx.base.drop("acq", "acquisition_cost", "clv").execute()
     return _finish(rows, names)
 
 

@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 
 from keepwise.metrics.context import Context
 from keepwise.metrics.status import status_at
-from keepwise.metrics.tables import LOST, day, latest_scores, live_orders
+from keepwise.metrics.tables import LOST, day, live_orders
 
 #: Optional parts of the grid, attached only when a requested KPI needs them.
 FEATURES = ("revenue", "complaints", "followup", "lost_revenue", "clv")
@@ -27,8 +27,7 @@ def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
 def period_flags(ctx: Context) -> ir.Table:
     """Per customer and period with events: any event to churned/voided/either, whether the
     customer was lost (moved from a kept status to a lost one) and the day of the first loss."""
-    e, p = ctx.events, ctx.period_table
-    j = e.join(p, [e.on >= p.period_start, e.on < p.period_end])
+    j = ctx.in_periods(ctx.events, "on")
     first_loss = (j.loss == 1).ifelse(j.on, ibis.null("date"))
     return j.group_by(fcid=j.customer_id, fps=j.period_start).aggregate(
         to_lost=_flag(j.to_status.isin(LOST)).max(),
@@ -47,41 +46,71 @@ def revenue_by_period(ctx: Context) -> ir.Table:
     buckets = p.select("period_start", "period_end").union(
         first.select(period_start=first.prev_start, period_end=first.period_start)
     )
-    o = live_orders(ctx.tables, ctx.as_of)
-    j = o.join(buckets, [o.day >= buckets.period_start, o.day < buckets.period_end])
+    j = ctx.in_periods(live_orders(ctx.tables, ctx.as_of), "day", buckets)
     return j.group_by(rcid=j.customer_id, rps=j.period_start).aggregate(
         revenue=j.amount.sum(), orders=j.count()
     )
 
 
-def _attach(g: ir.Table, right: ir.Table, on: Iterable[tuple[str, str]], **cols: str) -> ir.Table:
-    """Left-join ``right`` on (grid column, right column) pairs and keep ``cols`` of it."""
-    right = right.view()  # the same table may be attached twice (revenue of two periods)
-    preds = [g[a] == right[b] for a, b in on]
-    j = g.left_join(right, preds)
-    return j.select(*g.columns, **{new: j[old] for new, old in cols.items()})
+#: What is known about a customer in a period besides the acquisition day: one row per
+#: customer and period with any of these, null where nothing applies.
+_FACTS = {
+    "status_start": "string", "status_end": "string", "to_lost": "int64", "to_void": "int64",
+    "to_churned": "int64", "lost": "int64", "loss_on": "date", "rev_p": "float64",
+    "rev_prev": "float64", "complaints": "int64", "covered": "int64", "lost_rev": "float64",
+}  # fmt: skip
 
 
-def grid(ctx: Context, features: Iterable[str] = ()) -> ir.Table:
-    """The grid with every customer-KPI contribution column (see :mod:`keepwise.metrics.kpis`)."""
+def _fact(t: ir.Table, customer: str, period_start: str, **values: ir.Value) -> ir.Table:
+    """``values`` as rows of the facts table (the other facts null)."""
+    cols = {k: values.get(k, ibis.null(v)).cast(v) for k, v in _FACTS.items()}
+    return t.select(fcid=t[customer].cast("string"), fps=t[period_start].cast("date"), **cols)
+
+
+def facts(ctx: Context, want: set[str], statuses: tuple[str, ...] = LOST) -> ir.Table:
+    """Every fact of every customer and period in one table: the sparse parts (statuses at the
+    boundaries, events, revenue, …) are stacked and grouped once, so the customer × period grid
+    needs a single join however many facts a request uses."""
+    p = ctx.period_table
+    start = status_at(ctx.spans, p, "period_start", statuses)
+    end = status_at(ctx.spans, p, "period_end", statuses)
+    end = end.join(p.select("period_start", "period_end"), "period_end")
+    f = ctx.flags
+    parts = [
+        _fact(start, "customer_id", "period_start", status_start=start.status),
+        _fact(end, "customer_id", "period_start", status_end=end.status),
+        _fact(f, "fcid", "fps", to_lost=f.to_lost, to_void=f.to_void, to_churned=f.to_churned,
+              lost=f.lost, loss_on=f.loss_on),
+    ]  # fmt: skip
+    if want & {"revenue", "lost_revenue"}:
+        rev = revenue_by_period(ctx)
+        prev = rev.join(p.select(ps="period_start", prev_start="prev_start"),
+                        rev.rps == p.prev_start)  # fmt: skip
+        parts += [_fact(rev, "rcid", "rps", rev_p=rev.revenue),
+                  _fact(prev, "rcid", "ps", rev_prev=prev.revenue)]  # fmt: skip
+    if "complaints" in want:
+        c = _complaints(ctx)
+        parts.append(_fact(c, "fcid", "fps", complaints=c.n))
+    if "followup" in want:
+        c = _followed_up(ctx)
+        parts.append(_fact(c, "fcid", "fps", covered=c.covered))
+    if "lost_revenue" in want:
+        c = _revenue_before_loss(ctx)
+        parts.append(_fact(c, "fcid", "fps", lost_rev=c.revenue))
+    u = ibis.union(*parts)
+    return u.group_by("fcid", "fps").aggregate(**{k: u[k].max() for k in _FACTS})
+
+
+def grid(ctx: Context, features: Iterable[str] = (), statuses: tuple[str, ...] = LOST) -> ir.Table:
+    """The grid with every customer-KPI contribution column (see :mod:`keepwise.metrics.kpis`).
+    ``status_start`` and ``status_end`` are null unless the status is one of ``statuses``."""
     want = set(features)
     p, base = ctx.period_table, ctx.base
     g = base.join(p, base.acq < p.period_end).select(*base.columns, *p.columns)
-    s_start = status_at(ctx.spans, p, "period_start")
-    s_end = status_at(ctx.spans, p, "period_end")
-    g = _attach(g, s_start, [("customer_id", "customer_id"), ("period_start", "period_start")],
-                status_start="status")  # fmt: skip
-    g = _attach(g, s_end, [("customer_id", "customer_id"), ("period_end", "period_end")],
-                status_end="status")  # fmt: skip
-    flags = ctx.flags
-    keys = [("customer_id", "fcid"), ("period_start", "fps")]
-    g = _attach(g, flags, keys, to_lost="to_lost", to_void="to_void", to_churned="to_churned",
-                lost="lost", loss_on="loss_on")  # fmt: skip
-    g = _status_flags(g)
+    f = facts(ctx, want, statuses)
+    j = g.left_join(f, [g.customer_id == f.fcid, g.period_start == f.fps])
+    g = _status_flags(j.select(*g.columns, *_FACTS))
     if want & {"revenue", "lost_revenue"}:
-        rev = revenue_by_period(ctx)
-        g = _attach(g, rev, [("customer_id", "rcid"), ("period_start", "rps")], rev_p="revenue")
-        g = _attach(g, rev, [("customer_id", "rcid"), ("prev_start", "rps")], rev_prev="revenue")
         g = g.mutate(rev_p=g.rev_p.fill_null(0.0), rev_prev=g.rev_prev.fill_null(0.0))
         g = g.mutate(
             churn_prev_rev=g.churn_num * g.rev_prev,
@@ -89,17 +118,12 @@ def grid(ctx: Context, features: Iterable[str] = ()) -> ir.Table:
             start_rev_prev=g.at_start * g.rev_prev,
         )
     if "complaints" in want:
-        g = _attach(g, _complaints(ctx), keys, complaints="n")
         g = g.mutate(complaints=g.complaints.fill_null(0))
     if "followup" in want:
-        g = _attach(g, _followed_up(ctx), keys, covered="covered")
         g = g.mutate(covered=g.covered.fill_null(0) * g.lost)
     if "lost_revenue" in want:
-        g = _attach(g, _revenue_before_loss(ctx), keys, lost_rev="revenue")
         g = g.mutate(lost_rev=g.lost_rev.fill_null(0.0) * g.churn_num)
     if "clv" in want:
-        clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv")
-        g = _attach(g, clv, [("customer_id", "customer_id")], clv="predicted_clv")
         has = g.clv.notnull() & (g.at_end == 1)
         g = g.mutate(clv_n=_flag(has), clv_sum=has.ifelse(g.clv, 0.0))
     return g
@@ -130,10 +154,9 @@ def _status_flags(g: ir.Table) -> ir.Table:
 
 
 def _complaints(ctx: Context) -> ir.Table:
-    k, p = ctx.tables.tickets, ctx.period_table
+    k = ctx.tables.tickets
     k = k.filter(k.is_complaint.fill_null(False)).mutate(day=k.opened_at.cast("date"))
-    k = k.filter(k.day < day(ctx.as_of))
-    j = k.join(p, [k.day >= p.period_start, k.day < p.period_end])
+    j = ctx.in_periods(k.filter(k.day < day(ctx.as_of)), "day")
     return j.group_by(fcid=j.customer_id, fps=j.period_start).aggregate(n=j.count())
 
 
@@ -153,9 +176,31 @@ def _followed_up(ctx: Context) -> ir.Table:
 
 
 def _revenue_before_loss(ctx: Context) -> ir.Table:
-    """Revenue in the 12 months before each loss day (revenue_lost, DESIGN.md)."""
+    """Revenue in the 12 months before each loss day (revenue_lost, DESIGN.md).
+
+    A running total of each customer's revenue, read at the loss day and 12 months earlier
+    (probes sort before that day's orders): linear in the orders, where joining every loss to
+    every order of its customer is quadratic per customer."""
     losses = _losses(ctx)
     o = live_orders(ctx.tables, ctx.as_of)
-    since = losses.loss_on - ibis.interval(months=12)
-    j = losses.join(o, [losses.fcid == o.customer_id, o.day >= since, o.day < losses.loss_on])
-    return j.group_by("fcid", "fps").aggregate(revenue=j.amount.sum())
+    zero = ibis.literal(0.0)
+    shape = {"cid": "string", "day": "date", "kind": "int64", "amount": "float64",
+             "sign": "float64", "fps": "date"}  # fmt: skip
+
+    def rows(t: ir.Table, **cols: object) -> ir.Table:
+        return t.select(**{k: ibis.literal(v, type=shape[k]) if not isinstance(v, ir.Value)
+                           else v.cast(shape[k]) for k, v in cols.items()})  # fmt: skip
+
+    u = ibis.union(
+        rows(o, cid=o.customer_id, day=o.day, kind=1, amount=o.amount, sign=zero, fps=None),
+        rows(losses, cid=losses.fcid, day=losses.loss_on, kind=0, amount=zero, sign=1.0,
+             fps=losses.fps),
+        rows(losses, cid=losses.fcid, day=losses.loss_on - ibis.interval(months=12), kind=0,
+             amount=zero, sign=-1.0, fps=losses.fps),
+    )  # fmt: skip
+    w = ibis.window(group_by=u.cid, order_by=[u.day, u.kind], rows=(None, 0))
+    u = u.mutate(before=u.amount.sum().over(w))
+    probes = u.filter(u.kind == 0)
+    return probes.group_by(fcid=probes.cid, fps=probes.fps).aggregate(
+        revenue=(probes.sign * probes.before).sum()
+    )

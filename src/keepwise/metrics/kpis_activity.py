@@ -18,9 +18,7 @@ from keepwise.metrics.tables import LOST, day, live_orders
 def in_periods(ctx: Context, t: ir.Table, when: ir.TimestampValue) -> ir.Table:
     """Rows of ``t`` dated (by ``when``, a timestamp) in a period and before ``as_of``."""
     t = t.mutate(rec_day=when.cast("date"))
-    t = t.filter(t.rec_day < day(ctx.as_of))
-    p = ctx.period_table
-    j = t.join(p, [t.rec_day >= p.period_start, t.rec_day < p.period_end])
+    j = ctx.in_periods(t.filter(t.rec_day < day(ctx.as_of)), "rec_day")
     return j.select(*t.columns, "period_start", "period_end")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -11,15 +13,15 @@ from keepwise.metrics import periods as pr
 from keepwise.metrics.catalogue import Kpi
 from keepwise.metrics.context import Context
 from keepwise.metrics.grid import grid
-from keepwise.metrics.tables import day, latest_scores, live_orders, null_key
+from keepwise.metrics.status import status_at
+from keepwise.metrics.tables import day, from_null_key, latest_scores, live_orders, null_key
 
 KEYS = ["period_start", "period_end", "dimension"]
 
 
 def acquired_in_periods(ctx: Context) -> ir.Table:
-    b, p = ctx.base, ctx.period_table
-    a = b.join(p, [b.acq >= p.period_start, b.acq < p.period_end])
-    return a.select(*b.columns, "period_start", "period_end")
+    b = ctx.base
+    return ctx.in_periods(b, "acq").select(*b.columns, "period_start", "period_end")
 
 
 ACQUISITION_SUMS = ["cost", "acquired", "scored", "clv_sum"]
@@ -70,13 +72,11 @@ def acquisition_contributions(ctx: Context, kpis: list[Kpi]) -> ir.Table:
 
 def _spend(ctx: Context, acquired: ir.Table) -> ir.Table:
     """Spend per period and channel with the number of customers it acquired (null: none)."""
-    p = ctx.period_table
     counts = acquired.group_by(cps=acquired.period_start, cch=acquired.channel).aggregate(
         n=acquired.count()
     )
     s = ctx.tables.marketing_spend.rename(spend_day="period_start")
-    s = s.filter(s.spend_day < day(ctx.as_of))
-    s = s.join(p, [s.spend_day >= p.period_start, s.spend_day < p.period_end])
+    s = ctx.in_periods(s.filter(s.spend_day < day(ctx.as_of)), "spend_day")
     sp = s.group_by("period_start", "period_end", "channel").aggregate(amount=s.amount.sum())
     alloc = sp.left_join(counts, [sp.period_start == counts.cps, sp.channel == counts.cch])
     return alloc.select("period_start", "period_end", "channel", "amount", "n")
@@ -102,20 +102,18 @@ def window_grid(ctx: Context, windows: pd.DataFrame) -> ir.Table:
     return g.mutate(dimension=ctx.dim(g)).rename(w_start="period_start", w_end="period_end")
 
 
-def _window_orders(ctx: Context, windows: pd.DataFrame) -> pd.DataFrame:
+def _window_orders(ctx: Context, w: ir.Table) -> pd.DataFrame:
     """Revenue and orders per window and dimension, summed per day first so the overlapping
     windows never multiply the order rows."""
     o = live_orders(ctx.tables, ctx.as_of)
     b = ctx.base.select(bcid="customer_id", dimension=ctx.dim(ctx.base))
     j = o.left_join(b, o.customer_id == b.bcid)
     daily = j.group_by(j.day, j.dimension).aggregate(rev=j.amount.sum(), orders=j.count())
-    w = ctx.small_table(windows[["w_start", "w_end"]].drop_duplicates())
     x = daily.join(w, [daily.day >= w.w_start, daily.day < w.w_end])
-    return (
-        x.group_by("w_start", "w_end", "dimension")
-        .aggregate(rev=x.rev.sum(), orders=x.orders.sum())
-        .execute()
+    agg = x.group_by("w_start", "w_end", "dimension").aggregate(
+        rev=x.rev.sum(), orders=x.orders.sum()
     )
+    return _keyed(agg.execute())
 
 
 def clv_historical(ctx: Context) -> pd.DataFrame:
@@ -123,17 +121,11 @@ def clv_historical(ctx: Context) -> pd.DataFrame:
     all over the trailing 12 months. Numerator: revenue per active customer in the window
     (= AOV × frequency); denominator: the window's churn rate."""
     windows = clv_windows(ctx)
-    g = window_grid(ctx, windows)
-    counts = (
-        g.group_by("w_start", "w_end", "dimension")
-        .aggregate(active=g.active.sum(), at_start=g.at_start.sum(), churned=g.churn_num.sum())
-        .execute()
-    )
-    sums = counts.merge(_window_orders(ctx, windows), how="outer",
-                        on=["w_start", "w_end", "dimension"])  # fmt: skip
+    w = ctx.small_table(windows[["w_start", "w_end"]].drop_duplicates())
+    keys = ["w_start", "w_end", "dimension"]
+    sums = _window_counts(ctx, w).merge(_window_orders(ctx, w), how="outer", on=keys)
     sums = sums.fillna({"active": 0, "at_start": 0, "churned": 0, "rev": 0.0, "orders": 0})
-    for col in ("w_start", "w_end"):
-        sums[col] = pd.to_datetime(sums[col]).dt.date
+    sums["dimension"] = from_null_key(sums["dimension"])
     out = windows.merge(sums, on=["w_start", "w_end"], how="inner")
     return pd.DataFrame({
         "metric": "clv_historical",
@@ -142,6 +134,46 @@ def clv_historical(ctx: Context) -> pd.DataFrame:
         "numerator": _div(out["rev"], out["active"]),
         "denominator": _div(out["churned"], out["at_start"]),
     })  # fmt: skip
+
+
+def _window_counts(ctx: Context, w: ir.Table) -> pd.DataFrame:
+    """Per window [w_start, w_end) and cut value: customers at its start, active in it, and
+    churned in it (at its start and lost in it), counted without a customer × window grid —
+    the windows overlap, so a grid would hold every customer twelve times."""
+    b = ctx.base.select("customer_id", "acq", dimension=ctx.dim(ctx.base))
+    per_day = b.group_by("acq", "dimension").aggregate(n=b.count())
+    j = per_day.join(w, per_day.acq < w.w_end)
+    known = j.group_by("w_start", "w_end", "dimension").aggregate(
+        before_start=(j.acq < j.w_start).ifelse(j.n, 0).sum(), before_end=j.n.sum()
+    )
+    lost = status_at(ctx.spans, w, "w_start")
+    lost = lost.join(b, lost.customer_id == b.customer_id).join(w, "w_start")
+    lost = lost.filter(lost.acq < lost.w_end)
+    lost_n = lost.group_by("w_start", "w_end", "dimension").aggregate(
+        lost_before_start=(lost.acq < lost.w_start).ifelse(1, 0).sum(), lost_before_end=lost.count()
+    )
+    e = ctx.events.filter(ctx.events.loss == 1)
+    e = e.join(b, e.customer_id == b.customer_id)
+    since = e.kept_since.fill_null(day(dt.date(1, 1, 1)))
+    c = e.join(w, [since < w.w_start, w.w_start <= e.on, e.on < w.w_end, e.acq < w.w_start])
+    churned = c.group_by("w_start", "w_end", "dimension").aggregate(churned=c.count())
+    keys = ["w_start", "w_end", "dimension"]
+    df = _keyed(known.execute())
+    for part in (lost_n.execute(), churned.execute()):
+        df = df.merge(_keyed(part), on=keys, how="left")
+    df = df.fillna({c: 0 for c in ("lost_before_start", "lost_before_end", "churned")})
+    return df.assign(
+        at_start=df["before_start"] - df["lost_before_start"],
+        active=df["before_end"] - df["lost_before_end"],
+    )[[*keys, "at_start", "active", "churned"]]
+
+
+def _keyed(df: pd.DataFrame) -> pd.DataFrame:
+    """Window keys ready to merge on: dates as dates, null dimensions as NULL_KEY."""
+    df = df.assign(dimension=null_key(df["dimension"]))
+    for col in ("w_start", "w_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
 
 
 def _div(a: pd.Series, b: pd.Series) -> pd.Series:

@@ -22,6 +22,7 @@ from keepwise.metrics import periods as pr
 from keepwise.metrics.context import Context
 from keepwise.metrics.grid import grid
 from keepwise.metrics.tables import (
+    LOST,
     NULL_KEY,
     Tables,
     from_null_key,
@@ -183,7 +184,7 @@ def _lost_impact(ctx: Context) -> ir.Table:
 def _risk_revenue(ctx: Context) -> ir.Table:
     """Trailing-12-month revenue (to the period end, or as_of if earlier) of the customers at
     end, and of those at risk among them."""
-    g = grid(ctx)
+    g = grid(ctx, statuses=(*LOST, "at_risk"))
     g = g.filter(g.at_end == 1).mutate(dimension=ctx.dim(g))
     windows = pd.DataFrame(
         [(p.start, pr.add_months(min(p.end, ctx.as_of), -12), min(p.end, ctx.as_of))

@@ -49,27 +49,29 @@ def explicit_events(t: Tables, as_of: dt.date) -> ir.Table:
     return _shape(e, on=e.occurred_at.cast("date"), at=e.occurred_at, prio=1, seq=e.id, explicit=1)
 
 
-def _order_days(t: Tables, as_of: dt.date, customers: ir.Table) -> ir.Table:
-    """Distinct order days of the given customers, with the previous and next order day."""
+def _order_days(t: Tables, as_of: dt.date, customers: ir.Table | None) -> ir.Table:
+    """Distinct order days of the given customers (None: all), with the next order day.
+    A win-back is dated at the start of its day, before that day's recorded events."""
     o = live_orders(t, as_of)
-    o = o.filter(o.customer_id.isin(customers.customer_id))
-    d = o.group_by("customer_id", "day").aggregate(first_at=o.ordered_at.min())
-    w = ibis.window(group_by=d.customer_id, order_by=d.day)
-    return d.mutate(prev_day=d.day.lag().over(w), next_day=d.day.lead().over(w))
+    if customers is not None:
+        o = o.filter(o.customer_id.isin(customers.customer_id))
+    d = o.select("customer_id", "day").distinct()
+    return d.mutate(next_day=d.day.lead().over(group_by=d.customer_id, order_by=d.day))
 
 
-def _fixed_threshold(t: Tables, as_of: dt.date, customers: ir.Table, days: int) -> ir.Table:
+def _fixed_threshold(t: Tables, as_of: dt.date, customers: ir.Table | None, days: int) -> ir.Table:
     d = _order_days(t, as_of, customers)
-    gap = ibis.interval(days=days)
-    churn_on = d.day + gap
+    churn_on = d.day + ibis.interval(days=days)
+    # An order followed by none within the days: churned then; the next order wins back.
     churned = d.filter((d.next_day.isnull() | (d.next_day > churn_on)) & (churn_on < day(as_of)))
-    back = d.filter(d.prev_day.notnull() & (d.day > d.prev_day + gap))
+    churned = churned.mutate(on=churned.day + ibis.interval(days=days))
+    back = churned.filter(churned.next_day.notnull())
     return _shape(
-        churned, on=churned.day + gap, at=(churned.day + gap).cast("timestamp"), prio=0, seq=0,
-        to_status="churned", explicit=0,
+        churned, at=churned.on.cast("timestamp"), prio=0, seq=0, to_status="churned",
+        explicit=0,
     ).union(
-        _shape(back, on=back.day, at=back.first_at, prio=2, seq=0, to_status="won_back",
-               explicit=0)
+        _shape(back, on=back.next_day, at=back.next_day.cast("timestamp"), prio=2, seq=0,
+               to_status="won_back", explicit=0)
     )  # fmt: skip
 
 
@@ -82,11 +84,9 @@ def _p_alive(t: Tables, as_of: dt.date, customers: ir.Table, level: float) -> ir
     d = _order_days(t, as_of, customers)
     # Orders and churn moments on one line per customer; an order after a churn moment (since
     # the previous order) is a win-back. Churn moments sort before orders of the same day.
-    day_t, at_t = dt_.Date(nullable=True), dt_.Timestamp(nullable=True)
-    marks = low.select("customer_id", day=low.day.cast(day_t), kind=ibis.literal(0),
-                       first_at=ibis.null(at_t))  # fmt: skip
-    marks = marks.union(d.select("customer_id", day=d.day.cast(day_t), kind=ibis.literal(1),
-                                 first_at=d.first_at.cast(at_t)))  # fmt: skip
+    day_t = dt_.Date(nullable=True)
+    marks = low.select("customer_id", day=low.day.cast(day_t), kind=ibis.literal(0))
+    marks = marks.union(d.select("customer_id", day=d.day.cast(day_t), kind=ibis.literal(1)))
     w = ibis.window(group_by=marks.customer_id, order_by=[marks.day, marks.kind], rows=(None, 0))
     marks = marks.mutate(churns=(1 - marks.kind).sum().over(w))
     orders = marks.filter(marks.kind == 1)
@@ -96,8 +96,8 @@ def _p_alive(t: Tables, as_of: dt.date, customers: ir.Table, level: float) -> ir
         low, on=low.day, at=low.day.cast("timestamp"), prio=0, seq=0, to_status="churned",
         explicit=0,
     ).union(
-        _shape(back, on=back.day, at=back.first_at, prio=2, seq=0, to_status="won_back",
-               explicit=0)
+        _shape(back, on=back.day, at=back.day.cast("timestamp"), prio=2, seq=0,
+               to_status="won_back", explicit=0)
     )  # fmt: skip
 
 
@@ -120,7 +120,7 @@ def inferred_events(
     others = list(churn.segments)
     for rule, segments in _rule_groups(churn):
         if segments is None:
-            members = customers
+            members: ir.Table | None = None  # every customer
             if others:
                 members = customers.filter(
                     customers.segment.isnull() | ~customers.segment.isin(others)
@@ -131,8 +131,9 @@ def inferred_events(
             parts.append(_fixed_threshold(t, as_of, members, rule.inactivity_days))
             continue
         s = t.scores.filter(t.scores.p_alive.notnull(), t.scores.as_of < day(as_of))
-        scored = members.filter(members.customer_id.isin(s.customer_id))
-        unscored = members.filter(~members.customer_id.isin(s.customer_id))
+        scope = customers if members is None else members
+        scored = scope.filter(scope.customer_id.isin(s.customer_id))
+        unscored = scope.filter(~scope.customer_id.isin(s.customer_id))
         parts.append(_p_alive(t, as_of, scored, rule.p_alive_below))
         parts.append(_fixed_threshold(t, as_of, unscored, rule.inactivity_days))
     if not parts:
@@ -148,18 +149,31 @@ def timeline(t: Tables, customers: ir.Table, churn: ChurnConfig, as_of: dt.date)
 
     Columns: customer_id, on (day), at, prio, seq (the order within a day), to_status,
     from_status, reason, explicit (1 recorded, 0 inferred), loss (1 when the event moves the
-    customer from a kept status to churned or voided).
+    customer from a kept status to churned or voided), kept_since (the day of the customer's
+    latest return from a lost status up to this event; null if none): a customer is kept at
+    every midnight t with kept_since < t <= on of their next loss.
     """
     events = explicit_events(t, as_of)
     events = events.filter(events.customer_id.isin(customers.customer_id))
     inferred = inferred_events(t, customers, churn, as_of)
     if inferred is not None:
-        events = _void_wins(events.union(inferred))
+        # Only customers with an explicit void need the (costly) check that a void holds.
+        voided = events.filter(events.to_status == "voided").select("customer_id").distinct()
+        mixed = events.union(inferred)
+        plain = mixed.filter(~mixed.customer_id.isin(voided.customer_id))
+        checked = _void_wins(mixed.filter(mixed.customer_id.isin(voided.customer_id)))
+        events = plain.union(checked)
     order = [events.on, events.at, events.prio, events.seq]
     w = ibis.window(group_by=events.customer_id, order_by=order)
     events = events.mutate(from_status=events.to_status.lag().over(w).fill_null("active"))
     loss = events.to_status.isin(LOST) & ~events.from_status.isin(LOST)
-    return events.mutate(loss=loss.ifelse(1, 0))
+    comeback = ~events.to_status.isin(LOST) & events.from_status.isin(LOST)
+    order = [events.on, events.at, events.prio, events.seq]
+    so_far = ibis.window(group_by=events.customer_id, order_by=order, rows=(None, 0))
+    return events.mutate(
+        loss=loss.ifelse(1, 0),
+        kept_since=comeback.ifelse(events.on, ibis.null("date")).max().over(so_far),
+    )
 
 
 def _void_wins(events: ir.Table) -> ir.Table:
@@ -188,10 +202,14 @@ def intervals(events: ir.Table) -> ir.Table:
     return last.select("customer_id", "on", status="to_status", next_on=nxt)
 
 
-def status_at(spans: ir.Table, moments: ir.Table, column: str) -> ir.Table:
+def status_at(
+    spans: ir.Table, moments: ir.Table, column: str, statuses: tuple[str, ...] = LOST
+) -> ir.Table:
     """(customer_id, ``column``, status) for each moment (midnight of a day in ``column``) at
-    which a customer has a status other than the initial "active"."""
+    which a customer's status is one of ``statuses`` (by default the lost ones: every other
+    customer is kept at that moment, which spares most rows)."""
     far = day(dt.date(9999, 12, 31))
     m = moments.select(column).distinct()
-    j = spans.join(m, [spans.on < m[column], m[column] <= spans.next_on.fill_null(far)])
+    s = spans.filter(spans.status.isin(statuses))
+    j = s.join(m, [s.on < m[column], m[column] <= s.next_on.fill_null(far)])
     return j.select("customer_id", column, "status")

@@ -88,7 +88,8 @@ def latest_scores(t: Tables, as_of: dt.date, column: str) -> ir.Table:
 
 
 def customer_base(t: Tables, as_of: dt.date) -> ir.Table:
-    """One row per customer known at ``as_of``: ``acq`` (acquisition day) and the dimensions.
+    """One row per customer known at ``as_of``: ``acq`` (acquisition day), the dimensions and
+    the latest scores (``tier``; ``clv``, the predicted CLV).
 
     The acquisition day is the earlier of ``acquired_at`` and the first order: a customer who
     ordered was a customer from then on, whatever the CRM's creation date says; a customer with
@@ -98,7 +99,12 @@ def customer_base(t: Tables, as_of: dt.date) -> ir.Table:
     o = live_orders(t, as_of)
     first = o.group_by(cid=o.customer_id).aggregate(first_order=o.day.min())
     tier = latest_scores(t, as_of, "value_tier").rename(tcid="customer_id")
-    j = c.left_join(first, c.customer_id == first.cid).left_join(tier, c.customer_id == tier.tcid)
+    clv = latest_scores(t, as_of, "predicted_clv").rename(vcid="customer_id")
+    j = (
+        c.left_join(first, c.customer_id == first.cid)
+        .left_join(tier, c.customer_id == tier.tcid)
+        .left_join(clv, c.customer_id == clv.vcid)
+    )
     acq_day = j.acquired_at.cast("date")
     use_first = acq_day.isnull() | (j.first_order.notnull() & (j.first_order < acq_day))
     base = j.select(
@@ -112,6 +118,7 @@ def customer_base(t: Tables, as_of: dt.date) -> ir.Table:
         owner_id=j.owner_id,
         tier=j.value_tier,
         acquisition_cost=j.acquisition_cost,
+        clv=j.predicted_clv,
     )
     return base.filter(base.acq.notnull(), base.acq < day(as_of))
 
