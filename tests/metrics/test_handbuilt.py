@@ -267,6 +267,11 @@ def test_quarters_and_empty_periods(hand_tables: Tables) -> None:
     # in it); 13 of them are still customers at 04-01. Q2: 28 at 04-01; R1, E7, E6 lost.
     check_ratio(q, "churn_rate", {"2024-01": (2, 15), "2024-04": (3, 28)})
     check_ratio(q, "retention_rate", {"2024-01": (13, 15)})
+    week = compute(hand_tables, ["churn_rate"], as_of=fx.AS_OF, grain="week",
+                   start=dt.date(2024, 3, 13), end=dt.date(2024, 3, 14), churn=fx.CHURN)  # fmt: skip
+    # the week of Monday 11 March: 34 known, lost at its start V2 R3 R4 E5; E2 churns on 03-15
+    assert week[["period_start", "numerator", "denominator"]].values.tolist() == [
+        [dt.date(2024, 3, 11), 1, 30]]  # fmt: skip
     # periods before any customer: null rates, zero counts, no error
     empty = compute(hand_tables, ["churn_rate", "customers_at_start", "revenue_churn",
                                   "response_time", "cac", "clv_historical"],

@@ -92,13 +92,15 @@ def _value_parts(
 ) -> list[pd.DataFrame]:
     """cac, clv_historical and clv_cac_ratio, sharing their queries."""
     parts = []
-    acquisition = aggregate(val.acquisition_contributions(ctx, cac), val.ACQUISITION_SUMS) if (
-        cac or ratio) else None  # fmt: skip
-    if cac and acquisition is not None:
-        parts.append(_sum_rows(cac, acquisition))
-    clv = val.clv_historical(ctx) if hist or ratio else None
-    if hist and clv is not None:
-        parts.append(clv)
+    acquisition = clv = None
+    if cac or ratio:
+        acquisition = aggregate(val.acquisition_contributions(ctx, cac), val.ACQUISITION_SUMS)
+        if cac:
+            parts.append(_sum_rows(cac, acquisition))
+    if hist or ratio:
+        clv = val.clv_historical(ctx)
+        if hist:
+            parts.append(clv)
     if ratio and clv is not None and acquisition is not None:
         parts.append(val.clv_cac(acquisition, clv))
     return parts
@@ -173,7 +175,7 @@ def _fill_periods(ctx: Context, kpis: list[Kpi], df: pd.DataFrame) -> pd.DataFra
         full["_d"] = null_key(full["dimension"])
         have = mine.assign(_d=null_key(mine["dimension"])).drop(columns="dimension")
         merged = full.merge(have, on=["period_start", "period_end", "_d"], how="left")
-        if k.kind in ("quantile",) or k.id in ("clv_historical", "clv_cac_ratio"):
+        if not k.additive:  # a median or a CLV of nothing is unknown, not 0 / 0
             fill = {}
         elif k.den is None:
             fill = {"numerator": 0.0}

@@ -82,7 +82,9 @@ def latest_scores(t: Tables, as_of: dt.date, column: str) -> ir.Table:
     """Per customer, the latest non-null ``column`` of the ``scores`` table as of ``as_of``
     (score rows are dated by the ``as_of`` of the model run that wrote them)."""
     s = t.scores.filter(t.scores[column].notnull(), t.scores.as_of <= day(as_of))
-    order = [ibis.desc(s.as_of), ibis.desc(s.created_at), ibis.desc(s.id)]
+    # Backends sort nulls differently, so a missing created_at is made the oldest explicitly.
+    created = s.created_at.fill_null(ibis.literal(dt.datetime(1, 1, 1)))
+    order = [ibis.desc(s.as_of), ibis.desc(created), ibis.desc(s.id)]
     s = s.mutate(rn=ibis.row_number().over(group_by=s.customer_id, order_by=order))
     return s.filter(s.rn == 0).select("customer_id", column)
 
