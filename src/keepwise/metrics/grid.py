@@ -55,7 +55,7 @@ def revenue_by_period(ctx: Context) -> ir.Table:
 #: What is known about a customer in a period besides the acquisition day: one row per
 #: customer and period with any of these, null where nothing applies.
 _FACTS = {
-    "status_start": "string", "status_end": "string", "to_lost": "int64", "to_void": "int64",
+    "status_start": "int8", "status_end": "int8", "to_lost": "int64", "to_void": "int64",
     "to_churned": "int64", "lost": "int64", "loss_on": "date", "rev_p": "float64",
     "rev_prev": "float64", "complaints": "int64", "covered": "int64", "lost_rev": "float64",
 }  # fmt: skip
@@ -77,8 +77,8 @@ def facts(ctx: Context, want: set[str], statuses: tuple[str, ...] = LOST) -> ir.
     end = end.join(p.select("period_start", "period_end"), "period_end")
     f = ctx.flags
     parts = [
-        _fact(start, "customer_id", "period_start", status_start=start.status),
-        _fact(end, "customer_id", "period_start", status_end=end.status),
+        _fact(start, "customer_id", "period_start", status_start=_code(start.status)),
+        _fact(end, "customer_id", "period_start", status_end=_code(end.status)),
         _fact(f, "fcid", "fps", to_lost=f.to_lost, to_void=f.to_void, to_churned=f.to_churned,
               lost=f.lost, loss_on=f.loss_on),
     ]  # fmt: skip
@@ -98,12 +98,23 @@ def facts(ctx: Context, want: set[str], statuses: tuple[str, ...] = LOST) -> ir.
         c = _revenue_before_loss(ctx)
         parts.append(_fact(c, "fcid", "fps", lost_rev=c.revenue))
     u = ibis.union(*parts)
+    # Each fact comes from one part, so its max is its value (statuses travel as small codes,
+    # which aggregate faster than text).
     return u.group_by("fcid", "fps").aggregate(**{k: u[k].max() for k in _FACTS})
+
+
+#: Statuses at a boundary as small numbers (null: active or won back).
+STATUS_CODES = {"churned": 1, "voided": 2, "at_risk": 3}
+
+
+def _code(status: ir.StringValue) -> ir.IntegerValue:
+    return status.cases(*STATUS_CODES.items(), else_=ibis.null("int8"))
 
 
 def grid(ctx: Context, features: Iterable[str] = (), statuses: tuple[str, ...] = LOST) -> ir.Table:
     """The grid with every customer-KPI contribution column (see :mod:`keepwise.metrics.kpis`).
-    ``status_start`` and ``status_end`` are null unless the status is one of ``statuses``."""
+    ``status_start`` and ``status_end`` are :data:`STATUS_CODES`, null unless the status is one
+    of ``statuses``."""
     want = set(features)
     p, base = ctx.period_table, ctx.base
     g = base.join(p, base.acq < p.period_end).select(*base.columns, *p.columns)
@@ -130,8 +141,9 @@ def grid(ctx: Context, features: Iterable[str] = (), statuses: tuple[str, ...] =
 
 
 def _status_flags(g: ir.Table) -> ir.Table:
-    start_lost = g.status_start.fill_null("active").isin(LOST)
-    end_lost = g.status_end.fill_null("active").isin(LOST)
+    lost_codes = [STATUS_CODES[s] for s in LOST]
+    start_lost = g.status_start.fill_null(0).isin(lost_codes)
+    end_lost = g.status_end.fill_null(0).isin(lost_codes)
     g = g.mutate(
         to_lost=g.to_lost.fill_null(0),
         to_void=g.to_void.fill_null(0),
@@ -142,7 +154,7 @@ def _status_flags(g: ir.Table) -> ir.Table:
         at_start=_flag((g.acq < g.period_start) & ~start_lost),
         at_end=_flag(~end_lost),
         active=_flag(~start_lost),
-        void_end=_flag(g.status_end.fill_null("active") == "voided"),
+        void_end=_flag(g.status_end.fill_null(0) == STATUS_CODES["voided"]),
     )
     return g.mutate(
         churn_num=g.at_start * g.to_lost,

@@ -20,7 +20,7 @@ from keepwise._core.i18n import register
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.metrics import periods as pr
 from keepwise.metrics.context import Context
-from keepwise.metrics.grid import grid
+from keepwise.metrics.grid import STATUS_CODES, grid
 from keepwise.metrics.tables import (
     LOST,
     NULL_KEY,
@@ -196,7 +196,7 @@ def _risk_revenue(ctx: Context) -> ir.Table:
     band = latest_scores(ctx.tables, ctx.as_of, "risk_band").rename(bcid="customer_id")
     x = g.left_join(rev, [g.customer_id == rev.rcid, g.period_start == rev.rps])
     x = x.left_join(band, x.customer_id == band.bcid)
-    at_risk = (x.status_end.fill_null("active") == "at_risk") | (x.risk_band == "high")
+    at_risk = (x.status_end.fill_null(0) == STATUS_CODES["at_risk"]) | (x.risk_band == "high")
     revenue = x.revenue.fill_null(0.0)
     return x.group_by("period_start", "period_end", "dimension").aggregate(
         revenue_at_risk=at_risk.ifelse(revenue, 0.0).sum(), revenue_12m=revenue.sum()
