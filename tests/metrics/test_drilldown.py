@@ -9,7 +9,8 @@ import kpi_fixture as fx
 import pandas as pd
 import pytest
 
-from keepwise.metrics import DRILL_COLUMNS, Tables, drilldown
+from keepwise.metrics import DRILL_COLUMNS, KPIS, Tables, compute, drilldown
+from keepwise.workspace import Workspace
 
 MARCH = dt.date(2024, 3, 1)
 AT_START_MARCH = {"V1", "E1", "E2", "E6", "E7", "R2", "S1"} | {f"F{i:02d}" for i in range(1, 21)}
@@ -83,3 +84,25 @@ def test_value_kpis(hand_tables: Tables) -> None:
     ratio = drill(hand_tables, "clv_cac_ratio")
     e4 = ratio[ratio["customer_id"] == "E4"].iloc[0]
     assert e4["numerator"] == pytest.approx(12470 / 34 * 2) and e4["denominator"] == 1000
+
+
+def test_every_kpi_drills_down_to_its_numbers(hand_store: Workspace) -> None:
+    """For each KPI (DuckDB): the drill-down's contributions add up to the value's numerator
+    and denominator (March, uncut)."""
+    tables = Tables.from_backend(hand_store.store.ibis(), keep=True)
+    values = compute(tables, as_of=fx.AS_OF, start=MARCH, end=dt.date(2024, 4, 1),
+                     churn=fx.CHURN).set_index(["metric", "dimension"], drop=False)  # fmt: skip
+    try:
+        for k in KPIS:
+            value = None if k.family != "tier_mix" else "high"
+            df = drill(tables, k.id, value=value)
+            row = values[(values["metric"] == k.id) & (values["dimension"].fillna("") ==
+                                                       (value or ""))].iloc[0]  # fmt: skip
+            if k.additive and k.kind != "quantile":
+                assert df["numerator"].sum() == pytest.approx(row["numerator"]), k.id
+                if k.den:
+                    assert df["denominator"].sum() == pytest.approx(row["denominator"]), k.id
+            elif k.kind == "quantile":
+                assert len(df) == 3, k.id  # T1, T2, T4
+    finally:
+        tables.release()
