@@ -188,7 +188,12 @@ def _followed_up(ctx: Context) -> ir.Table:
 
 
 def _revenue_before_loss(ctx: Context) -> ir.Table:
-    """Revenue in the 12 months before each loss day (revenue_lost, DESIGN.md).
+    return revenue_before(ctx, _losses(ctx))
+
+
+def revenue_before(ctx: Context, losses: ir.Table) -> ir.Table:
+    """Revenue in the 12 months before each loss day (revenue_lost, DESIGN.md); ``losses``:
+    (fcid, fps, loss_on) → (fcid, fps, revenue).
 
     A running total of each customer's revenue, read at the loss day and 12 months earlier
     (probes sort before that day's orders): linear in the orders, where joining every loss to

@@ -20,11 +20,13 @@ from keepwise._core.i18n import register
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.metrics import periods as pr
 from keepwise.metrics.context import Context
-from keepwise.metrics.grid import STATUS_CODES, grid
+from keepwise.metrics.grid import revenue_before
+from keepwise.metrics.status import status_at
 from keepwise.metrics.tables import (
     LOST,
     NULL_KEY,
     Tables,
+    day,
     from_null_key,
     latest_scores,
     live_orders,
@@ -43,24 +45,30 @@ IMPACT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _first_losses(ctx: Context) -> ir.Table:
-    """The first loss event of each customer in each period (status, reason, day)."""
-    e, p = ctx.events, ctx.period_table
-    j = e.join(p, [e.on >= p.period_start, e.on < p.period_end]).filter(e.loss == 1)
-    order = [j.on, j.at, j.prio, j.seq]
-    j = j.mutate(rn=ibis.row_number().over(group_by=[j.customer_id, j.period_start],
-                                           order_by=order))  # fmt: skip
-    j = j.filter(j.rn == 0)
-    return j.select(lcid=j.customer_id, lps=j.period_start, loss_status=j.to_status,
-                    loss_reason=j.reason)  # fmt: skip
-
-
 def _lost_rows(ctx: Context) -> ir.Table:
-    g = grid(ctx, {"lost_revenue"})
-    g = g.filter(g.churn_num == 1)
-    f = _first_losses(ctx)
-    j = g.join(f, [g.customer_id == f.lcid, g.period_start == f.lps])
-    return j.mutate(dimension=ctx.dim(j))
+    """churn_rate's numerator, one row per customer and period, with the status, reason and
+    day of the customer's first loss in the period and the revenue of the 12 months before.
+
+    A customer at the start of P (acquired before it, kept at it) who is lost during P has a
+    first loss in P whose last return from a lost status (``kept_since``) precedes P — and
+    only those: so no customer × period grid is needed."""
+    e = ctx.events.filter(ctx.events.loss == 1)
+    j = ctx.in_periods(e, "on")
+    j = j.mutate(rn=ibis.row_number().over(group_by=[j.customer_id, j.period_start],
+                                           order_by=[j.on, j.at, j.prio, j.seq]))  # fmt: skip
+    first = j.filter(j.rn == 0)
+    b = ctx.base
+    x = first.join(b, first.customer_id == b.customer_id)
+    since = x.kept_since.fill_null(day(dt.date(1, 1, 1)))
+    x = x.filter(x.acq < x.period_start, since < x.period_start)
+    rows = x.select(
+        "customer_id", "period_start", "period_end", "acquisition_cost", "clv",
+        loss_status=x.to_status, loss_reason=x.reason, loss_on=x.on, dimension=ctx.dim(x),
+    )  # fmt: skip
+    rev = revenue_before(ctx, rows.select(fcid="customer_id", fps="period_start",
+                                          loss_on="loss_on"))  # fmt: skip
+    out = rows.left_join(rev, [rows.customer_id == rev.fcid, rows.period_start == rev.fps])
+    return out.select(*rows.columns, lost_rev=out.revenue.fill_null(0.0))
 
 
 def reasons(
@@ -168,36 +176,42 @@ def _lost_impact(ctx: Context) -> ir.Table:
     o = o.mutate(margin=margin)
     m = losses.join(o, [losses.mcid == o.customer_id, o.day < losses.loss_on])
     paid = m.group_by("mcid", "mps").aggregate(margin=m.margin.sum())
-    clv = latest_scores(ctx.tables, ctx.as_of, "predicted_clv").rename(scid="customer_id")
     x = j.left_join(paid, [j.customer_id == paid.mcid, j.period_start == paid.mps])
-    x = x.left_join(clv, x.customer_id == clv.scid)
     cost = x.acquisition_cost.fill_null(0.0)
     unrecovered = ibis.greatest(cost - x.margin.fill_null(0.0), 0.0)
     return x.group_by("period_start", "period_end", "dimension").aggregate(
         lost_customers=x.count(),
         revenue_lost=x.lost_rev.sum(),
-        clv_lost=x.predicted_clv.fill_null(0.0).sum(),
+        clv_lost=x.clv.fill_null(0.0).sum(),
         acquisition_cost_unrecovered=unrecovered.sum(),
     )
 
 
 def _risk_revenue(ctx: Context) -> ir.Table:
     """Trailing-12-month revenue (to the period end, or as_of if earlier) of the customers at
-    end, and of those at risk among them."""
-    g = grid(ctx, statuses=(*LOST, "at_risk"))
-    g = g.filter(g.at_end == 1).mutate(dimension=ctx.dim(g))
+    end, and of those at risk among them. Only customers with revenue in the window count,
+    so they are the rows: no customer × period grid."""
     windows = pd.DataFrame(
-        [(p.start, pr.add_months(min(p.end, ctx.as_of), -12), min(p.end, ctx.as_of))
-         for p in ctx.periods], columns=["wps", "w_start", "w_end"])  # fmt: skip
+        [(p.start, p.end, pr.add_months(min(p.end, ctx.as_of), -12), min(p.end, ctx.as_of))
+         for p in ctx.periods], columns=["period_start", "period_end", "w_start", "w_end"])  # fmt: skip
     w = ctx.small_table(windows)
     o = live_orders(ctx.tables, ctx.as_of)
     ow = o.join(w, [o.day >= w.w_start, o.day < w.w_end])
-    rev = ow.group_by(rcid=ow.customer_id, rps=ow.wps).aggregate(revenue=ow.amount.sum())
+    rev = ow.group_by("customer_id", "period_start", "period_end").aggregate(
+        revenue=ow.amount.sum()
+    )
+    status = status_at(ctx.spans, w, "period_end", (*LOST, "at_risk"))
     band = latest_scores(ctx.tables, ctx.as_of, "risk_band").rename(bcid="customer_id")
-    x = g.left_join(rev, [g.customer_id == rev.rcid, g.period_start == rev.rps])
-    x = x.left_join(band, x.customer_id == band.bcid)
-    at_risk = (x.status_end.fill_null(0) == STATUS_CODES["at_risk"]) | (x.risk_band == "high")
-    revenue = x.revenue.fill_null(0.0)
+    b = ctx.base.select(dcid="customer_id", dimension=ctx.dim(ctx.base))
+    x = (
+        rev.left_join(status, [rev.customer_id == status.customer_id,
+                               rev.period_end == status.period_end])
+        .left_join(band, rev.customer_id == band.bcid)
+        .left_join(b, rev.customer_id == b.dcid)
+    )  # fmt: skip
+    x = x.filter(~x.status.fill_null("active").isin(LOST))
+    at_risk = (x.status == "at_risk") | (x.risk_band == "high")
     return x.group_by("period_start", "period_end", "dimension").aggregate(
-        revenue_at_risk=at_risk.ifelse(revenue, 0.0).sum(), revenue_12m=revenue.sum()
+        revenue_at_risk=at_risk.fill_null(False).ifelse(x.revenue, 0.0).sum(),
+        revenue_12m=x.revenue.sum(),
     )
