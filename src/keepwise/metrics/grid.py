@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 
 from keepwise.metrics.context import Context
 from keepwise.metrics.status import status_at
-from keepwise.metrics.tables import LOST, day, live_orders
+from keepwise.metrics.tables import LOST, day, live_orders, shift_days
 
 #: Optional parts of the grid, attached only when a requested KPI needs them.
 FEATURES = ("revenue", "complaints", "followup", "lost_revenue", "clv")
@@ -212,7 +212,7 @@ def revenue_before(ctx: Context, losses: ir.Table) -> ir.Table:
         rows(o, cid=o.customer_id, day=o.day, kind=1, amount=o.amount, sign=zero, fps=None),
         rows(losses, cid=losses.fcid, day=losses.loss_on, kind=0, amount=zero, sign=1.0,
              fps=losses.fps),
-        rows(losses, cid=losses.fcid, day=losses.loss_on - ibis.interval(months=12), kind=0,
+        rows(losses, cid=losses.fcid, day=shift_days(losses.loss_on, months=-12), kind=0,
              amount=zero, sign=-1.0, fps=losses.fps),
     )  # fmt: skip
     w = ibis.window(group_by=u.cid, order_by=[u.day, u.kind], rows=(None, 0))

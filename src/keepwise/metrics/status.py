@@ -24,7 +24,7 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from keepwise._core.config import ChurnConfig, ChurnRule
-from keepwise.metrics.tables import LOST, Tables, day, live_orders
+from keepwise.metrics.tables import LOST, Tables, day, live_orders, shift_days
 
 _COLUMNS = ("customer_id", "on", "at", "prio", "seq", "to_status", "reason", "explicit")
 
@@ -61,10 +61,10 @@ def _order_days(t: Tables, as_of: dt.date, customers: ir.Table | None) -> ir.Tab
 
 def _fixed_threshold(t: Tables, as_of: dt.date, customers: ir.Table | None, days: int) -> ir.Table:
     d = _order_days(t, as_of, customers)
-    churn_on = d.day + ibis.interval(days=days)
+    churn_on = shift_days(d.day, days)
     # An order followed by none within the days: churned then; the next order wins back.
     churned = d.filter((d.next_day.isnull() | (d.next_day > churn_on)) & (churn_on < day(as_of)))
-    churned = churned.mutate(on=churned.day + ibis.interval(days=days))
+    churned = churned.mutate(on=shift_days(churned.day, days))
     back = churned.filter(churned.next_day.notnull())
     return _shape(
         churned, at=churned.on.cast("timestamp"), prio=0, seq=0, to_status="churned",

@@ -71,6 +71,13 @@ def day(value: dt.date) -> ir.DateScalar:
     return ibis.literal(value, type="date")
 
 
+def shift_days(value: ir.DateValue, days: int = 0, months: int = 0) -> ir.DateValue:
+    """A date moved by whole days or months, typed as a date on every backend (DuckDB gives a
+    timestamp for date + interval, and Ibis drops a cast from date to date)."""
+    moved = value + ibis.interval(days=days) if days else value + ibis.interval(months=months)
+    return moved.cast("timestamp").cast("date")
+
+
 def live_orders(t: Tables, as_of: dt.date) -> ir.Table:
     """Orders that count as purchases: not cancelled, dated before ``as_of``; with their day."""
     o = t.orders
