@@ -111,8 +111,7 @@ class Store:
 
     def migrate(self) -> None:
         """Create or upgrade every table to the latest revision (Alembic)."""
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg = _alembic_config()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
@@ -122,9 +121,7 @@ class Store:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        return ScriptDirectory.from_config(cfg).get_current_head()
+        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def ibis(self) -> Any:
         """An Ibis backend on this database. On DuckDB it shares SQLAlchemy's database instance
@@ -163,6 +160,12 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _alembic_config() -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
 
 
 def _lock_holder(exc: BaseException) -> str | None:
