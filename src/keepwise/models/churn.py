@@ -27,6 +27,7 @@ otherwise ``True``, otherwise the larger number, otherwise the last label in sor
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -77,10 +78,14 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
     The defaults are meant to work unchanged on unseen tables; ``random_state`` fixes every
     random choice so refits on the same data give identical predictions.
 
-    Parameters: the LightGBM part (``learning_rate``, ``num_leaves``, ``min_child_samples``,
+    Parameters: the LightGBM part (``learning_rate``, ``num_leaves``, ``max_depth`` (-1: no
+    limit; a shallow tree is cheaper to explain), ``min_child_samples``,
     ``reg_lambda`` (L2), ``colsample``, ``subsample``; its tree count is chosen by early stopping
-    up to ``max_trees`` in ``n_folds`` internal folds); ``linear_C`` the inverse L2 strength of the
-    linear part; ``linear_weight`` the linear part's share of the blend (``None``: chosen by
+    up to ``max_trees`` in ``n_folds`` internal folds, or with ``n_folds=1`` on one stratified
+    hold-out quarter); ``linear_C`` the inverse L2 strength of the linear part, fitted on at
+    most ``linear_max_rows`` rows (a seeded random subset beyond that: a few dozen coefficients
+    are settled long before, and the fit costs time in proportion to the rows);
+    ``linear_weight`` the linear part's share of the blend (``None``: chosen by
     out-of-fold log-loss; ``0``: trees only; ``1``: linear only); ``calibration`` ``"sigmoid"``,
     ``"isotonic"`` or ``"none"``; ``max_categories`` / ``min_category_count`` cap text columns;
     ``n_jobs`` threads (``None``: all cores; worth it from roughly 50 000 rows).
@@ -95,6 +100,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self,
         learning_rate: float = 0.03,
         num_leaves: int = 8,
+        max_depth: int = -1,
         min_child_samples: int = 20,
         reg_lambda: float = 5.0,
         colsample: float = 0.7,
@@ -103,6 +109,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         early_stopping_rounds: int = 50,
         n_folds: int = 5,
         linear_C: float = 0.5,
+        linear_max_rows: int | None = 200_000,
         linear_weight: float | None = None,
         calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid",
         max_categories: int = 30,
@@ -112,6 +119,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
     ) -> None:
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
+        self.max_depth = max_depth
         self.min_child_samples = min_child_samples
         self.reg_lambda = reg_lambda
         self.colsample = colsample
@@ -120,12 +128,23 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self.early_stopping_rounds = early_stopping_rounds
         self.n_folds = n_folds
         self.linear_C = linear_C
+        self.linear_max_rows = linear_max_rows
         self.linear_weight = linear_weight
         self.calibration = calibration
         self.max_categories = max_categories
         self.min_category_count = min_category_count
         self.random_state = random_state
         self.n_jobs = n_jobs
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A model saved before a hyper-parameter existed gets its default, which is what that
+        # model was fitted with: older saved models keep loading.
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+            if name != "self"
+        }
+        super().__setstate__({**defaults, **state})
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -162,10 +181,12 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         oof_tree, oof_linear, rounds = self._cross_fit(trees, linear, y01)
         self.n_trees_ = max(1, round(float(np.mean(rounds))))
         self.booster_ = self._train_booster(trees, y01, self.n_trees_)
-        self.linear_ = self._new_linear().fit(linear, y01)
-        self.tree_weight_ = self._tree_weight(oof_tree, oof_linear, y01)
+        self.linear_ = self._fit_linear(linear, y01, np.arange(len(y01)))
+        seen = ~np.isnan(oof_tree)  # all rows, except with a single hold-out split
+        oof_tree, oof_linear, y_seen = oof_tree[seen], oof_linear[seen], y01[seen]
+        self.tree_weight_ = self._tree_weight(oof_tree, oof_linear, y_seen)
         w = self.tree_weight_
-        self._fit_calibrator(w * oof_tree + (1 - w) * oof_linear, y01)
+        self._fit_calibrator(w * oof_tree + (1 - w) * oof_linear, y_seen)
         return self
 
     def _booster_params(self, n_rows: int) -> dict[str, Any]:
@@ -173,6 +194,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             "objective": "binary",
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
+            "max_depth": self.max_depth,
             # Tiny tables cannot afford 20 rows per leaf; large ones keep the set value.
             "min_data_in_leaf": max(2, min(self.min_child_samples, n_rows // 10)),
             "lambda_l2": self.reg_lambda,
@@ -201,25 +223,42 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         stop = lgb.early_stopping(self.early_stopping_rounds, verbose=False)
         return lgb.train(params, data, rounds, valid_sets=[check], callbacks=[stop])
 
-    def _new_linear(self) -> LogisticRegression:
-        return LogisticRegression(C=self.linear_C, max_iter=5000)
+    def _fit_linear(self, linear: np.ndarray, y: np.ndarray, rows: np.ndarray) -> Any:
+        cap = self.linear_max_rows
+        if cap is not None and len(rows) > cap:
+            rng = np.random.default_rng(self.random_state)
+            rows = np.sort(rng.choice(rows, size=int(cap), replace=False))
+        model = LogisticRegression(C=self.linear_C, max_iter=5000)
+        return model.fit(linear[rows], y[rows])
 
     def _cross_fit(
         self, trees: pd.DataFrame, linear: np.ndarray, y: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Out-of-fold margins of both parts and each fold's early-stopped round count."""
-        k = min(self.n_folds, int(np.bincount(y).min()))
+        """Out-of-fold margins of both parts and each fold's early-stopped round count.
+
+        With ``n_folds=1`` one stratified quarter of the rows is held out instead (for very
+        large tables, where one split is evidence enough): only those rows get out-of-fold
+        margins, and the rest come back as NaN.
+        """
+        k = min(max(2, self.n_folds), int(np.bincount(y).min()))
         oof_tree, oof_linear = np.zeros(len(y)), np.zeros(len(y))
         if k < 2:  # too few churners to hold any out: fixed size, no blending evidence
             return oof_tree, oof_linear, [min(100, self.max_trees)]
         rounds = []
         folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state)
-        for train, held in folds.split(linear, y):
+        splits = folds.split(linear, y)
+        if self.n_folds == 1:
+            held = next(StratifiedKFold(4, shuffle=True, random_state=self.random_state)
+                        .split(linear, y))[1]  # fmt: skip
+            train = np.setdiff1d(np.arange(len(y)), held)
+            splits = iter([(train, held)])
+            oof_tree[:], oof_linear[:] = np.nan, np.nan
+        for train, held in splits:
             valid = (trees.iloc[held], y[held])
             booster = self._train_booster(trees.iloc[train], y[train], self.max_trees, valid)
             rounds.append(max(1, booster.best_iteration or self.max_trees))
             oof_tree[held] = booster.predict(trees.iloc[held], raw_score=True)
-            part = self._new_linear().fit(linear[train], y[train])
+            part = self._fit_linear(linear, y, train)
             oof_linear[held] = part.decision_function(linear[held])
         return oof_tree, oof_linear, rounds
 
@@ -275,20 +314,29 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
     def raw_score(self, X: Any) -> np.ndarray:
         """Blended churn margin (log-odds scale) before calibration."""
         frame = self._frame(X)
-        tree = self._tree_predict(frame, raw_score=True)
-        with threadpool_limits(limits=self._threads()):
-            linear = self.linear_.decision_function(self.encoder_.linear_matrix(frame))
         w = self.tree_weight_
-        return np.asarray(w * tree + (1 - w) * linear, dtype=float)
+        # A part with no weight in the blend is not computed at all.
+        margin = np.zeros(len(frame))
+        if w > 0:
+            margin += w * self._tree_predict(frame, raw_score=True)
+        if w < 1:
+            terms = self.encoder_.linear_terms(frame, self.linear_.coef_[0])
+            margin += (1 - w) * (terms.sum(axis=1) + float(self.linear_.intercept_[0]))
+        return margin
 
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """Calibrated probability of the positive (churn) class."""
-        margin = self.raw_score(X)
+    def calibrated(self, margin: Any) -> np.ndarray:
+        """Calibrated churn probability of a blended margin (``raw_score``, or the row sums of
+        ``contributions``)."""
+        margin = np.asarray(margin, dtype=float)
         if self.calibrator_ is None:
             return _sigmoid(margin)
         if isinstance(self.calibrator_, IsotonicRegression):
             return np.asarray(self.calibrator_.predict(margin), dtype=float)
         return np.asarray(self.calibrator_.predict_proba(margin.reshape(-1, 1))[:, 1])
+
+    def churn_probability(self, X: Any) -> np.ndarray:
+        """Calibrated probability of the positive (churn) class."""
+        return self.calibrated(self.raw_score(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         p = self.churn_probability(X)
@@ -305,14 +353,19 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         """Per original column margin contributions plus ``bias``; rows sum to raw_score."""
         frame = self._frame(X)
         names = self.encoder_.feature_names
-        tree = self._tree_predict(frame, pred_contrib=True)
-        terms = self.encoder_.linear_matrix(frame) * self.linear_.coef_[0]
-        # Sum the linear design columns (raw, log, missing flag, one-hot levels) per origin.
-        owner = np.array(self.encoder_.linear_origin)[:, None] == np.array(names)[None, :]
         w = self.tree_weight_
-        out = pd.DataFrame(w * tree[:, :-1] + (1 - w) * terms @ owner, columns=names)
-        out.index = frame.index
-        out["bias"] = w * tree[:, -1] + (1 - w) * float(self.linear_.intercept_[0])
+        values, bias = np.zeros((len(frame), len(names))), np.zeros(len(frame))
+        if w > 0:
+            tree = self._tree_predict(frame, pred_contrib=True)
+            values += w * tree[:, :-1]
+            bias += w * tree[:, -1]
+        if w < 1:
+            with threadpool_limits(limits=self._threads()):
+                terms = self.encoder_.linear_terms(frame, self.linear_.coef_[0])
+            values += (1 - w) * terms
+            bias += (1 - w) * float(self.linear_.intercept_[0])
+        out = pd.DataFrame(values, columns=names, index=frame.index)
+        out["bias"] = bias
         return out
 
     def explain(

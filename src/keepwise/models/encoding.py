@@ -241,6 +241,37 @@ class TableEncoder:
         raw, _ = self._linear_raw(X)
         return (raw - self.linear_mean) / self.linear_scale
 
+    def linear_terms(self, X: pd.DataFrame, coef: np.ndarray) -> np.ndarray:
+        """``linear_matrix(X) * coef`` summed per kept column, one column at a time: the
+        linear part's contribution of each original column, without the full design matrix
+        (a million rows × a hundred design columns)."""
+        out = np.empty((len(X), len(self.columns)))
+        scaled = np.asarray(coef, float) / self.linear_scale
+        offset = scaled * self.linear_mean
+        j = 0  # first design column of the current original column
+        for k, col in enumerate(self.columns):
+            values = self.column_values(X, col)
+            if col.kind == "category":
+                levels = [*col.levels, OTHER]
+                codes = pd.Categorical(values, categories=levels).codes
+                width = len(levels)
+                # One-hot: the row's own level weight, less every level's centring term.
+                out[:, k] = scaled[j : j + width][codes] - offset[j : j + width].sum()
+            else:
+                filled = values.fillna(col.median).to_numpy(float)
+                term = scaled[j] * filled - offset[j]
+                width = 1
+                if col.log_term:
+                    log = np.log1p(np.clip(filled - col.low, 0.0, None))
+                    term += scaled[j + width] * log - offset[j + width]
+                    width += 1
+                if col.missing_flag:
+                    term += scaled[j + width] * values.isna().to_numpy(float) - offset[j + width]
+                    width += 1
+                out[:, k] = term
+            j += width
+        return out
+
     @property
     def feature_names(self) -> list[str]:
         return [c.name for c in self.columns]

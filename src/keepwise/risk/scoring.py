@@ -89,11 +89,15 @@ def _items(
     name: str, values: np.ndarray, contrib: np.ndarray, ref: np.ndarray | None
 ) -> np.ndarray:
     """JSON objects of one feature's drivers; each distinct sentence is written once."""
-    effect = np.where(np.abs(contrib) < NEGLIGIBLE, 0, np.sign(contrib)).astype(int)
+    effect = np.where(np.abs(contrib) < NEGLIGIBLE, 0, np.sign(contrib)).astype(np.int64)
     refs = ref if ref is not None else np.full(len(values), np.nan)
-    key = pd.Series(values, dtype=object).astype(str) + "|" + refs.astype(str) + "|"
-    codes, uniques = pd.factorize(key + effect.astype(str))
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    # One code per distinct (value, reference, effect): what a sentence depends on.
+    value_codes, _ = pd.factorize(values, use_na_sentinel=False)
+    ref_codes, ref_levels = pd.factorize(refs, use_na_sentinel=False)
+    joint = (value_codes.astype(np.int64) * len(ref_levels) + ref_codes) * 3 + effect + 1
+    codes, uniques = pd.factorize(joint)
+    first = np.full(len(uniques), len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
     heads, tails = np.empty(len(uniques), object), np.empty(len(uniques), object)
     for u, i in enumerate(first):
         value = _plain_value(values[i])
@@ -108,36 +112,45 @@ def _items(
     return np.asarray(heads[codes] + amounts + tails[codes], dtype=object)
 
 
-def drivers_json(model: ChurnClassifier, X: pd.DataFrame, top: int = TOP_DRIVERS) -> list[str]:
+def drivers_json(
+    model: ChurnClassifier,
+    X: pd.DataFrame,
+    top: int = TOP_DRIVERS,
+    contributions: pd.DataFrame | None = None,
+) -> list[str]:
     """Per row, the JSON list of the ``top`` drivers that raise the risk most, in zh and en:
     ``feature, value, contribution, text_zh, text_en``.
 
     Same content as ``ChurnClassifier.explain`` but vectorised per feature, with each distinct
     sentence written once (a million customers share far fewer distinct facts).
+    ``contributions``: ``model.contributions(X)`` when the caller has it already.
     """
-    contrib = model.contributions(X).drop(columns="bias")
+    if contributions is None:
+        contributions = model.contributions(X)
+    contrib = contributions.drop(columns="bias")
     names = [str(c) for c in contrib.columns]
     shown = model.encoder_.display_values(X)
     amounts = contrib.to_numpy(float)
-    order = np.argsort(-amounts, axis=1, kind="stable")[:, :top]
-    rows, refs = np.arange(len(X)), _references(shown)
-    ranks = []
-    for rank in range(order.shape[1]):
-        column = order[:, rank]
-        items = np.empty(len(X), dtype=object)
-        for j in np.unique(column):
-            chosen = rows[column == j]
-            name = names[j]
-            values = shown[name].to_numpy(dtype=object)[chosen]
-            ref = refs[name][chosen] if name in refs else None
-            items[chosen] = _items(name, values, amounts[chosen, j], ref)
-        ranks.append(items)
-    if not ranks:
+    top = min(top, amounts.shape[1])
+    if top == 0:
         return ["[]"] * len(X)
-    joined = ranks[0]
-    for items in ranks[1:]:
-        joined = joined + ", " + items
-    return list("[" + joined + "]")
+    # (row, rank) slots, filled one feature at a time across every rank.
+    order = np.argsort(-amounts, axis=1, kind="stable")[:, :top]
+    rows = np.repeat(np.arange(len(X)), top)
+    chosen_feature = order.reshape(-1)
+    refs = _references(shown)
+    slots = np.empty(len(rows), dtype=object)
+    for j in np.unique(chosen_feature):
+        where = np.flatnonzero(chosen_feature == j)
+        at, name = rows[where], names[j]
+        values = shown[name].to_numpy(dtype=object)[at]
+        ref = refs[name][at] if name in refs else None
+        slots[where] = _items(name, values, amounts[at, j], ref)
+    ranked = slots.reshape(len(X), top)
+    joined = "[" + ranked[:, 0]
+    for rank in range(1, top):
+        joined = joined + ", " + ranked[:, rank]
+    return list(joined + "]")
 
 
 #: Customers scored, explained and written per chunk (bounds the memory of large bases).
@@ -148,6 +161,13 @@ def _score_chunk(
     model: Any, X: pd.DataFrame, cutoffs: Sequence[float], drivers_from: str
 ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """Probability, band and drivers JSON (``None`` below ``drivers_from``) per row."""
+    if drivers_from == BANDS[0]:
+        # Everyone is explained: the contributions add up to the margin, so the trees are
+        # walked once for both the probability and the drivers.
+        contrib = model.contributions(X)
+        proba = model.calibrated(contrib.sum(axis=1).to_numpy())
+        bands = np.asarray(risk_band(proba, cutoffs), dtype=object).reshape(-1)
+        return proba, bands, list(drivers_json(model, X, contributions=contrib))
     proba = model.churn_probability(X)
     bands = np.asarray(risk_band(proba, cutoffs), dtype=object).reshape(-1)
     explain = np.flatnonzero(np.isin(bands, BANDS[BANDS.index(drivers_from) :]))
