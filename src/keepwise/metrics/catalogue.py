@@ -122,7 +122,7 @@ KPIS: tuple[Kpi, ...] = (
        "本期内流失或作废、且之后（截至统计日）至少有一次跟进的客户数 ÷ 本期内流失或作废的客户数",
        "Customers churned or voided during the period with at least one follow-up after it "
        "(as of the as-of date) ÷ customers churned or voided during the period", _G,
-       "proportion", "covered", "lost", features={"followup"}),
+       "proportion", "covered", "to_lost", features={"followup"}),
     _k("clv_predicted", "预测生命周期价值", "Predicted lifetime value",
        "期末客户的预测生命周期价值（价值模型最新评分）的平均值",
        "Mean predicted lifetime value (latest value-model score) of the customers at end",

@@ -25,15 +25,15 @@ def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
 
 
 def period_flags(ctx: Context) -> ir.Table:
-    """Per customer and period with events: any event to churned/voided/either, whether the
-    customer was lost (moved from a kept status to a lost one) and the day of the first loss."""
+    """Per customer and period with events: any event to churned/voided/either, and the day
+    of the first event to churned or voided ("lost during P", DESIGN.md: also a void of an
+    already churned customer; for a customer kept at the start it is the day of the loss)."""
     j = ctx.in_periods(ctx.events, "on")
-    first_loss = (j.loss == 1).ifelse(j.on, ibis.null("date"))
+    first_loss = j.to_status.isin(LOST).ifelse(j.on, ibis.null("date"))
     return j.group_by(fcid=j.customer_id, fps=j.period_start).aggregate(
         to_lost=_flag(j.to_status.isin(LOST)).max(),
         to_void=_flag(j.to_status == "voided").max(),
         to_churned=_flag(j.to_status == "churned").max(),
-        lost=j.loss.max(),
         loss_on=first_loss.min(),
     )
 
@@ -56,7 +56,7 @@ def revenue_by_period(ctx: Context) -> ir.Table:
 #: customer and period with any of these, null where nothing applies.
 _FACTS = {
     "status_start": "int8", "status_end": "int8", "to_lost": "int64", "to_void": "int64",
-    "to_churned": "int64", "lost": "int64", "loss_on": "date", "rev_p": "float64",
+    "to_churned": "int64", "loss_on": "date", "rev_p": "float64",
     "rev_prev": "float64", "complaints": "int64", "covered": "int64", "lost_rev": "float64",
 }  # fmt: skip
 
@@ -80,7 +80,7 @@ def facts(ctx: Context, want: set[str], statuses: tuple[str, ...] = LOST) -> ir.
         _fact(start, "customer_id", "period_start", status_start=_code(start.status)),
         _fact(end, "customer_id", "period_start", status_end=_code(end.status)),
         _fact(f, "fcid", "fps", to_lost=f.to_lost, to_void=f.to_void, to_churned=f.to_churned,
-              lost=f.lost, loss_on=f.loss_on),
+              loss_on=f.loss_on),
     ]  # fmt: skip
     if want & {"revenue", "lost_revenue"}:
         rev = revenue_by_period(ctx)
@@ -131,7 +131,7 @@ def grid(ctx: Context, features: Iterable[str] = (), statuses: tuple[str, ...] =
     if "complaints" in want:
         g = g.mutate(complaints=g.complaints.fill_null(0))
     if "followup" in want:
-        g = g.mutate(covered=g.covered.fill_null(0) * g.lost)
+        g = g.mutate(covered=g.covered.fill_null(0) * g.to_lost)
     if "lost_revenue" in want:
         g = g.mutate(lost_rev=g.lost_rev.fill_null(0.0) * g.churn_num)
     if "clv" in want:
@@ -148,7 +148,6 @@ def _status_flags(g: ir.Table) -> ir.Table:
         to_lost=g.to_lost.fill_null(0),
         to_void=g.to_void.fill_null(0),
         to_churned=g.to_churned.fill_null(0),
-        lost=g.lost.fill_null(0),
         known=ibis.literal(1),
         new=_flag(g.acq >= g.period_start),
         at_start=_flag((g.acq < g.period_start) & ~start_lost),
@@ -174,7 +173,7 @@ def _complaints(ctx: Context) -> ir.Table:
 
 def _losses(ctx: Context) -> ir.Table:
     f = ctx.flags
-    return f.filter(f.lost == 1).select("fcid", "fps", "loss_on")
+    return f.filter(f.to_lost == 1).select("fcid", "fps", "loss_on")
 
 
 def _followed_up(ctx: Context) -> ir.Table:
@@ -198,7 +197,6 @@ def revenue_before(ctx: Context, losses: ir.Table) -> ir.Table:
     A running total of each customer's revenue, read at the loss day and 12 months earlier
     (probes sort before that day's orders): linear in the orders, where joining every loss to
     every order of its customer is quadratic per customer."""
-    losses = _losses(ctx)
     o = live_orders(ctx.tables, ctx.as_of)
     zero = ibis.literal(0.0)
     shape = {"cid": "string", "day": "date", "kind": "int64", "amount": "float64",

@@ -107,7 +107,7 @@ def _window_orders(ctx: Context, w: ir.Table) -> pd.DataFrame:
     windows never multiply the order rows."""
     o = live_orders(ctx.tables, ctx.as_of)
     b = ctx.base.select(bcid="customer_id", dimension=ctx.dim(ctx.base))
-    j = o.left_join(b, o.customer_id == b.bcid)
+    j = o.join(b, o.customer_id == b.bcid)  # orders of unknown customers count nowhere
     daily = j.group_by(j.day, j.dimension).aggregate(rev=j.amount.sum(), orders=j.count())
     x = daily.join(w, [daily.day >= w.w_start, daily.day < w.w_end])
     agg = x.group_by("w_start", "w_end", "dimension").aggregate(
