@@ -1,138 +1,228 @@
-"""Benchmark (issue 3): every KPI of the catalogue for 24 monthly periods on DuckDB.
+"""Benchmark (issue 3): every KPI of the catalogue for 24 monthly periods, uncut and cut by
+segment, on the demo company — Keepwise on DuckDB beside a pandas implementation of the same
+KPIs (benchmarks/kpi_pandas.py), and Keepwise on Spark local.
 
-A synthetic workspace (default 500,000 customers, 10,000,000 orders over three years, 100,000
-status events, tickets, surveys, leads, follow-ups, spend and value scores) is written once
-with SQL into ``benchmarks/_data/kpi_engine``. Each step runs in its own child process:
+    .venv/bin/python benchmarks/kpi_engine.py [--customers 500000] [--no-spark]
 
-* baseline: hand-written DuckDB SQL for one KPI (monthly churn rate, explicit events);
-* keepwise churn_rate alone, explicit events;
-* keepwise every KPI, explicit events (``[churn] mode = "events"``, the default);
-* keepwise every KPI, inactivity (churn inferred after 90 days without an order).
+Setup (not timed): the demo generator's company (three years of history, seed 5) loaded
+straight into a DuckDB workspace, value scores written by ``keepwise value score`` (so the
+tier mix and predicted CLV have data), and the tables exported as Parquet files. Each
+contender then runs in its own child process (wall time, peak RSS):
 
-    .venv/bin/python benchmarks/kpi_engine.py [--customers 500000] [--orders 10000000]
+* pandas: read the Parquet files, then every KPI uncut and by segment (``compute_pandas``);
+* Keepwise, DuckDB, two calls: ``Workspace.metrics`` uncut, then by segment, on the
+  workspace file (each call computes everything, as two ``keepwise metrics`` commands do);
+* Keepwise, DuckDB, one session: ``keepwise.metrics.compute`` on ``Tables(keep=True)``, the
+  Python API's session of reports: the cut report reuses the customer facts of the uncut one;
+* Keepwise, DuckDB, two calls, inactivity: ``[churn] mode = "inactivity"`` (90 days), which
+  pandas does not implement (no ratio);
+* Keepwise, Spark local: the Parquet files as Spark tables through Ibis's PySpark backend
+  (session start reported apart).
 
-Target: every KPI for 24 months on 500k customers / 10M orders in at most 15 s.
+The numbers must agree: the script compares every row of the three results (events mode)
+and fails if any numerator, denominator or value differs.
+
+Target: the Keepwise pass <= 15 s and <= 4 GB peak on 2 cores, >= 5x faster than pandas.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _measure import Measurement, measure, table  # noqa: E402
+from _measure import Measurement, measure  # noqa: E402
 
 DATA = HERE / "_data" / "kpi_engine"
+AS_OF, START, END = "2026-11-01", "2024-11-01", "2026-11-01"
+TABLES = ("customers", "orders", "status_events", "scores", "marketing_spend", "leads",
+          "tickets", "surveys", "interactions")  # fmt: skip
+KEYS = ["cut", "metric", "period_start", "dimension"]
 
-GENERATE = """
+SETUP = """
+import datetime as dt
 from pathlib import Path
-from keepwise.workspace import Workspace
-path, n_c, n_o = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-ws = Workspace.init(path, lang="en")
-con = ws.store.ibis().con
-day = "TIMESTAMP '2022-01-01' + INTERVAL (hash(i * {k}) % {n}) DAY"
-con.execute(f'''INSERT INTO customers (customer_id, name, segment, industry, region, channel,
-  owner_id, acquired_at, acquisition_cost, status)
-  SELECT 'C' || i, 'name ' || i, ['retail','smb','ent','mid'][1 + i % 4], ['a','b','c'][1 + i % 3],
-  ['n','s','e','w','c'][1 + i % 5], ['web','sales','partner','ads'][1 + (i // 7) % 4],
-  'O' || (i % 50), {day.format(k=1, n=900)}, (hash(i) % 100)::DOUBLE, 'active'
-  FROM range({n_c}) t(i)''')
-con.execute(f'''INSERT INTO orders (order_id, customer_id, ordered_at, amount, cancelled)
-  SELECT 'O' || i, 'C' || (hash(i) % {n_c}), {day.format(k=7, n=1095)}
-  + INTERVAL (hash(i * 3) % 86400) SECOND, (hash(i * 13) % 1000)::DOUBLE / 10,
-  hash(i * 17) % 50 = 0 FROM range({n_o}) t(i)''')
-con.execute(f'''INSERT INTO status_events (customer_id, occurred_at, to_status, reason, source)
-  SELECT 'C' || (hash(i * 5) % {n_c}), {day.format(k=11, n=1095)} + INTERVAL (i % 1000) SECOND,
-  ['churned','voided','active','at_risk','churned'][1 + i % 5],
-  ['price','service','duplicate','neglect'][1 + i % 4], 'import' FROM range({n_c // 5}) t(i)''')
-con.execute(f'''INSERT INTO tickets (ticket_id, customer_id, opened_at, first_response_at,
-  is_complaint) SELECT 'T' || i, 'C' || (hash(i * 19) % {n_c}), {day.format(k=1, n=1095)},
-  CASE WHEN i % 10 > 0 THEN {day.format(k=1, n=1095)} + INTERVAL (i % 100) HOUR END, i % 4 = 0
-  FROM range({n_c // 2}) t(i)''')
-con.execute(f'''INSERT INTO surveys (survey_id, customer_id, answered_at, csat, recommend)
-  SELECT 'S' || i, 'C' || (hash(i * 23) % {n_c}), {day.format(k=1, n=1095)}, 1 + i % 5, i % 11
-  FROM range({n_c // 4}) t(i)''')
-con.execute(f'''INSERT INTO leads (lead_id, created_at, source, customer_id, converted_at)
-  SELECT 'L' || i, {day.format(k=1, n=1095)}, ['web','sales','partner','ads'][1 + i % 4],
-  CASE WHEN i % 3 = 0 THEN 'C' || (i % {n_c}) END,
-  CASE WHEN i % 3 = 0 THEN {day.format(k=1, n=1095)} + INTERVAL 5 DAY END
-  FROM range({n_c // 2}) t(i)''')
-con.execute(f'''INSERT INTO interactions (interaction_id, customer_id, occurred_at, type)
-  SELECT 'I' || i, 'C' || (hash(i * 29) % {n_c}), {day.format(k=1, n=1095)}, 'call'
-  FROM range({n_c // 2}) t(i)''')
-con.execute('''INSERT INTO marketing_spend (period_start, channel, amount)
-  SELECT DATE '2022-01-01' + INTERVAL (m) MONTH, c, 10000 FROM range(36) t(m),
-  (VALUES ('web'), ('sales'), ('partner'), ('ads')) v(c)''')
-con.execute(f'''INSERT INTO scores (customer_id, model_version, as_of, p_alive, predicted_clv,
-  value_tier, risk_band) SELECT 'C' || i, 'v1', DATE '2024-12-01', (hash(i) % 100)::DOUBLE / 100,
-  (hash(i * 3) % 10000)::DOUBLE, ['high','mid','low','no_value'][1 + i % 4],
-  ['low','medium','high'][1 + i % 3] FROM range({n_c}) t(i)''')
+from keepwise import Workspace
+from keepwise.demo import generate_company
+n, folder = int(sys.argv[1]), Path(sys.argv[2])
+kinds = ("owners", "customers", "orders", "interactions", "tickets", "surveys", "leads",
+         "spend", "status-events")
+frames = generate_company(n_customers=n, seed=5, as_of=dt.date(2026, 11, 1), years=3,
+                          kinds=kinds)
+ws = Workspace.init(folder / "ws", lang="en")
+con = ws.store.engine.raw_connection().driver_connection
+rename = {"status-events": "status_events", "spend": "marketing_spend"}
+orders = len(frames["orders"])
+for kind in list(frames):
+    frame = frames.pop(kind)
+    cols = ", ".join(frame.columns)
+    con.register("kw_frame", frame)
+    con.execute(f"INSERT INTO {rename.get(kind, kind)} ({cols}) SELECT {cols} FROM kw_frame")
+    con.unregister("kw_frame")
+    del frame
+con.execute("CHECKPOINT")
+ws.value_score(dt.date(2026, 11, 1))
+con = ws.store.engine.raw_connection().driver_connection
+for name in sys.argv[3].split(","):
+    con.execute(f"COPY {name} TO '{folder / (name + '.parquet')}' (FORMAT parquet)")
 ws.close()
+RESULT = {"orders": orders, "customers": n}
 """
 
-BASELINE = """
+PANDAS = """
+import datetime as dt
 from pathlib import Path
-from keepwise.workspace import Workspace
-ws = Workspace.open(Path(sys.argv[1]))
-con = ws.store.ibis().con
-rows = con.execute('''
-WITH m AS (SELECT CAST(range AS DATE) ps, CAST(range + INTERVAL 1 MONTH AS DATE) pe
-           FROM range(DATE '2023-01-01', DATE '2025-01-01', INTERVAL 1 MONTH)),
-ev AS (SELECT customer_id, CAST(occurred_at AS DATE) d, occurred_at, id, to_status
-       FROM status_events WHERE CAST(occurred_at AS DATE) < DATE '2025-01-01'),
-f AS (SELECT customer_id, min(CAST(ordered_at AS DATE)) first_order FROM orders
-      WHERE NOT cancelled AND CAST(ordered_at AS DATE) < DATE '2025-01-01' GROUP BY 1),
-c AS (SELECT c.customer_id, least(CAST(c.acquired_at AS DATE), f.first_order) acq
-      FROM customers c LEFT JOIN f USING (customer_id)),
-st AS (SELECT m.ps, e.customer_id, arg_max(e.to_status, (e.occurred_at, e.id)) s
-       FROM m JOIN ev e ON e.d < m.ps GROUP BY 1, 2),
-lost AS (SELECT DISTINCT m.ps, e.customer_id FROM m JOIN ev e
-         ON e.d >= m.ps AND e.d < m.pe AND e.to_status IN ('churned', 'voided')),
-base AS (SELECT m.ps, c.customer_id FROM m JOIN c ON c.acq < m.ps
-         LEFT JOIN st ON st.ps = m.ps AND st.customer_id = c.customer_id
-         WHERE st.s IS NULL OR st.s NOT IN ('churned', 'voided'))
-SELECT b.ps, count(*) at_start, count(l.customer_id) churned FROM base b
-LEFT JOIN lost l ON l.ps = b.ps AND l.customer_id = b.customer_id GROUP BY 1 ORDER BY 1
-''').fetchall()
-RESULT = {"periods": len(rows)}
+import pandas as pd
+from kpi_pandas import compute_pandas
+folder = Path(sys.argv[1])
+t0 = time.perf_counter()
+frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in sys.argv[2].split(",")}
+loaded = time.perf_counter() - t0
+when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
+uncut = compute_pandas(frames, **when)
+cut = compute_pandas(frames, **when, by="segment")
+pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
+    folder / "result-pandas.parquet")
+RESULT = {"rows": len(uncut) + len(cut), "load_s": loaded}
 """
 
 KEEPWISE = """
-import datetime as dt
+import dataclasses, datetime as dt
 from pathlib import Path
+import pandas as pd
 from keepwise._core.config import ChurnConfig, ChurnRule
 from keepwise.metrics import Tables, compute
 from keepwise.workspace import Workspace
-path, mode, ids = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-ws = Workspace.open(path)
+folder, mode, session = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "session"
+ws = Workspace.open(folder / "ws")
 churn = ChurnConfig(default=ChurnRule(mode=mode, inactivity_days=90))
-df = compute(Tables.from_backend(ws.store.ibis()), ids.split(",") if ids else None,
-             as_of=dt.date(2025, 1, 1), start=dt.date(2023, 1, 1), end=dt.date(2025, 1, 1),
-             churn=churn)
-RESULT = {"rows": len(df), "periods": int(df["period_start"].nunique())}
+when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
+if session:  # one set of tables for both reports: the second reuses the customer facts
+    tables = Tables.from_backend(ws.store.ibis(), keep=True)
+    uncut = compute(tables, None, **when, churn=churn)
+    cut = compute(tables, None, **when, by="segment", churn=churn)
+    tables.release()
+else:  # two independent calls, as two `keepwise metrics` commands would make
+    ws.config = dataclasses.replace(ws.config, churn=churn)
+    uncut = ws.metrics(**when)
+    cut = ws.metrics(**when, by="segment")
+pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
+    folder / f"result-keepwise-{mode}-{sys.argv[3]}.parquet")
+RESULT = {"rows": len(uncut) + len(cut)}
 """
+
+SPARK = """
+import datetime as dt, os
+from pathlib import Path
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+import ibis
+from pyspark.sql import SparkSession
+from keepwise.metrics import Tables, compute
+folder = Path(sys.argv[1])
+session = (SparkSession.builder.master("local[2]").appName("keepwise-benchmark")
+           .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+           .config("spark.sql.shuffle.partitions", "4")
+           .config("spark.sql.session.timeZone", "UTC")
+           .config("spark.driver.memory", "8g").getOrCreate())
+session.sparkContext.setLogLevel("ERROR")
+started = time.perf_counter() - t0
+t1 = time.perf_counter()
+for name in sys.argv[2].split(","):
+    session.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
+con = ibis.pyspark.connect(session)
+# The reason taxonomy: the built-in labels (reasons=None), as a workspace without its own.
+tables = Tables(**{n: con.table(n) for n in sys.argv[2].split(",")}, backend=con)
+when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
+uncut = compute(tables, None, **when)
+cut = compute(tables, None, **when, by="segment")
+import pandas as pd
+pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
+    folder / "result-spark.parquet")
+RESULT = {"rows": len(uncut) + len(cut), "session_s": started,
+          "pass_s": time.perf_counter() - t1}
+"""
+
+
+def _setup(customers: int) -> Path:
+    folder = DATA / f"demo-{customers}"
+    if not (folder / "interactions.parquet").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        done = measure("setup", SETUP, str(customers), str(folder), ",".join(TABLES))
+        print(f"setup: {customers:,} customers, {done.output['orders']:,} orders, "
+              f"{done.seconds:.0f} s", flush=True)  # fmt: skip
+    return folder
+
+
+def _mismatches(a: pd.DataFrame, b: pd.DataFrame) -> int:
+    """Rows whose keys, numerator, denominator or value differ (floats to 1e-9 relative)."""
+    a, b = (df.assign(dimension=df["dimension"].fillna("\x1f")) for df in (a, b))
+    m = a.merge(b, on=KEYS, how="outer", suffixes=("", "_b"), indicator=True)
+    same = m["_merge"] == "both"
+    for col in ("numerator", "denominator", "value"):
+        x, y = m[col].astype(float), m[f"{col}_b"].astype(float)
+        same &= (x.isna() & y.isna()) | np.isclose(x, y, rtol=1e-9, atol=1e-9)
+    return int((~same).sum())
+
+
+def _row(m: Measurement, base: Measurement | None) -> str:
+    ratio = f"{base.seconds / m.seconds:.1f}×" if base else "-"
+    mem = f"{m.peak_mb / base.peak_mb:.2f}×" if base else "-"
+    return f"| {m.name} | {m.seconds:.1f} | {m.peak_mb:,.0f} | {ratio} | {mem} |"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=500_000)
-    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark pass")
     args = parser.parse_args()
-    path = DATA / f"{args.customers}-{args.orders}"
-    if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        made = measure("generate", GENERATE, str(path), str(args.customers), str(args.orders))
-        print(f"generated {path} in {made.seconds:.1f} s")
-    rows: list[Measurement] = [
-        measure("DuckDB SQL, churn_rate", BASELINE, str(path)),
-        measure("keepwise churn_rate", KEEPWISE, str(path), "events", "churn_rate"),
-        measure("keepwise every KPI, events", KEEPWISE, str(path), "events", ""),
-        measure("keepwise every KPI, inactivity 90 d", KEEPWISE, str(path), "inactivity", ""),
-    ]
-    print(table(rows, "DuckDB SQL, churn_rate"))
+    folder = _setup(args.customers)
+    tables = ",".join(TABLES)
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    pandas_run = measure("pandas (read Parquet + every KPI)", PANDAS, str(folder), tables)
+    events = measure("Keepwise, DuckDB, two calls", KEEPWISE, str(folder), "events", "calls")
+    session = measure("Keepwise, DuckDB, one session", KEEPWISE, str(folder), "events",
+                      "session")  # fmt: skip
+    inactivity = measure("Keepwise, DuckDB, two calls, inactivity 90 d", KEEPWISE, str(folder),
+                         "inactivity", "calls")  # fmt: skip
+    spark = None if args.no_spark else measure("Keepwise, Spark local", SPARK, str(folder), tables)
+    orders = pd.read_parquet(folder / "orders.parquet", columns=["order_id"])
+    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+          f"{args.customers:,} customers, {len(orders):,} orders; 24 months "
+          f"[{START}, {END}), as of {AS_OF}; every KPI uncut and by segment "
+          f"({events.output['rows']:,} result rows)\n")  # fmt: skip
+    print("| step | wall s | peak MB | speed-up vs pandas | memory vs pandas |")
+    print("|---|---:|---:|---:|---:|")
+    print(_row(pandas_run, pandas_run))
+    print(_row(events, pandas_run))
+    print(_row(session, pandas_run))
+    print(_row(inactivity, None))
+    if spark is not None:
+        print(_row(spark, None))
+        print(f"\nSpark: session start {spark.output['session_s']:.1f} s, "
+              f"pass {spark.output['pass_s']:.1f} s")  # fmt: skip
+    print(f"pandas: reading the Parquet files {pandas_run.output['load_s']:.1f} s of "
+          f"{pandas_run.seconds:.1f} s")  # fmt: skip
+    result = pd.read_parquet(folder / "result-keepwise-events-calls.parquet")
+    others = {"pandas": "result-pandas.parquet",
+              "Keepwise session": "result-keepwise-events-session.parquet"}  # fmt: skip
+    if spark is not None:
+        others["Spark"] = "result-spark.parquet"
+    bad = {name: _mismatches(result, pd.read_parquet(folder / f)) for name, f in others.items()}
+    print("rows that differ from Keepwise on DuckDB: "
+          + ", ".join(f"{k} {v}" for k, v in bad.items()))  # fmt: skip
+    for m in (events, session):
+        print(f"targets, {m.name}: {m.seconds:.1f} s (<= 15 s), {m.peak_mb:,.0f} MB "
+              f"(<= 4,096 MB), {pandas_run.seconds / m.seconds:.1f}× pandas (>= 5×)")  # fmt: skip
+    if any(bad.values()):
+        raise SystemExit("the contenders disagree")
 
 
 if __name__ == "__main__":

@@ -139,6 +139,18 @@ class Context:
             t._kept[key] = _materialize(t.backend, build(), t._release)
         return t._kept[key]  # type: ignore[no-any-return]
 
+    def reused(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """A result bound to this request's periods, kept for later calls over the same
+        periods when the Tables allow it (uncut and cut reports share every customer fact;
+        only their last grouping differs); otherwise the expression itself, inlined."""
+        t = self.tables
+        if not t.keep or t.backend is None or not self.materialize:
+            return build()
+        key = f"{name}|{self.as_of}|{self.churn!r}|{self.grain}|{self.aligned}|{self.periods!r}"
+        if key not in t._kept:
+            t._kept[key] = _materialize(t.backend, build(), t._release)
+        return t._kept[key]  # type: ignore[no-any-return]
+
     def with_periods(self, items: list[pr.Period]) -> Context:
         """The same request over other periods, sharing the customers and the timeline."""
         other = dataclasses.replace(self, periods=items, aligned=False)

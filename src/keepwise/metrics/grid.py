@@ -127,11 +127,11 @@ def grid(ctx: Context, features: Iterable[str] = (), statuses: tuple[str, ...] =
     want = set(features)
     p, base = ctx.period_table, ctx.base
     g = base.join(p, base.acq < p.period_end).select(*base.columns, *p.columns)
-    f = facts(ctx, want, statuses)
+    f = ctx.reused(f"facts{sorted(want)}{statuses}", lambda: facts(ctx, want, statuses))
     j = g.left_join(f, [g.customer_id == f.fcid, g.period_start == f.fps])
     g = _status_flags(j.select(*g.columns, *_FACTS))
     if want & {"revenue", "lost_revenue"}:
-        r = revenue_facts(ctx)
+        r = ctx.reused("revenue_facts", lambda: revenue_facts(ctx))
         j = g.left_join(r, [g.customer_id == r.rcid, g.period_start == r.rps])
         g = j.select(*g.columns, rev_p=j.rev_p.fill_null(0.0), rev_prev=j.rev_prev.fill_null(0.0))
         g = g.mutate(

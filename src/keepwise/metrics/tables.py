@@ -44,8 +44,10 @@ class Tables:
     #: The Ibis backend, when the engine may keep intermediate results in temporary tables.
     backend: Any = None
     #: With ``keep=True``, the customer base and status timeline of each (as_of, churn
-    #: definition) are computed once and reused by every later call until :meth:`release`:
-    #: for a session of many reports on data that does not change meanwhile.
+    #: definition), and the customer facts of each set of periods, are computed once and
+    #: reused by every later call until :meth:`release`: for a session of many reports on
+    #: data that does not change meanwhile (uncut and cut reports of the same periods then
+    #: differ only in their last grouping).
     keep: bool = False
     _kept: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _release: list[Callable[[], object]] = field(default_factory=list, repr=False, compare=False)
