@@ -33,19 +33,21 @@ import platform
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _measure import Measurement, measure  # noqa: E402
+from kpi_pandas import differences  # noqa: E402
 
 DATA = HERE / "_data" / "kpi_engine"
 AS_OF, START, END = "2026-11-01", "2024-11-01", "2026-11-01"
+#: The request every contender computes, as a line of its snippet.
+WHEN = (f"import datetime as dt\nwhen = {{k: dt.date.fromisoformat(v) for k, v in "
+        f"dict(as_of={AS_OF!r}, start={START!r}, end={END!r}).items()}}\n")  # fmt: skip
 TABLES = ("customers", "orders", "status_events", "scores", "marketing_spend", "leads",
           "tickets", "surveys", "interactions")  # fmt: skip
-KEYS = ["cut", "metric", "period_start", "dimension"]
 
 SETUP = """
 import datetime as dt
@@ -77,7 +79,9 @@ ws.close()
 RESULT = {"orders": orders, "customers": n}
 """
 
-PANDAS = """
+PANDAS = (
+    WHEN
+    + """
 import datetime as dt
 from pathlib import Path
 import pandas as pd
@@ -86,15 +90,17 @@ folder = Path(sys.argv[1])
 t0 = time.perf_counter()
 frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in sys.argv[2].split(",")}
 loaded = time.perf_counter() - t0
-when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
 uncut = compute_pandas(frames, **when)
 cut = compute_pandas(frames, **when, by="segment")
 pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
     folder / "result-pandas.parquet")
 RESULT = {"rows": len(uncut) + len(cut), "load_s": loaded}
 """
+)
 
-KEEPWISE = """
+KEEPWISE = (
+    WHEN
+    + """
 import dataclasses, datetime as dt
 from pathlib import Path
 import pandas as pd
@@ -104,7 +110,6 @@ from keepwise.workspace import Workspace
 folder, mode, session = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "session"
 ws = Workspace.open(folder / "ws")
 churn = ChurnConfig(default=ChurnRule(mode=mode, inactivity_days=90))
-when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
 if session:  # one set of tables for both reports: the second reuses the customer facts
     tables = Tables.from_backend(ws.store.ibis(), keep=True)
     uncut = compute(tables, None, **when, churn=churn)
@@ -118,8 +123,11 @@ pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
     folder / f"result-keepwise-{mode}-{sys.argv[3]}.parquet")
 RESULT = {"rows": len(uncut) + len(cut)}
 """
+)
 
-SPARK = """
+SPARK = (
+    WHEN
+    + """
 import datetime as dt, os
 from pathlib import Path
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -140,7 +148,6 @@ for name in sys.argv[2].split(","):
 con = ibis.pyspark.connect(session)
 # The reason taxonomy: the built-in labels (reasons=None), as a workspace without its own.
 tables = Tables(**{n: con.table(n) for n in sys.argv[2].split(",")}, backend=con)
-when = dict(as_of=dt.date(2026, 11, 1), start=dt.date(2024, 11, 1), end=dt.date(2026, 11, 1))
 uncut = compute(tables, None, **when)
 cut = compute(tables, None, **when, by="segment")
 import pandas as pd
@@ -149,6 +156,7 @@ pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
 RESULT = {"rows": len(uncut) + len(cut), "session_s": started,
           "pass_s": time.perf_counter() - t1}
 """
+)
 
 
 def _setup(customers: int) -> Path:
@@ -159,17 +167,6 @@ def _setup(customers: int) -> Path:
         print(f"setup: {customers:,} customers, {done.output['orders']:,} orders, "
               f"{done.seconds:.0f} s", flush=True)  # fmt: skip
     return folder
-
-
-def _mismatches(a: pd.DataFrame, b: pd.DataFrame) -> int:
-    """Rows whose keys, numerator, denominator or value differ (floats to 1e-9 relative)."""
-    a, b = (df.assign(dimension=df["dimension"].fillna("\x1f")) for df in (a, b))
-    m = a.merge(b, on=KEYS, how="outer", suffixes=("", "_b"), indicator=True)
-    same = m["_merge"] == "both"
-    for col in ("numerator", "denominator", "value"):
-        x, y = m[col].astype(float), m[f"{col}_b"].astype(float)
-        same &= (x.isna() & y.isna()) | np.isclose(x, y, rtol=1e-9, atol=1e-9)
-    return int((~same).sum())
 
 
 def _row(m: Measurement, base: Measurement | None) -> str:
@@ -215,7 +212,9 @@ def main() -> None:
               "Keepwise session": "result-keepwise-events-session.parquet"}  # fmt: skip
     if spark is not None:
         others["Spark"] = "result-spark.parquet"
-    bad = {name: _mismatches(result, pd.read_parquet(folder / f)) for name, f in others.items()}
+    keys = ("cut", "metric", "period_start")
+    bad = {name: len(differences(result, pd.read_parquet(folder / f), keys))
+           for name, f in others.items()}  # fmt: skip
     print("rows that differ from Keepwise on DuckDB: "
           + ", ".join(f"{k} {v}" for k, v in bad.items()))  # fmt: skip
     for m in (events, session):

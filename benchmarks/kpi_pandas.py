@@ -573,3 +573,24 @@ def _finish(req: Request, parts: list[pd.DataFrame]) -> pd.DataFrame:
     df = df.assign(_o=df["metric"].map(order), _d=df["dimension"].fillna(""))
     df = df.sort_values(["_o", "period_start", "_d"], kind="stable")
     return df[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def differences(
+    mine: pd.DataFrame,
+    theirs: pd.DataFrame,
+    keys: tuple[str, ...] = ("metric", "period_start"),
+    suffix: str = "_other",
+) -> pd.DataFrame:
+    """The rows of two KPI results (this module's or the engine's) that only one has, or whose
+    numerator, denominator or value differ (floats to 1e-9 relative), matched on ``keys`` and
+    the dimension (nulls match nulls); ``theirs``'s columns carry ``suffix``."""
+    on = [*keys, "_d"]
+    a, b = (df.assign(_d=df["dimension"].fillna(NULL)) for df in (mine, theirs))
+    m = a.merge(b.drop(columns="dimension"), on=on, how="outer", suffixes=("", suffix),
+                indicator=True)  # fmt: skip
+    same = m["_merge"] == "both"
+    for col in ("numerator", "denominator", "value"):
+        x, y = m[col].astype(float), m[f"{col}{suffix}"].astype(float)
+        same &= (x.isna() & y.isna()) | np.isclose(x, y, rtol=1e-9, atol=1e-9)
+    m["dimension"] = m["_d"].where(m["_d"] != NULL, None)
+    return m[~same]

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import kpi_fixture as handbuilt
-import numpy as np
 import pandas as pd
 import pytest
 from kpi_engines import load_workspace
@@ -34,12 +33,11 @@ from keepwise.metrics import CATALOGUE, RESULT_COLUMNS, Tables, compute
 from keepwise.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from kpi_pandas import KPIS, compute_pandas
+from kpi_pandas import KPIS, compute_pandas, differences
 
 TABLES = ("customers", "orders", "status_events", "scores", "marketing_spend", "leads",
           "tickets", "surveys", "interactions")  # fmt: skip
 KEYS = ["metric", "period_start", "period_end", "dimension"]
-NULL = "\x1f(null)"
 Request = dict[str, Any]
 
 HAND: Request = {"as_of": handbuilt.AS_OF, "start": dt.date(2023, 6, 1),
@@ -61,24 +59,10 @@ def engine(ws: Workspace, metrics: list[str] | None = None, **request: Any) -> p
     return compute(Tables.from_backend(ws.store.ibis()), metrics, **request)
 
 
-def differences(mine: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
-    """Rows only one side has, or whose numerator, denominator or value differ."""
-    on = ["metric", "period_start", "_d"]
-    a, b = (df.assign(_d=df["dimension"].fillna(NULL)) for df in (mine, theirs))
-    m = a.merge(b.drop(columns="dimension"), on=on, how="outer", suffixes=("", "_engine"),
-                indicator=True)  # fmt: skip
-    same = m["_merge"] == "both"
-    for col in ("numerator", "denominator", "value"):
-        x, y = m[col].astype(float), m[f"{col}_engine"].astype(float)
-        same &= (x.isna() & y.isna()) | np.isclose(x, y, rtol=1e-9, atol=1e-9)
-    m["dimension"] = m["_d"].where(m["_d"] != NULL, None)
-    return m[~same]
-
-
 def assert_same(mine: pd.DataFrame, theirs: pd.DataFrame) -> None:
     assert list(mine.columns) == RESULT_COLUMNS
     assert mine[KEYS].values.tolist() == theirs[KEYS].values.tolist()
-    diff = differences(mine, theirs)
+    diff = differences(mine, theirs, suffix="_engine")
     cols = ["metric", "period_start", "dimension", "numerator", "numerator_engine",
             "denominator", "denominator_engine", "value", "value_engine", "_merge"]  # fmt: skip
     assert diff.empty, "pandas and engine differ:\n" + diff[cols].to_string()

@@ -131,22 +131,26 @@ class Context:
     def _shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A result that depends only on the tables, as_of and the churn definition: kept in
         the Tables for later calls when they allow it (Tables.keep), else for this request."""
-        t = self.tables
-        if not t.keep or t.backend is None or not self.materialize:
-            return self.keep(build())
-        key = f"{name}|{self.as_of}|{self.churn!r}"
-        if key not in t._kept:
-            t._kept[key] = _materialize(t.backend, build(), t._release)
-        return t._kept[key]  # type: ignore[no-any-return]
+        return self._in_session(f"{name}|{self.as_of}|{self.churn!r}", build, self.keep)
 
     def reused(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A result bound to this request's periods, kept for later calls over the same
         periods when the Tables allow it (uncut and cut reports share every customer fact;
         only their last grouping differs); otherwise the expression itself, inlined."""
+        key = f"{name}|{self.as_of}|{self.churn!r}|{self.grain}|{self.aligned}|{self.periods!r}"
+        return self._in_session(key, build, lambda expr: expr)
+
+    def _in_session(
+        self,
+        key: str,
+        build: Callable[[], ir.Table],
+        otherwise: Callable[[ir.Table], ir.Table],
+    ) -> ir.Table:
+        """``build()`` kept under ``key`` in the Tables' session (Tables.keep), or handed to
+        ``otherwise`` when the Tables keep nothing."""
         t = self.tables
         if not t.keep or t.backend is None or not self.materialize:
-            return build()
-        key = f"{name}|{self.as_of}|{self.churn!r}|{self.grain}|{self.aligned}|{self.periods!r}"
+            return otherwise(build())
         if key not in t._kept:
             t._kept[key] = _materialize(t.backend, build(), t._release)
         return t._kept[key]  # type: ignore[no-any-return]

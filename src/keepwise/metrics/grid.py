@@ -56,7 +56,8 @@ def revenue_by_period(ctx: Context) -> ir.Table:
 #: customer and period with any of these, null where nothing applies.
 _FACTS = {
     "status_start": "int8", "status_end": "int8", "to_lost": "int64", "to_void": "int64",
-    "to_churned": "int64", "loss_on": "date", "complaints": "int64", "covered": "int64", "lost_rev": "float64",
+    "to_churned": "int64", "loss_on": "date", "complaints": "int64", "covered": "int64",
+    "lost_rev": "float64",
 }  # fmt: skip
 
 

@@ -244,16 +244,10 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         oof_tree, oof_linear = np.zeros(len(y)), np.zeros(len(y))
         if k < 2:  # too few churners to hold any out: fixed size, no blending evidence
             return oof_tree, oof_linear, [min(100, self.max_trees)]
-        rounds = []
-        folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state)
-        splits = folds.split(linear, y)
         if self.n_folds == 1:
-            held = next(StratifiedKFold(4, shuffle=True, random_state=self.random_state)
-                        .split(linear, y))[1]  # fmt: skip
-            train = np.setdiff1d(np.arange(len(y)), held)
-            splits = iter([(train, held)])
             oof_tree[:], oof_linear[:] = np.nan, np.nan
-        for train, held in splits:
+        rounds = []
+        for train, held in self._splits(y, k):
             valid = (trees.iloc[held], y[held])
             booster = self._train_booster(trees.iloc[train], y[train], self.max_trees, valid)
             rounds.append(max(1, booster.best_iteration or self.max_trees))
@@ -261,6 +255,15 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             part = self._fit_linear(linear, y, train)
             oof_linear[held] = part.decision_function(linear[held])
         return oof_tree, oof_linear, rounds
+
+    def _splits(self, y: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``k`` stratified folds, or with ``n_folds=1`` one stratified hold-out quarter."""
+        if self.n_folds == 1:
+            quarters = StratifiedKFold(4, shuffle=True, random_state=self.random_state)
+            held = next(quarters.split(y, y))[1]
+            return [(np.setdiff1d(np.arange(len(y)), held), held)]
+        folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state)
+        return list(folds.split(y, y))
 
     def _tree_weight(self, tree: np.ndarray, linear: np.ndarray, y: np.ndarray) -> float:
         """Tree share of the blend: the set value, else the best out-of-fold log-loss."""
@@ -360,9 +363,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             values += w * tree[:, :-1]
             bias += w * tree[:, -1]
         if w < 1:
-            with threadpool_limits(limits=self._threads()):
-                terms = self.encoder_.linear_terms(frame, self.linear_.coef_[0])
-            values += (1 - w) * terms
+            values += (1 - w) * self.encoder_.linear_terms(frame, self.linear_.coef_[0])
             bias += (1 - w) * float(self.linear_.intercept_[0])
         out = pd.DataFrame(values, columns=names, index=frame.index)
         out["bias"] = bias

@@ -206,24 +206,28 @@ class TableEncoder:
                 out[col.name] = values
         return pd.DataFrame(out, index=X.index)
 
+    @staticmethod
+    def _numeric_design(col: _Column, values: pd.Series) -> list[np.ndarray]:
+        """A number's linear design columns: the value (missing: the median), its log when
+        the column has one, and a missing flag when the column has one."""
+        filled = values.fillna(col.median).to_numpy(float)
+        blocks = [filled]
+        if col.log_term:
+            blocks.append(np.log1p(np.clip(filled - col.low, 0.0, None)))
+        if col.missing_flag:
+            blocks.append(values.isna().to_numpy(float))
+        return blocks
+
     def _linear_raw(self, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         blocks, origin = [], []
         for col in self.columns:
             values = self.column_values(X, col)
             if col.kind == "numeric":
-                filled = values.fillna(col.median).to_numpy(float)
-                blocks.append(filled)
-                origin.append(col.name)
-                if col.log_term:
-                    blocks.append(np.log1p(np.clip(filled - col.low, 0.0, None)))
-                    origin.append(col.name)
-                if col.missing_flag:
-                    blocks.append(values.isna().to_numpy(float))
-                    origin.append(col.name)
+                mine = self._numeric_design(col, values)
             else:
-                for level in [*col.levels, OTHER]:
-                    blocks.append((values == level).to_numpy(float))
-                    origin.append(col.name)
+                mine = [(values == level).to_numpy(float) for level in [*col.levels, OTHER]]
+            blocks += mine
+            origin += [col.name] * len(mine)
         return np.column_stack(blocks), origin
 
     def _fit_linear_scaling(self, X: pd.DataFrame) -> None:
@@ -258,17 +262,12 @@ class TableEncoder:
                 # One-hot: the row's own level weight, less every level's centring term.
                 out[:, k] = scaled[j : j + width][codes] - offset[j : j + width].sum()
             else:
-                filled = values.fillna(col.median).to_numpy(float)
-                term = scaled[j] * filled - offset[j]
-                width = 1
-                if col.log_term:
-                    log = np.log1p(np.clip(filled - col.low, 0.0, None))
-                    term += scaled[j + width] * log - offset[j + width]
-                    width += 1
-                if col.missing_flag:
-                    term += scaled[j + width] * values.isna().to_numpy(float) - offset[j + width]
-                    width += 1
-                out[:, k] = term
+                blocks = self._numeric_design(col, values)
+                width = len(blocks)
+                out[:, k] = sum(
+                    (scaled[j + i] * b - offset[j + i] for i, b in enumerate(blocks)),
+                    start=np.zeros(len(X)),
+                )
             j += width
         return out
 
