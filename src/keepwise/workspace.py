@@ -438,6 +438,21 @@ class Workspace:
             winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
         )  # fmt: skip
 
+    def metrics_cuts(
+        self, metric_ids: list[str] | None = None, *, cuts: list[str | None], as_of: dt.date,
+        grain: str = "month", start: dt.date | None = None, end: dt.date | None = None,
+        winback_days: int | None = None,
+    ) -> dict[str | None, pd.DataFrame]:  # fmt: skip
+        """:meth:`metrics` for several cuts (None: uncut) in one pass per dimension: the uncut
+        totals are summed from the first cut's sums."""
+        from keepwise import metrics
+
+        return metrics.compute_cuts(
+            self._metric_tables(), metric_ids, cuts=cuts, as_of=as_of, grain=grain, start=start,
+            end=end, churn=self.config.churn,
+            winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+        )  # fmt: skip
+
     def drilldown(
         self, metric: str, period: dt.date, *, as_of: dt.date, grain: str = "month",
         by: str | None = None, value: str | None = None, winback_days: int | None = None,

@@ -56,6 +56,25 @@ def test_metrics_json(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert by_channel["sales"]["value"] == 1000 and by_channel["web"]["value"] is None
 
 
+def test_metrics_several_cuts(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--by twice and --total: one JSON list, each row naming its cut; the uncut row and the
+    segment rows are those of separate commands."""
+    w = ["-w", str(ws_dir), "metrics", "-m", "churn_rate", *MARCH, "--json"]
+    code, out, _ = cli(capsys, *w, "--by", "segment", "--by", "channel", "--total")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["by"] for r in rows][0] == "segment" and {r["by"] for r in rows} == {
+        "segment", "channel", None}  # fmt: skip
+    for cut in ("segment", "channel", None):
+        _, alone, _ = cli(capsys, *w, *(["--by", cut] if cut else []))
+        mine = [{k: v for k, v in r.items() if k != "by"} for r in rows if r["by"] == cut]
+        assert mine == json.loads(alone), cut
+    (uncut,) = [r for r in rows if r["by"] is None]
+    assert (uncut["numerator"], uncut["denominator"]) == (1.0, 27.0)
+    code, out, _ = cli(capsys, "--lang", "zh", *w[:-1], "--by", "segment", "--total")
+    assert code == 0 and "合计" in out and "segment" in out
+
+
 def test_metrics_table_and_catalogue(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "--lang", "zh", "-w", str(ws_dir), "metrics", "-m",
                        "churn_rate", *MARCH)  # fmt: skip

@@ -62,6 +62,7 @@ register(
             "zh": "流失与作废原因（截至 {as_of}）", "en": "Churn and void reasons (as of {as_of})"},
         "cli.metrics.impact.title": {
             "zh": "流失的业务影响（截至 {as_of}）", "en": "Business impact of churn (as of {as_of})"},
+        "cli.metrics.total": {"zh": "合计", "en": "total"},
         "cli.metrics.yes": {"zh": "是", "en": "yes"},
         "cli.metrics.no": {"zh": "否", "en": "no"},
         "cli.metrics.unknown": {"zh": "未知", "en": "unknown"},
@@ -143,6 +144,13 @@ def _cols(lang: str, *keys: str) -> list[str]:
     return [t(f"cli.metrics.col.{k}", lang) for k in keys]
 
 
+Cuts = Annotated[
+    list[str] | None,
+    typer.Option("--by", help="Cut by a customer dimension: segment, industry, region, channel, "
+                 "owner, tier; repeatable / 维度，可重复"),
+]  # fmt: skip
+
+
 @app.command("metrics")
 def metrics_cmd(
     ctx: typer.Context,
@@ -153,7 +161,15 @@ def metrics_cmd(
     grain: Grain = "month",
     start: Start = None,
     end: End = None,
-    by: By = None,
+    by: Cuts = None,
+    total: Annotated[
+        bool,
+        typer.Option(
+            "--total",
+            help="With --by, also the uncut figures, summed from the same "
+            "pass / 同时输出不分维度的合计",
+        ),
+    ] = False,
     as_of: AsOf = None,
     as_json: AsJson = False,
     list_: Annotated[
@@ -161,22 +177,45 @@ def metrics_cmd(
     ] = False,
     winback_days: WinbackDays = None,
 ) -> None:
-    """KPIs per period, optionally cut by a dimension. / 按周期（及维度）计算客户指标。"""
+    """KPIs per period, optionally cut by dimensions. / 按周期（及维度）计算客户指标。
+
+    With several cuts (--by more than once, or --by with --total) each JSON row also names its
+    cut in "by" (null: uncut). / 多个维度时，JSON 每行的 "by" 字段标明其维度（null 为合计）。
+    """
     lang = state(ctx).lang
     if list_:
         _print_catalogue(lang, as_json)
         return
     day = _as_of(as_of)
+    cuts: list[str | None] = list(dict.fromkeys(by)) if by else [None]
+    if total and by:
+        cuts.append(None)
     with open_workspace(ctx) as ws:
-        df = ws.metrics(metric or None, as_of=day, grain=grain, start=_day(start),
-                        end=_day(end), by=by, winback_days=winback_days)  # fmt: skip
-        kinds = {r["id"]: r["kind"] for r in ws.metric_catalogue(lang)}
-        names = {r["id"]: r[f"name_{lang}"] for r in ws.metric_catalogue(lang)}
+        results = ws.metrics_cuts(metric or None, cuts=cuts, as_of=day, grain=grain,
+                                  start=_day(start), end=_day(end), winback_days=winback_days)  # fmt: skip
+        catalogue = ws.metric_catalogue(lang)
     if as_json:
-        _echo_json(_records(df))
+        if len(cuts) == 1:
+            _echo_json(_records(results[cuts[0]]))
+        else:
+            _echo_json([{**row, "by": cut} for cut, df in results.items() for row in _records(df)])
         return
+    for cut, df in results.items():
+        label = (cut or t("cli.metrics.total", lang)) if len(cuts) > 1 else None
+        _print_metrics(df, catalogue, lang, day, label)
+
+
+def _print_metrics(
+    df: pd.DataFrame, catalogue: list[dict[str, Any]], lang: str, day: dt.date, cut: str | None
+) -> None:
+    """One cut's KPIs as a table (``cut``: its label in the title, when there are several)."""
+    kinds = {r["id"]: r["kind"] for r in catalogue}
+    names = {r["id"]: r[f"name_{lang}"] for r in catalogue}
+    title = t("cli.metrics.title", lang, as_of=day)
+    if cut is not None:
+        title += f" · {t('cli.metrics.col.dimension', lang)}: {cut}"
     table = Table(*_cols(lang, "metric", "period", "dimension", "value", "numerator",
-                         "denominator"), title=t("cli.metrics.title", lang, as_of=day))  # fmt: skip
+                         "denominator"), title=title)  # fmt: skip
     for r in df.itertuples():
         mid = str(r.metric)
         table.add_row(f"{names[mid]} ({mid})", str(r.period_start), _text(r.dimension),

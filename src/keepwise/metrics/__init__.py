@@ -10,7 +10,7 @@ from keepwise.metrics.cohorts import (
 )
 from keepwise.metrics.context import DEFAULT_WINBACK_DAYS, Context
 from keepwise.metrics.drilldown import DRILL_COLUMNS, drilldown
-from keepwise.metrics.kpis import RESULT_COLUMNS, compute
+from keepwise.metrics.kpis import RESULT_COLUMNS, compute, compute_cuts
 from keepwise.metrics.periods import GRAINS, Grain, Period
 from keepwise.metrics.reasons import avoidability, impact, reasons
 from keepwise.metrics.tables import DIMENSIONS, Tables
@@ -33,6 +33,7 @@ __all__ = [
     "cohort_curves",
     "cohort_table",
     "compute",
+    "compute_cuts",
     "drilldown",
     "get_kpis",
     "impact",

@@ -9,8 +9,10 @@ carry the value as numerator and no denominator.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
@@ -54,13 +56,72 @@ def compute(
     winback_days: int = DEFAULT_WINBACK_DAYS,
 ) -> pd.DataFrame:
     """KPIs (all when ``metrics`` is None) for every period of ``grain`` in ``[start, end)``."""
+    return compute_cuts(tables, metrics, cuts=[by], as_of=as_of, grain=grain, start=start,
+                        end=end, churn=churn, winback_days=winback_days)[by]  # fmt: skip
+
+
+def compute_cuts(
+    tables: Tables,
+    metrics: Sequence[str] | None = None,
+    *,
+    cuts: Sequence[str | None],
+    as_of: dt.date,
+    grain: str = "month",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    churn: ChurnConfig | None = None,
+    winback_days: int = DEFAULT_WINBACK_DAYS,
+) -> dict[str | None, pd.DataFrame]:
+    """The same KPIs for several cuts (None: uncut) → one result per cut, each as
+    :func:`compute` gives it. The uncut result comes from the first dimension's pass: every
+    numerator and denominator is a sum over customers or records, so the totals are the sums of
+    the cut's sums (quantiles are taken again over all the items), with no second pass."""
     kpis = get_kpis(list(metrics) if metrics else None)
-    with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=by,
-                      churn=churn, winback_days=winback_days) as ctx:  # fmt: skip
-        return compute_in(ctx, kpis)
+    wanted = list(dict.fromkeys(cuts))
+    dims: list[str | None] = [c for c in wanted if c is not None]
+    results: dict[str | None, pd.DataFrame] = {}
+    for dim in dims or [None]:
+        with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=dim,
+                          churn=churn, winback_days=winback_days) as ctx:  # fmt: skip
+            results.update(compute_in(ctx, kpis, total=None in wanted and None not in results))
+    return {c: results[c] for c in wanted}
 
 
-def compute_in(ctx: Context, kpis: list[Kpi]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Sums:
+    """Sums per period (or window), cut value and ``keys``, or with ``items`` the items
+    themselves (for quantiles): what the totals of a cut are computed from."""
+
+    frame: pd.DataFrame
+    keys: tuple[str, ...] = ("period_start", "period_end")
+    items: bool = False
+
+    def total(self) -> Sums:
+        """The same, all cut values together (dimension null)."""
+        if self.items:
+            return dataclasses.replace(self, frame=self.frame.assign(dimension=None))
+        cols = [c for c in self.frame.columns if c not in (*self.keys, "dimension")]
+        df = self.frame.groupby(list(self.keys), as_index=False)[cols].sum()
+        return dataclasses.replace(self, frame=df.assign(dimension=None))
+
+
+#: A family's part of the result: its sums, and the rows (KPI values) they give under a cut.
+Part = tuple[list[Sums], Callable[[list[Sums], str | None], pd.DataFrame]]
+
+
+def compute_in(
+    ctx: Context, kpis: list[Kpi], total: bool = False
+) -> dict[str | None, pd.DataFrame]:
+    """The KPIs under the context's cut (and, with ``total`` and a cut, also uncut)."""
+    parts = family_parts(ctx, kpis)
+    out = {ctx.by: finish(ctx, kpis, [rows(sums, ctx.by) for sums, rows in parts], ctx.by)}
+    if total and ctx.by is not None:
+        totals = [rows([s.total() for s in sums], None) for sums, rows in parts]
+        out[None] = finish(ctx, kpis, totals, None)
+    return out
+
+
+def family_parts(ctx: Context, kpis: list[Kpi]) -> list[Part]:
     families: dict[str, list[Kpi]] = {}
     for k in kpis:
         families.setdefault(k.family, []).append(k)
@@ -71,38 +132,54 @@ def compute_in(ctx: Context, kpis: list[Kpi]) -> pd.DataFrame:
         contrib = CONTRIBUTIONS[family](ctx, members)
         sums = [m for m in members if m.kind != "quantile"]
         if sums:
-            parts.append(_sum_rows(sums, aggregate(contrib, _columns(sums))))
+            parts.append(([Sums(aggregate(contrib, _columns(sums)))], _summed(sums)))
         quantiles = [m for m in members if m.kind == "quantile"]
         if quantiles:
-            parts.append(_quantile_rows(contrib, quantiles))
-    return finish(ctx, kpis, parts)
+            items = contrib.filter(contrib.hours.notnull()).select(*KEYS, "hours").execute()
+            parts.append(([Sums(items, items=True)], _quantiled(quantiles)))
+    return parts
 
 
-def _customer_parts(ctx: Context, plain: list[Kpi], tiers: list[Kpi]) -> list[pd.DataFrame]:
+def _summed(kpis: list[Kpi]) -> Callable[[list[Sums], str | None], pd.DataFrame]:
+    return lambda sums, by: _sum_rows(kpis, sums[0].frame)
+
+
+def _quantiled(kpis: list[Kpi]) -> Callable[[list[Sums], str | None], pd.DataFrame]:
+    return lambda items, by: _quantile_rows(items[0].frame, kpis)
+
+
+def _customer_parts(ctx: Context, plain: list[Kpi], tiers: list[Kpi]) -> list[Part]:
     """The grid KPIs and the tier mix from one aggregation."""
     if not plain and not tiers:
         return []
-    sums = cust.customer_sums(ctx, plain + tiers)
-    parts = [_sum_rows(plain, cust.untiered(sums))] if plain else []
-    return parts + ([cust.tier_mix(ctx, tiers, sums)] if tiers else [])
+
+    def rows(s: list[Sums], by: str | None) -> pd.DataFrame:
+        sums = s[0].frame
+        parts = [_sum_rows(plain, cust.untiered(sums))] if plain else []
+        parts += [cust.tier_mix(ctx, tiers, sums, by)] if tiers else []
+        return pd.concat(parts, ignore_index=True)
+
+    keys = ("period_start", "period_end", "tier")
+    return [([Sums(cust.customer_sums(ctx, plain + tiers), keys)], rows)]
 
 
-def _value_parts(
-    ctx: Context, cac: list[Kpi], hist: list[Kpi], ratio: list[Kpi]
-) -> list[pd.DataFrame]:
+def _value_parts(ctx: Context, cac: list[Kpi], hist: list[Kpi], ratio: list[Kpi]) -> list[Part]:
     """cac, clv_historical and clv_cac_ratio, sharing their queries."""
-    parts = []
+    parts: list[Part] = []
     acquisition = clv = None
     if cac or ratio:
-        acquisition = aggregate(val.acquisition_contributions(ctx, cac), val.ACQUISITION_SUMS)
+        contrib = val.acquisition_contributions(ctx, cac)
+        acquisition = Sums(aggregate(contrib, val.ACQUISITION_SUMS))
         if cac:
-            parts.append(_sum_rows(cac, acquisition))
+            parts.append(([acquisition], _summed(cac)))
     if hist or ratio:
-        clv = val.clv_historical(ctx)
+        windows, frame = val.clv_sums(ctx)
+        clv = Sums(frame, ("w_start", "w_end"))
         if hist:
-            parts.append(clv)
+            parts.append(([clv], lambda s, by: val.clv_rows(windows, s[0].frame)))
     if ratio and clv is not None and acquisition is not None:
-        parts.append(val.clv_cac(acquisition, clv))
+        parts.append(([acquisition, clv], lambda s, by: val.clv_cac(
+            s[0].frame, val.clv_rows(windows, s[1].frame))))  # fmt: skip
     return parts
 
 
@@ -127,11 +204,10 @@ def _sum_rows(kpis: list[Kpi], sums: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _quantile_rows(contrib: ir.Table, kpis: list[Kpi]) -> pd.DataFrame:
-    """Percentiles of the items' values, computed in pandas so every backend agrees
-    (linear interpolation between the closest ranks)."""
-    rows = contrib.filter(contrib.hours.notnull()).select(*KEYS, "hours").execute()
-    rows["_d"] = null_key(rows["dimension"])
+def _quantile_rows(rows: pd.DataFrame, kpis: list[Kpi]) -> pd.DataFrame:
+    """Percentiles of the items' values (``rows``: KEYS and hours), computed in pandas so
+    every backend agrees (linear interpolation between the closest ranks)."""
+    rows = rows.assign(_d=null_key(rows["dimension"]))
     levels = {"response_time_median": 0.5, "response_time_p90": 0.9}
     out = []
     for k in kpis:
@@ -142,14 +218,17 @@ def _quantile_rows(contrib: ir.Table, kpis: list[Kpi]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def finish(ctx: Context, kpis: list[Kpi], parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Fill the periods without rows, compute values, order like the catalogue."""
+def finish(
+    ctx: Context, kpis: list[Kpi], parts: list[pd.DataFrame], by: str | None
+) -> pd.DataFrame:
+    """Fill the periods without rows, compute values, order like the catalogue (``by``: the
+    cut of ``parts``)."""
     frames = [p for p in parts if not p.empty]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     for col in ("period_start", "period_end"):
         df[col] = pd.to_datetime(df[col]).dt.date
     df["dimension"] = df["dimension"].astype(object).where(df["dimension"].notna(), None)
-    df = _fill_periods(ctx, kpis, df)
+    df = _fill_periods(ctx, kpis, df, by)
     kinds = df["metric"].map(lambda m: CATALOGUE[m].kind)
     den = df["denominator"].astype(float)
     ratio = df["numerator"].astype(float) / den.where(den != 0, np.nan)
@@ -160,7 +239,7 @@ def finish(ctx: Context, kpis: list[Kpi], parts: list[pd.DataFrame]) -> pd.DataF
     return df[RESULT_COLUMNS].reset_index(drop=True)
 
 
-def _fill_periods(ctx: Context, kpis: list[Kpi], df: pd.DataFrame) -> pd.DataFrame:
+def _fill_periods(ctx: Context, kpis: list[Kpi], df: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Every KPI has a row for every period (and, when cut, every dimension value it has in
     any period): a period without customers gives 0 / 0, i.e. a null rate and a zero count."""
     per = pd.DataFrame({"period_start": [p.start for p in ctx.periods],
@@ -169,7 +248,7 @@ def _fill_periods(ctx: Context, kpis: list[Kpi], df: pd.DataFrame) -> pd.DataFra
     for k in kpis:
         mine = df[df["metric"] == k.id]
         # The tier mix's dimension is the tier, whether cut or not.
-        observed = ctx.by is not None or k.family == "tier_mix"
+        observed = by is not None or k.family == "tier_mix"
         dims = mine["dimension"].drop_duplicates().tolist() if observed else [None]
         full = per.merge(pd.DataFrame({"dimension": dims}, dtype=object), how="cross")
         full["_d"] = null_key(full["dimension"])

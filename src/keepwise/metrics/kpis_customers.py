@@ -45,20 +45,21 @@ def untiered(sums: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def tier_mix(ctx: Context, kpis: list[Kpi], sums: pd.DataFrame) -> pd.DataFrame:
+def tier_mix(ctx: Context, kpis: list[Kpi], sums: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Share of customers at end and of revenue per value tier (scores' latest value_tier).
 
-    The result's dimension is the tier, or "<value>/<tier>" when cut by another dimension;
-    the denominator is the total of the cut's value (or of everything when uncut).
+    The result's dimension is the tier, or "<value>/<tier>" when cut (``by``, the cut of
+    ``sums``) by another dimension; the denominator is the total of the cut's value (or of
+    everything when uncut).
     """
-    if ctx.by == "tier":  # cut by tier, the mix is the uncut mix: each tier's share of all
+    if by == "tier":  # cut by tier, the mix is the uncut mix: each tier's share of all
         sums = sums.assign(dimension=None)
     df = _every_tier(ctx, sums)
     out = []
     for k in kpis:
         col = k.num or "at_end"
         totals = df.groupby(["period_start", "_key"])[col].transform("sum")
-        label = df["tier"] if ctx.by in (None, "tier") else (
+        label = df["tier"] if by in (None, "tier") else (
             df["dimension"].fillna("").astype(str) + "/" + df["tier"])  # fmt: skip
         out.append(pd.DataFrame({
             "metric": k.id, "period_start": df["period_start"], "period_end": df["period_end"],

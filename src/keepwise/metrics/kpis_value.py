@@ -120,12 +120,23 @@ def clv_historical(ctx: Context) -> pd.DataFrame:
     """CLV = average order value × orders per active customer per year × 1 / annual churn rate,
     all over the trailing 12 months. Numerator: revenue per active customer in the window
     (= AOV × frequency); denominator: the window's churn rate."""
+    return clv_rows(*clv_sums(ctx))
+
+
+def clv_sums(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each period's trailing window (:func:`clv_windows`), and per window and cut value the
+    customers at its start, active in it and churned in it, with its revenue and orders."""
     windows = clv_windows(ctx)
     w = ctx.small_table(windows[["w_start", "w_end"]].drop_duplicates())
     keys = ["w_start", "w_end", "dimension"]
     sums = _window_counts(ctx, w).merge(_window_orders(ctx, w), how="outer", on=keys)
     sums = sums.fillna({"active": 0, "at_start": 0, "churned": 0, "rev": 0.0, "orders": 0})
     sums["dimension"] = from_null_key(sums["dimension"])
+    return windows, sums
+
+
+def clv_rows(windows: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
+    """clv_historical per period and cut value from the window sums (:func:`clv_sums`)."""
     out = windows.merge(sums, on=["w_start", "w_end"], how="inner")
     return pd.DataFrame({
         "metric": "clv_historical",
