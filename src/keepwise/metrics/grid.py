@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from keepwise.metrics.context import Context
-from keepwise.metrics.status import status_at
+from keepwise.metrics.status import status_at_bounds
 from keepwise.metrics.tables import LOST, day, live_orders, shift_days
 
 #: Optional parts of the grid, attached only when a requested KPI needs them.
@@ -72,14 +72,11 @@ def facts(ctx: Context, want: set[str], statuses: tuple[str, ...] = LOST) -> ir.
     the boundaries, events, complaints, …) are stacked and grouped once, so the customer ×
     period grid needs a single join for them however many a request uses. Revenue, dense
     (most customers order in most periods), comes from :func:`revenue_facts`."""
-    p = ctx.period_table
-    start = status_at(ctx.spans, p, "period_start", statuses)
-    end = status_at(ctx.spans, p, "period_end", statuses)
-    end = end.join(p.select("period_start", "period_end"), "period_end")
+    b = status_at_bounds(ctx.spans, ctx.period_table, statuses)
     f = ctx.flags
     parts = [
-        _fact(start, "customer_id", "period_start", status_start=_code(start.status)),
-        _fact(end, "customer_id", "period_start", status_end=_code(end.status)),
+        _fact(b, "customer_id", "period_start", status_start=_code(b.start),
+              status_end=_code(b.end)),
         _fact(f, "fcid", "fps", to_lost=f.to_lost, to_void=f.to_void, to_churned=f.to_churned,
               loss_on=f.loss_on),
     ]  # fmt: skip

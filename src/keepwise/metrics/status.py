@@ -213,3 +213,29 @@ def status_at(
     s = spans.filter(spans.status.isin(statuses))
     j = s.join(m, [s.on < m[column], m[column] <= s.next_on.fill_null(far)])
     return j.select("customer_id", column, "status")
+
+
+def status_at_bounds(
+    spans: ir.Table, periods: ir.Table, statuses: tuple[str, ...] = LOST
+) -> ir.Table:
+    """(customer_id, period_start, start, end) for each period at whose start or end (midnight
+    of ``period_start`` / ``period_end``) a customer's status is one of ``statuses``: the
+    status then, null at the other boundary unless the same span also holds there.
+
+    One join of the spans with the periods they touch: a lost customer's span covering both
+    boundaries (the usual case: churned stays churned) gives one row, not one per boundary. A
+    status that changes within the period gives a row per span."""
+    far = day(dt.date(9999, 12, 31))
+    p = periods.select("period_start", "period_end")
+    s = spans.filter(spans.status.isin(statuses))
+    until = s.next_on.fill_null(far)
+    j = s.join(p, [s.on < p.period_end, p.period_start <= until])
+    j = j.mutate(until=j.next_on.fill_null(far))
+    at_start = (j.on < j.period_start) & (j.period_start <= j.until)
+    at_end = (j.on < j.period_end) & (j.period_end <= j.until)
+    j = j.filter(at_start | at_end)
+    return j.select(
+        "customer_id", "period_start",
+        start=at_start.ifelse(j.status, ibis.null("string")),
+        end=at_end.ifelse(j.status, ibis.null("string")),
+    )  # fmt: skip
