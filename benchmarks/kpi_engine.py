@@ -14,6 +14,8 @@ contender then runs in its own child process (wall time, peak RSS):
   workspace file (each call computes everything, as two ``keepwise metrics`` commands do);
 * Keepwise, DuckDB, one session: ``keepwise.metrics.compute`` on ``Tables(keep=True)``, the
   Python API's session of reports: the cut report reuses the customer facts of the uncut one;
+* Keepwise, DuckDB, one request: ``Workspace.metrics_cuts(cuts=[None, "segment"])`` (``keepwise
+  metrics --by segment --total``): one pass by segment, the uncut totals summed from its sums;
 * Keepwise, DuckDB, two calls, inactivity: ``[churn] mode = "inactivity"`` (90 days), which
   pandas does not implement (no ratio);
 * Keepwise, Spark local: the Parquet files as Spark tables through Ibis's PySpark backend
@@ -107,10 +109,14 @@ import pandas as pd
 from keepwise._core.config import ChurnConfig, ChurnRule
 from keepwise.metrics import Tables, compute
 from keepwise.workspace import Workspace
-folder, mode, session = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "session"
+folder, mode, how = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 ws = Workspace.open(folder / "ws")
 churn = ChurnConfig(default=ChurnRule(mode=mode, inactivity_days=90))
-if session:  # one set of tables for both reports: the second reuses the customer facts
+if how == "request":  # one request for both cuts: the totals are summed from the cut's sums
+    ws.config = dataclasses.replace(ws.config, churn=churn)
+    results = ws.metrics_cuts(cuts=[None, "segment"], **when)
+    uncut, cut = results[None], results["segment"]
+elif how == "session":  # one set of tables for both reports: the second reuses the customer facts
     tables = Tables.from_backend(ws.store.ibis(), keep=True)
     uncut = compute(tables, None, **when, churn=churn)
     cut = compute(tables, None, **when, by="segment", churn=churn)
@@ -187,6 +193,8 @@ def main() -> None:
     events = measure("Keepwise, DuckDB, two calls", KEEPWISE, str(folder), "events", "calls")
     session = measure("Keepwise, DuckDB, one session", KEEPWISE, str(folder), "events",
                       "session")  # fmt: skip
+    request = measure("Keepwise, DuckDB, one request (--by segment --total)", KEEPWISE,
+                      str(folder), "events", "request")  # fmt: skip
     inactivity = measure("Keepwise, DuckDB, two calls, inactivity 90 d", KEEPWISE, str(folder),
                          "inactivity", "calls")  # fmt: skip
     spark = None if args.no_spark else measure("Keepwise, Spark local", SPARK, str(folder), tables)
@@ -200,6 +208,7 @@ def main() -> None:
     print(_row(pandas_run, pandas_run))
     print(_row(events, pandas_run))
     print(_row(session, pandas_run))
+    print(_row(request, pandas_run))
     print(_row(inactivity, None))
     if spark is not None:
         print(_row(spark, None))
@@ -209,7 +218,8 @@ def main() -> None:
           f"{pandas_run.seconds:.1f} s")  # fmt: skip
     result = pd.read_parquet(folder / "result-keepwise-events-calls.parquet")
     others = {"pandas": "result-pandas.parquet",
-              "Keepwise session": "result-keepwise-events-session.parquet"}  # fmt: skip
+              "Keepwise session": "result-keepwise-events-session.parquet",
+              "Keepwise one request": "result-keepwise-events-request.parquet"}  # fmt: skip
     if spark is not None:
         others["Spark"] = "result-spark.parquet"
     keys = ("cut", "metric", "period_start")
@@ -217,7 +227,7 @@ def main() -> None:
            for name, f in others.items()}  # fmt: skip
     print("rows that differ from Keepwise on DuckDB: "
           + ", ".join(f"{k} {v}" for k, v in bad.items()))  # fmt: skip
-    for m in (events, session):
+    for m in (events, session, request):
         print(f"targets, {m.name}: {m.seconds:.1f} s (<= 15 s), {m.peak_mb:,.0f} MB "
               f"(<= 4,096 MB), {pandas_run.seconds / m.seconds:.1f}× pandas (>= 5×)")  # fmt: skip
     if any(bad.values()):
