@@ -63,8 +63,8 @@ def test_metrics_several_cuts(ws_dir: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = cli(capsys, *w, "--by", "segment", "--by", "channel", "--total")
     assert code == 0
     rows = json.loads(out)
-    assert [r["by"] for r in rows][0] == "segment" and {r["by"] for r in rows} == {
-        "segment", "channel", None}  # fmt: skip
+    assert rows[0]["by"] == "segment"
+    assert {r["by"] for r in rows} == {"segment", "channel", None}
     for cut in ("segment", "channel", None):
         _, alone, _ = cli(capsys, *w, *(["--by", cut] if cut else []))
         mine = [{k: v for k, v in r.items() if k != "by"} for r in rows if r["by"] == cut]
