@@ -444,14 +444,20 @@ class Workspace:
         winback_days: int | None = None,
     ) -> dict[str | None, pd.DataFrame]:  # fmt: skip
         """:meth:`metrics` for several cuts (None: uncut) in one pass per dimension: the uncut
-        totals are summed from the first cut's sums."""
+        totals are summed from the first cut's sums; with several dimensions, the passes after
+        the first reuse its customer base, timeline and customer facts."""
         from keepwise import metrics
 
-        return metrics.compute_cuts(
-            self._metric_tables(), metric_ids, cuts=cuts, as_of=as_of, grain=grain, start=start,
-            end=end, churn=self.config.churn,
-            winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
-        )  # fmt: skip
+        several = len({c for c in cuts if c is not None}) > 1
+        tables = metrics.Tables.from_backend(self.store.ibis(), keep=several)
+        try:
+            return metrics.compute_cuts(
+                tables, metric_ids, cuts=cuts, as_of=as_of, grain=grain, start=start, end=end,
+                churn=self.config.churn,
+                winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+            )  # fmt: skip
+        finally:
+            tables.release()
 
     def drilldown(
         self, metric: str, period: dt.date, *, as_of: dt.date, grain: str = "month",

@@ -55,3 +55,21 @@ def test_uncut_alone_is_one_plain_pass(hand_store: Workspace) -> None:
     tables = Tables.from_backend(hand_store.store.ibis())
     results = compute_cuts(tables, ["churn_rate"], cuts=[None], **REQUEST)
     _same(results[None], compute(tables, ["churn_rate"], **REQUEST))
+
+
+def test_workspace_several_dimensions_share_and_release(hand_store: Workspace) -> None:
+    """Workspace.metrics_cuts with two dimensions: each result equals its own Workspace.metrics
+    call, and the results kept for the second pass are dropped afterwards."""
+    con = hand_store.store.ibis().con
+
+    def temporary() -> int:
+        return int(
+            con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
+        )
+
+    before = temporary()
+    results = hand_store.metrics_cuts(["churn_rate", "revenue"], cuts=["region", "segment", None],
+                                      **REQUEST)  # fmt: skip
+    assert temporary() == before
+    for by, got in results.items():
+        _same(got, hand_store.metrics(["churn_rate", "revenue"], by=by, **REQUEST))
