@@ -430,13 +430,8 @@ class Workspace:
     ) -> pd.DataFrame:  # fmt: skip
         """KPIs per period (and dimension value): metric, period_start, period_end, dimension,
         value, numerator, denominator. The churn definition is ``[churn]`` of keepwise.toml."""
-        from keepwise import metrics
-
-        return metrics.compute(
-            self._metric_tables(), metric_ids, as_of=as_of, grain=grain, start=start, end=end,
-            by=by, churn=self.config.churn,
-            winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
-        )  # fmt: skip
+        return self.metrics_cuts(metric_ids, cuts=[by], as_of=as_of, grain=grain, start=start,
+                                 end=end, winback_days=winback_days)[by]  # fmt: skip
 
     def metrics_cuts(
         self, metric_ids: list[str] | None = None, *, cuts: list[str | None], as_of: dt.date,
