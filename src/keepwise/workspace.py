@@ -18,21 +18,31 @@ from keepwise._core.config import (
     default_config_text,
     load_config,
 )
-from keepwise._core.errors import ConfigError
-from keepwise._core.i18n import Lang
+from keepwise._core.errors import ConfigError, InputError
+from keepwise._core.i18n import Lang, register
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
-from keepwise.lifecycle.summary import Headline, headline
 from keepwise.rules import Alert, Rule, RunResult
-from keepwise.store import Store, database_url_for, schema
+from keepwise.store import Store, activity_end, database_url_for, schema
 from keepwise.value.calibration import CalibrationCheck
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from keepwise import metrics, risk, value
+    from keepwise.metrics.headline import Headline
 
-__all__ = ["Headline", "TableCount", "Workspace"]
+__all__ = ["TableCount", "Workspace"]
+
+register(
+    {
+        "workspace.future_as_of": {
+            "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
+            "en": "The as-of date {as_of} is in the future (today is {today}): scores, alerts and "
+            "decisions are never written for days that have not happened",
+        },
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +188,9 @@ class Workspace:
         """Train the churn model on snapshots before ``as_of`` and store the version."""
         from keepwise import risk
 
+        self.check_writable(as_of)
         return risk.train(
-            self.store, as_of, created_at=clock.now(),
+            self.store, as_of, churn=self.config.churn, created_at=clock.now(),
             horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
             snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
             cutoffs=self._risk_option("cutoffs", risk.DEFAULT_CUTOFFS),
@@ -187,14 +198,16 @@ class Workspace:
         )  # fmt: skip
 
     def risk_score(self, as_of: dt.date) -> risk.ScoreResult:
-        """Score every customer active at ``as_of`` with the latest churn model."""
+        """Score every customer kept at ``as_of`` with the latest churn model."""
         from keepwise import risk
 
+        self.check_writable(as_of)
         cutoffs = self._risk_option("cutoffs", None)
         drivers_from = self._risk_option("drivers_from", "low")
         return risk.score(
-            self.store, as_of, created_at=clock.now(), cutoffs=cutoffs, drivers_from=drivers_from
-        )
+            self.store, as_of, churn=self.config.churn, created_at=clock.now(), cutoffs=cutoffs,
+            drivers_from=drivers_from,
+        )  # fmt: skip
 
     def risk_list(
         self, *, as_of: dt.date | None = None, band: str | None = None,
@@ -212,7 +225,7 @@ class Workspace:
         from keepwise import risk
 
         return risk.backtest(
-            self.store, as_of,
+            self.store, as_of, churn=self.config.churn,
             horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
             snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
             splits=splits or self._risk_option("splits", 2),
@@ -225,7 +238,7 @@ class Workspace:
         """Kaplan-Meier survival of customer lifetimes (days) and Cox hazard ratios."""
         from keepwise import risk
 
-        return risk.survival_workspace(self.store, as_of, by, times)
+        return risk.survival_workspace(self.store, as_of, by, times, churn=self.config.churn)
 
     @staticmethod
     def risk_evaluate_file(
@@ -268,35 +281,44 @@ class Workspace:
         """Value tiers (high / mid / low / no value), revenue and profit per tier, Pareto share."""
         from keepwise.value import service
 
-        return service.tier_report(self.store, as_of, self.value_settings())
+        return service.tier_report(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_clv(self, as_of: dt.date) -> value.ClvReport:
         """BG/NBD + Gamma-Gamma fit, P(alive), expected purchases and predicted CLV."""
         from keepwise.value import service
 
-        return service.clv_report(self.store, as_of, self.value_settings())
+        return service.clv_report(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_score(self, as_of: dt.date) -> tuple[value.ValueScores, int]:
         """Compute every value score and store it (re-running the same as_of replaces)."""
         from keepwise.value import service
 
-        return service.score(self.store, as_of, self.value_settings(), clock.now())
+        self.check_writable(as_of)
+        return service.score(
+            self.store, as_of, self.value_settings(), self.config.churn, clock.now()
+        )
 
     def value_no_value(self, as_of: dt.date) -> pd.DataFrame:
         """No-value customers: criteria met, the numbers, recommended treatment."""
         from keepwise.value import service
 
-        return service.no_value(self.store, as_of, self.value_settings())
+        return service.no_value(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_decide(
-        self, customer_id: str, *, actor: str, note: str | None = None,
-        treatment: str = "end_relationship", at: dt.datetime | None = None,
+        self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None,
+        treatment: str = "end_relationship", at: dt.datetime | None = None, force: bool = False,
     ) -> int:  # fmt: skip
-        """Let a no-value customer go: a void event with reason no_value; returns its id."""
+        """Let a no-value customer go: a void event with reason no_value; returns its id. The
+        customer must meet the no-value criteria as of ``as_of``, unless ``force`` with a
+        note."""
         from keepwise.value import service
 
-        return service.decide(self.store, customer_id, at=at or clock.now(), actor=actor,
-                              note=note, treatment=treatment)  # fmt: skip
+        self.check_writable(as_of)
+        return service.decide(
+            self.store, customer_id, as_of=as_of, settings=self.value_settings(),
+            churn=self.config.churn, at=at or clock.now(), actor=actor, note=note,
+            treatment=treatment, force=force,
+        )  # fmt: skip
 
     def value_revert(
         self, customer_id: str, *, actor: str, note: str | None = None,
@@ -339,12 +361,41 @@ class Workspace:
             return [dict(r) for r in rows]
 
     def headline(self, as_of: dt.date) -> Headline:
-        """Customers by status, the last 12 months' orders, revenue and churn."""
-        return headline(self.store, as_of)
+        """Customers by status at ``as_of``; the last 12 months' orders, revenue and churn, from
+        the KPI engine under the workspace's churn definition (= ``metrics --grain year
+        --trailing``)."""
+        from keepwise.metrics.headline import headline
+
+        return headline(self._metric_tables(), self.config.churn, as_of)
 
     @property
     def backend(self) -> str:
         return self.store.dialect
+
+    # --- time: where the data ends, the default as-of, no results written for the future ---
+
+    def data_end(self) -> dt.date | None:
+        """The last day with imported activity (orders, product use, follow-ups, tickets,
+        surveys, imported status events; None for an empty workspace). A user's own action
+        (a void, a reassignment) is not data: it must not move the default as-of."""
+        with self.store.begin() as conn:
+            return activity_end(conn)
+
+    def default_as_of(self) -> dt.date:
+        """The day after the data ends, or today if that is earlier (or nothing is imported):
+        figures "as of the latest data", not of a date nothing is known about."""
+        end = self.data_end()
+        today = clock.today()
+        return today if end is None else min(today, end + dt.timedelta(days=1))
+
+    @staticmethod
+    def check_writable(as_of: dt.date) -> dt.date:
+        """Refuse to write results (scores, models, alerts, decisions) dated after today."""
+        today = clock.today()
+        if as_of > today:
+            raise InputError("workspace.future_as_of", as_of=as_of.isoformat(),
+                             today=today.isoformat())  # fmt: skip
+        return as_of
 
     # --- early warning: rules and alerts (预警规则与预警; docs/alerts.md) -----------------------
 
@@ -366,8 +417,9 @@ class Workspace:
         from keepwise._core.clock import now
         from keepwise.rules import evaluate, load_rules, record
 
+        self.check_writable(as_of)
         rules = load_rules(self.path)
-        hits = evaluate(self.store, rules, as_of)
+        hits = evaluate(self.store, rules, as_of, churn=self.config.churn)
         with self.store.begin() as conn:
             return record(conn, rules, hits, as_of, at=now())
 

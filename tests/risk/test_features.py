@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepwise import Workspace
+from keepwise._core.config import ChurnConfig
 from keepwise.risk.features import FEATURES, build_features, build_snapshot
 from keepwise.store import schema
 
 D = dt.datetime
+#: Explicit status events only (the default churn definition).
+EVENTS = ChurnConfig()
 
 
 def _insert(ws: Workspace, table: sa.Table, rows: list[dict[str, object]]) -> None:
@@ -89,7 +92,9 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 def test_feature_values_on_a_hand_built_company(workspace: Workspace) -> None:
     """The same Ibis expressions on DuckDB and PostgreSQL (the ``workspace`` fixture)."""
     _fill_tiny(workspace)
-    snap = build_snapshot(workspace.store, dt.date(2026, 4, 1), horizon=90).set_index("customer_id")
+    snap = build_snapshot(workspace.store, dt.date(2026, 4, 1), horizon=90, churn=EVENTS).set_index(
+        "customer_id"
+    )
     assert list(snap.index) == ["A", "E"]  # B churned before, C acquired after
     a = snap.loc["A"]
     assert (a.orders_30d, a.orders_90d, a.orders_365d) == (2, 4, 4)
@@ -112,7 +117,9 @@ def test_feature_values_on_a_hand_built_company(workspace: Workspace) -> None:
 
 
 def test_horizon_bounds_the_label(tiny: Workspace) -> None:
-    snap = build_snapshot(tiny.store, dt.date(2026, 4, 1), horizon=30).set_index("customer_id")
+    snap = build_snapshot(tiny.store, dt.date(2026, 4, 1), horizon=30, churn=EVENTS).set_index(
+        "customer_id"
+    )
     assert snap.loc["A", "churned"] == 0 and snap.loc["E", "churned"] == 1
 
 
@@ -162,7 +169,7 @@ def _future_rows(ws: Workspace, as_of: dt.date, offset: int, tag: str, ids: list
 def test_no_feature_reads_rows_at_or_after_as_of(sandbox: Workspace) -> None:
     as_of = dt.date(2026, 5, 1)
     moment = dt.datetime.combine(as_of, dt.time())
-    before = build_features(sandbox.store, as_of)
+    before = build_features(sandbox.store, as_of, churn=EVENTS)
     assert len(before) > 50 and before["orders_90d"].sum() > 0
     ids = before["customer_id"].head(40).tolist()
     _future_rows(sandbox, as_of, 0, "edge", ids)
@@ -183,7 +190,7 @@ def test_no_feature_reads_rows_at_or_after_as_of(sandbox: Workspace) -> None:
                 orders.ordered_at >= moment, ~orders.order_id.like("edge-%")
             )
         )
-    after = build_features(sandbox.store, as_of)
+    after = build_features(sandbox.store, as_of, churn=EVENTS)
     assert list(after.columns) == ["customer_id", "owner_id", *FEATURES]
     pd.testing.assert_frame_equal(before, after)
 
@@ -196,7 +203,7 @@ def test_appending_future_rows_never_changes_features(
     sandbox: Workspace, day: int, offset: int
 ) -> None:
     as_of = dt.date(2025, 1, 1) + dt.timedelta(days=day)
-    before = build_features(sandbox.store, as_of)
+    before = build_features(sandbox.store, as_of, churn=EVENTS)
     tag = f"h{day}-{offset}"
     _future_rows(sandbox, as_of, offset, tag, before["customer_id"].head(40).tolist())
-    pd.testing.assert_frame_equal(before, build_features(sandbox.store, as_of))
+    pd.testing.assert_frame_equal(before, build_features(sandbox.store, as_of, churn=EVENTS))

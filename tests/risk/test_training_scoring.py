@@ -68,7 +68,7 @@ def _scores(ws: Workspace) -> Any:
 def test_every_active_customer_is_scored_with_bands_and_drivers(
     demo: Workspace, trained: dict[str, Any]
 ) -> None:
-    active = set(build_features(demo.store, AS_OF)["customer_id"])
+    active = set(build_features(demo.store, AS_OF, churn=demo.config.churn)["customer_id"])
     scores = _scores(demo)
     assert set(scores["customer_id"]) == active and len(scores) == len(active)
     assert trained["score"].customers == len(active)
@@ -144,7 +144,13 @@ def test_drivers_can_be_limited_to_the_riskier_bands(
     from keepwise import risk
 
     day = dt.date(2026, 10, 1)
-    result = risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="medium")
+    result = risk.score(
+        demo.store,
+        day,
+        churn=demo.config.churn,
+        created_at=dt.datetime(2026, 10, 1),
+        drivers_from="medium",
+    )
     scores = _scores(demo)
     scores = scores[pd.to_datetime(scores["as_of"]) == pd.Timestamp(day)]
     assert len(scores) == result.customers
@@ -152,4 +158,10 @@ def test_drivers_can_be_limited_to_the_riskier_bands(
     assert scores.loc[low, "drivers"].isna().all()
     assert scores.loc[~low, "drivers"].notna().all() and (~low).any()
     with pytest.raises(InputError):
-        risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="none")
+        risk.score(
+            demo.store,
+            day,
+            churn=demo.config.churn,
+            created_at=dt.datetime(2026, 10, 1),
+            drivers_from="none",
+        )

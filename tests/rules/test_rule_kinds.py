@@ -226,7 +226,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 
 
 def hits_of(ws: Workspace, r: Rule) -> dict[str, dict[str, Any]]:
-    return {h.customer_id: h.evidence for h in evaluate(ws.store, [r], AS_OF)}
+    return {
+        h.customer_id: h.evidence for h in evaluate(ws.store, [r], AS_OF, churn=ws.config.churn)
+    }
 
 
 @pytest.mark.parametrize(("r", "expected"), CASES, ids=[r.id for r, _ in CASES])
@@ -250,7 +252,7 @@ def test_no_followup(world: Workspace) -> None:
 def test_disabled_rules_do_not_run(world: Workspace) -> None:
     r = rule("usage_drop")
     off = Rule(r.id, r.kind, r.severity, r.playbook, r.params, enabled=False)
-    assert evaluate(world.store, [off], AS_OF) == []
+    assert evaluate(world.store, [off], AS_OF, churn=world.config.churn) == []
 
 
 # --- no look-ahead ---------------------------------------------------------------------------
@@ -296,5 +298,8 @@ def test_rows_at_or_after_as_of_change_nothing(make_ws: Callable[..., Workspace]
     found = hits_of(ws, rule("no_followup"))
     assert {k: found[k] for k in _no_followup_expected()} == _no_followup_expected()
     # The same rows are read once they are in the past: the answers then change.
-    later = {h.customer_id for h in evaluate(ws.store, [rule("complaints_rising")], day(-10))}
+    later = {
+        h.customer_id
+        for h in evaluate(ws.store, [rule("complaints_rising")], day(-10), churn=ws.config.churn)
+    }
     assert "K_plain" in later  # its four complaints dated AS_OF to AS_OF+3 now count

@@ -9,9 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, echo_json, open_workspace, state
+from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
 from keepwise.workspace import Alert
 
 register(
@@ -94,8 +93,8 @@ def run_cmd(
     """Evaluate the rules and open new alerts (one open alert per customer and rule).
     / 运行预警规则并创建新预警。"""
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
+        day = as_of_day(ws, as_of)
         rules = ws.alert_rules()
         result = ws.alerts_run(day)
     if as_json:

@@ -6,6 +6,7 @@ without a traceback, and the command exits with status 2.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from keepwise._core.clock import parse_day
 from keepwise._core.errors import KeepwiseError
 from keepwise._core.i18n import Lang, lang_from_env, normalise, register, t
 from keepwise.workspace import Workspace
@@ -83,6 +85,12 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+def as_of_day(ws: Workspace, text: str | None) -> dt.date:
+    """The ``--as-of`` date, by default the day after the workspace's data ends (today at the
+    latest): figures as of the latest data, not of days nothing is known about."""
+    return parse_day(text) if text else ws.default_as_of()
 
 
 def echo_json(payload: Any) -> None:

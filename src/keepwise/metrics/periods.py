@@ -112,6 +112,12 @@ def periods(
     return out
 
 
+def trailing(grain: str, as_of: dt.date) -> Period:
+    """The window of one ``grain`` that ends at ``as_of``: ``[as_of − 1 grain, as_of)``, e.g.
+    the last 12 months for ``year`` (its previous period is the 12 months before that)."""
+    return Period(shift(as_of, check_grain(grain), -1), as_of)
+
+
 def period_frame(items: list[Period], grain: Grain) -> pd.DataFrame:
     """One row per period: ``period_start``, ``period_end`` and ``prev_start`` (the start of
     the previous period of the same grain, for period-over-period KPIs)."""

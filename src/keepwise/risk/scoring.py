@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError, NotFoundError
 from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier, risk_band
@@ -182,6 +183,7 @@ def score(
     store: Store,
     as_of: dt.date,
     *,
+    churn: ChurnConfig,
     created_at: dt.datetime,
     cutoffs: Sequence[float] | None = None,
     model_version: str | None = None,
@@ -196,7 +198,7 @@ def score(
         raise InputError("risk.bad_band", band=drivers_from)
     stored = load_model(store, model_version)
     bands_at = check_cutoffs(cutoffs) if cutoffs is not None else stored.cutoffs
-    frame = build_features(store, as_of)
+    frame = build_features(store, as_of, churn=churn)
     X = features_of(frame)
     stored.model.set_params(n_jobs=auto_threads(len(X)))
     counts = dict.fromkeys(BANDS, 0)

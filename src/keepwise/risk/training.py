@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sklearn.base import clone
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError, NotFoundError
 from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier
@@ -111,8 +112,10 @@ def snapshot_dates(as_of: dt.date, horizon: int, count: int) -> list[dt.date]:
     return [as_of - dt.timedelta(days=k * horizon) for k in range(1, count + 1)]
 
 
-def load_snapshots(store: Store, dates: Sequence[dt.date], horizon: int) -> pd.DataFrame:
-    frames = [build_snapshot(store, d, horizon) for d in dates]
+def load_snapshots(
+    store: Store, dates: Sequence[dt.date], horizon: int, churn: ChurnConfig
+) -> pd.DataFrame:
+    frames = [build_snapshot(store, d, horizon, churn=churn) for d in dates]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -175,6 +178,7 @@ def train(
     store: Store,
     as_of: dt.date,
     *,
+    churn: ChurnConfig,
     created_at: dt.datetime,
     horizon: int = DEFAULT_HORIZON,
     snapshots: int = DEFAULT_SNAPSHOTS,
@@ -189,7 +193,7 @@ def train(
     ``max_trees`` caps the boosting rounds (fewer trees: faster training and drivers)."""
     horizon, cutoffs = check_horizon(horizon), check_cutoffs(cutoffs)
     dates = snapshot_dates(as_of, horizon, max(2, snapshots + 1))
-    frame = load_snapshots(store, dates, horizon)
+    frame = load_snapshots(store, dates, horizon, churn)
     test_date, train_dates = dates[0], dates[1:]
     older = frame[frame["as_of"] < pd.Timestamp(test_date)]
     held = frame[frame["as_of"] == pd.Timestamp(test_date)]
