@@ -19,7 +19,7 @@ from keepwise._core.config import (
     load_config,
 )
 from keepwise._core.errors import ConfigError, InputError
-from keepwise._core.i18n import Lang, register
+from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.rules import Alert, Rule, RunResult
@@ -32,10 +32,22 @@ if TYPE_CHECKING:
     from keepwise import metrics, risk, value
     from keepwise.metrics.headline import Headline
 
-__all__ = ["TableCount", "Workspace"]
+__all__ = ["AsOf", "TableCount", "Workspace"]
 
 register(
     {
+        "workspace.after_data": {
+            "zh": "所选周期从 {start} 开始，而数据截止于 {end}：这些周期没有任何数据",
+            "en": "The periods start on {start}, but the data ends on {end}: there is no data "
+            "for them",
+        },
+        "workspace.data_end_note": {
+            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据；"
+            "其后的周期已略去，含数据结束日的周期标为不完整",
+            "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
+            "have no data at all. Periods after the data are left out; the one it ends in "
+            "is marked incomplete",
+        },
         "workspace.future_as_of": {
             "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
             "en": "The as-of date {as_of} is in the future (today is {today}): scores, alerts and "
@@ -43,6 +55,28 @@ register(
         },
     }
 )
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The as-of date of a command and where the workspace's data ends."""
+
+    day: dt.date
+    data_end: dt.date | None
+
+    @property
+    def past_data(self) -> bool:
+        """Whether days before ``day`` lie after the data (the day after it is the usual
+        as-of: figures as of the end of the data)."""
+        return self.data_end is not None and self.day > self.data_end + dt.timedelta(days=1)
+
+    def note(self, lang: Lang | str = "en") -> str | None:
+        """Says so when the as-of date is past the data (None otherwise)."""
+        if not self.past_data or self.data_end is None:
+            return None
+        days = (self.day - self.data_end).days - 1
+        return t("workspace.data_end_note", lang, end=self.data_end.isoformat(),
+                 as_of=self.day.isoformat(), days=days)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -384,18 +418,50 @@ class Workspace:
     def default_as_of(self) -> dt.date:
         """The day after the data ends, or today if that is earlier (or nothing is imported):
         figures "as of the latest data", not of a date nothing is known about."""
+        return self.as_of(None).day
+
+    def as_of(self, requested: dt.date | None) -> AsOf:
+        """The as-of date of a command: the one requested, by default the day after the data
+        ends (today if that is earlier, or if nothing is imported), with where the data ends
+        (:meth:`AsOf.note` says so when the date is past it)."""
         end = self.data_end()
-        today = clock.today()
-        return today if end is None else min(today, end + dt.timedelta(days=1))
+        if requested is None:
+            today = clock.today()
+            requested_day = today if end is None else min(today, end + dt.timedelta(days=1))
+            return AsOf(requested_day, end)
+        return AsOf(requested, end)
 
     @staticmethod
     def check_writable(as_of: dt.date) -> dt.date:
-        """Refuse to write results (scores, models, alerts, decisions) dated after today."""
+        """Refuse to write results (scores, models, alerts, decisions) dated after today: they
+        would be judged on days that have not happened and then stand as the latest results."""
         today = clock.today()
         if as_of > today:
             raise InputError("workspace.future_as_of", as_of=as_of.isoformat(),
                              today=today.isoformat())  # fmt: skip
         return as_of
+
+    def _known_range(
+        self, grain: str, as_of: dt.date, start: dt.date | None, end: dt.date | None,
+        trailing: bool = False,
+    ) -> tuple[dt.date | None, dt.date | None]:  # fmt: skip
+        """``start, end`` of a report without the periods that start after the data ends
+        (they would show only its absence: no revenue, 0 % churn); an error when every
+        period does."""
+        from keepwise.metrics import periods as pr
+
+        data_end = self.data_end()
+        if data_end is None:
+            return start, end
+        if trailing:
+            items = [pr.trailing(grain, as_of)]
+        else:
+            items = pr.periods(grain, as_of=as_of, start=start, end=end)
+        known = [p for p in items if p.start <= data_end]
+        if not known:
+            raise InputError("workspace.after_data", start=items[0].start.isoformat(),
+                             end=data_end.isoformat())  # fmt: skip
+        return (start, known[-1].end) if len(known) < len(items) else (start, end)
 
     # --- early warning: rules and alerts (预警规则与预警; docs/alerts.md) -----------------------
 
@@ -481,30 +547,46 @@ class Workspace:
         winback_days: int | None = None,
     ) -> pd.DataFrame:  # fmt: skip
         """KPIs per period (and dimension value): metric, period_start, period_end, dimension,
-        value, numerator, denominator. The churn definition is ``[churn]`` of keepwise.toml."""
+        value, numerator, denominator, complete. The churn definition is ``[churn]`` of
+        keepwise.toml."""
         return self.metrics_cuts(metric_ids, cuts=[by], as_of=as_of, grain=grain, start=start,
                                  end=end, winback_days=winback_days)[by]  # fmt: skip
 
     def metrics_cuts(
         self, metric_ids: list[str] | None = None, *, cuts: list[str | None], as_of: dt.date,
         grain: str = "month", start: dt.date | None = None, end: dt.date | None = None,
-        winback_days: int | None = None,
+        winback_days: int | None = None, trailing: bool = False,
     ) -> dict[str | None, pd.DataFrame]:  # fmt: skip
         """:meth:`metrics` for several cuts (None: uncut) in one pass per dimension: the uncut
         totals are summed from the first cut's sums; with several dimensions, the passes after
-        the first reuse its customer base, timeline and customer facts."""
+        the first reuse its customer base, timeline and customer facts. ``trailing``: one
+        window, the ``grain`` before ``as_of``. Each row says whether its period is
+        ``complete`` (ends on or before ``as_of``)."""
+        import pandas as pd
+
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end, trailing)
         several = len({c for c in cuts if c is not None}) > 1
         tables = metrics.Tables.from_backend(self.store.ibis(), keep=several)
         try:
-            return metrics.compute_cuts(
+            results = metrics.compute_cuts(
                 tables, metric_ids, cuts=cuts, as_of=as_of, grain=grain, start=start, end=end,
                 churn=self.config.churn,
-                winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+                winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS, trailing=trailing,
             )  # fmt: skip
         finally:
             tables.release()
+        known_until = self._known_until(as_of)
+        for df in results.values():
+            df["complete"] = pd.to_datetime(df["period_end"]).dt.date <= known_until
+        return results
+
+    def _known_until(self, as_of: dt.date) -> dt.date:
+        """The end of what is known at ``as_of``: as_of itself, or the day after the data
+        ends if that is earlier (a period ending later is incomplete)."""
+        end = self.data_end()
+        return as_of if end is None else min(as_of, end + dt.timedelta(days=1))
 
     def drilldown(
         self, metric: str, period: dt.date, *, as_of: dt.date, grain: str = "month",
@@ -524,9 +606,11 @@ class Workspace:
         end: dt.date | None = None, by: str | None = None,
     ) -> pd.DataFrame:  # fmt: skip
         """Acquisition-cohort retention, long form: cohort, age, dimension, customers,
-        retained, retention (curves: ``keepwise.metrics.cohort_curves``)."""
+        retained, retention (curves: ``keepwise.metrics.cohort_curves``). Ages whose moment
+        is after the data ends are not shown (nothing is known of them)."""
         from keepwise import metrics
 
+        as_of = self._known_until(as_of)
         return metrics.cohort_table(self._metric_tables(), as_of=as_of, grain=grain,
                                     start=start, end=end, by=by, churn=self.config.churn)  # fmt: skip
 
@@ -552,6 +636,7 @@ class Workspace:
         rolled up to avoidable / unavoidable / unknown."""
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end)
         df = metrics.reasons(self._metric_tables(), as_of=as_of, grain=grain, start=start,
                              end=end, by=by, churn=self.config.churn)  # fmt: skip
         return metrics.avoidability(df) if avoidable else df
@@ -563,6 +648,7 @@ class Workspace:
         """Revenue lost, CLV lost, acquisition cost not paid back and revenue at risk."""
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end)
         return metrics.impact(self._metric_tables(), as_of=as_of, grain=grain, start=start,
                               end=end, by=by, churn=self.config.churn)  # fmt: skip
 

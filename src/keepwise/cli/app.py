@@ -87,10 +87,15 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         ws.close()
 
 
-def as_of_day(ws: Workspace, text: str | None) -> dt.date:
+def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
     """The ``--as-of`` date, by default the day after the workspace's data ends (today at the
-    latest): figures as of the latest data, not of days nothing is known about."""
-    return parse_day(text) if text else ws.default_as_of()
+    latest); a date past the data is used as given, with a note on stderr saying where the
+    data ends."""
+    chosen = ws.as_of(parse_day(text) if text else None)
+    note = chosen.note(state(ctx).lang)
+    if note:
+        typer.echo(note, err=True)
+    return chosen.day
 
 
 def echo_json(payload: Any) -> None:

@@ -229,7 +229,7 @@ def summary_cmd(
     """Headline figures: customers by status, last 12 months' revenue and churn. / 主要指标。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        figures = ws.headline(as_of_day(ws, as_of))
+        figures = ws.headline(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(figures.to_dict())
     else:

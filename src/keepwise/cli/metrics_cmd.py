@@ -166,6 +166,14 @@ def metrics_cmd(
             "pass / 同时输出不分维度的合计",
         ),
     ] = False,
+    trailing: Annotated[
+        bool,
+        typer.Option(
+            "--trailing",
+            help="One window: the --grain before --as-of (e.g. --grain "
+            "year --trailing: the last 12 months) / 截止日期前的一个滚动窗口",
+        ),
+    ] = False,
     as_of: AsOf = None,
     as_json: AsJson = False,
     list_: Annotated[
@@ -186,9 +194,10 @@ def metrics_cmd(
     if total and by:
         cuts.append(None)
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         results = ws.metrics_cuts(metric or None, cuts=cuts, as_of=day, grain=grain,
-                                  start=_day(start), end=_day(end), winback_days=winback_days)  # fmt: skip
+                                  start=_day(start), end=_day(end), winback_days=winback_days,
+                                  trailing=trailing)  # fmt: skip
         catalogue = ws.metric_catalogue(lang)
     if as_json:
         if len(cuts) == 1:
@@ -251,7 +260,7 @@ def drilldown_cmd(
     """The customers in a KPI value's numerator and denominator. / 指标数值的客户明细。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        df = ws.drilldown(metric, parse_day(period), as_of=as_of_day(ws, as_of), grain=grain, by=by,
+        df = ws.drilldown(metric, parse_day(period), as_of=as_of_day(ctx, ws, as_of), grain=grain, by=by,
                           value=value, winback_days=winback_days)  # fmt: skip
     if as_json:
         _echo_json(_records(df))
@@ -290,7 +299,7 @@ def cohorts_cmd(
     """Acquisition-cohort retention and curves. / 获客批次留存表与留存曲线。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         if km:
             df = ws.survival_by_segment(as_of=day, by=by or "segment")
         else:
@@ -359,7 +368,7 @@ def reasons_cmd(
     """Churn and void counts and revenue lost by reason. / 流失与作废原因统计。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         df = ws.reasons(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by,
                         avoidable=avoidable)  # fmt: skip
     if as_json:
@@ -397,7 +406,7 @@ def impact_cmd(
     """Revenue lost, CLV lost, acquisition cost not paid back, revenue at risk. / 流失的业务影响。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         df = ws.impact(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
     if as_json:
         _echo_json(_records(df))

@@ -120,7 +120,7 @@ def train_cmd(
 
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result = ws.risk_train(as_of_day(ws, as_of), horizon=horizon)
+        result = ws.risk_train(as_of_day(ctx, ws, as_of), horizon=horizon)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -138,7 +138,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Score every active customer with the latest model. / 为活跃客户评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         result = ws.risk_score(day)
     if as_json:
         _echo_json(result.to_dict())
@@ -203,7 +203,7 @@ def backtest_cmd(
     """Time-split back-test against recency and logistic baselines. / 按时间回测。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.risk_backtest(as_of_day(ws, as_of), horizon=horizon, splits=splits)
+        report = ws.risk_backtest(as_of_day(ctx, ws, as_of), horizon=horizon, splits=splits)
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -264,7 +264,7 @@ def survival_cmd(
         )
     else:
         with open_workspace(ctx) as ws:
-            view = ws.risk_survival(as_of_day(ws, as_of), by=by, times=_times(times))
+            view = ws.risk_survival(as_of_day(ctx, ws, as_of), by=by, times=_times(times))
     if as_json:
         _echo_json(view.to_dict())
         return

@@ -148,7 +148,7 @@ def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
     """RFM scores and segments. / RFM 评分与客户细分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_rfm(as_of_day(ws, as_of))
+        report = ws.value_rfm(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -165,7 +165,7 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Value tiers: high / mid / low / no value, revenue and profit, Pareto share. / 价值分层。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_tiers(as_of_day(ws, as_of))
+        report = ws.value_tiers(as_of_day(ctx, ws, as_of))
         months = ws.value_settings().window_months
     if as_json:
         echo_json(report.to_dict())
@@ -190,7 +190,7 @@ def clv_cmd(
     """BG/NBD + Gamma-Gamma: P(alive), expected purchases, predicted CLV. / 预测生命周期价值。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_clv(as_of_day(ws, as_of))
+        report = ws.value_clv(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -218,7 +218,7 @@ def no_value_cmd(
     """No-value customers by the [value.no_value] criteria, with a treatment. / 无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ws, as_of)
+        day = as_of_day(ctx, ws, as_of)
         df = ws.value_no_value(day)
     if as_json:
         rows = json.loads(df.to_json(orient="records", date_format="iso"))
@@ -240,7 +240,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Compute and store every value score (re-running replaces). / 计算并保存价值评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result, rows = ws.value_score(as_of_day(ws, as_of))
+        result, rows = ws.value_score(as_of_day(ctx, ws, as_of))
     counts = result.frame["value_tier"].value_counts().to_dict()
     if as_json:
         echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
@@ -273,7 +273,7 @@ def decide_cmd(
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_decide(customer, as_of=as_of_day(ws, as_of), actor=_actor(actor),
+        event = ws.value_decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=_actor(actor),
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
