@@ -100,6 +100,18 @@ def test_imports_in_opposite_key_order_do_not_deadlock(
     _check_figures(pg_ws, results, distinct=20_000)
 
 
+def test_overlapping_imports_in_threads_on_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB would fail the second of two overlapping upserts ("Duplicate key"): the threads
+    of one process (the web server's uploads) take turns."""
+    Workspace.init(tmp_path / "ws", lang="en").close()
+    a = _customers_file(tmp_path / "a.csv", range(0, 15_000), "a")
+    b = _customers_file(tmp_path / "b.csv", range(5_000, 20_000), "b")
+    results = _import_side_by_side(tmp_path / "ws", [a, b], monkeypatch, step="read_file")
+    _check_figures(tmp_path / "ws", results, distinct=20_000)
+
+
 def test_customer_imports_naming_the_same_new_owner(
     pg_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

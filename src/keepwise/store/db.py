@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,6 +61,11 @@ _LOCK_PROGRAM = re.compile(r"Conflicting lock is held in ([^\n]*?)(?: by user|\.
 #: PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply run again.
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}
 T = TypeVar("T")
+#: DuckDB, per database file: one :meth:`Store.transact` at a time in this process. DuckDB's
+#: optimistic concurrency would fail the second of two overlapping upserts ("Duplicate key")
+#: where PostgreSQL makes it wait; threads (the web server's uploads) take turns instead.
+_DUCKDB_WRITERS: dict[str, threading.Lock] = {}
+_DUCKDB_WRITERS_GUARD = threading.Lock()
 
 
 def database_url_for(workspace_dir: Path, url: str | None = None) -> str:
@@ -136,7 +142,7 @@ class Store:
         growing, jittered pause); after ``attempts`` tries, a :class:`BusyError` says so."""
         for attempt in range(1, attempts + 1):
             try:
-                with self.begin() as conn:
+                with self._one_writer(), self.begin() as conn:
                     return work(conn)
             except Exception as exc:
                 if not is_retryable(exc):
@@ -147,6 +153,12 @@ class Store:
                     ) from exc
                 time.sleep(0.05 * 2**attempt * (0.5 + random.random()))
         raise AssertionError("unreachable")
+
+    def _one_writer(self) -> AbstractContextManager[object]:
+        if not self.is_duckdb:
+            return nullcontext()
+        with _DUCKDB_WRITERS_GUARD:
+            return _DUCKDB_WRITERS.setdefault(self.url, threading.Lock())
 
     def migrate(self) -> None:
         """Create or upgrade every table to the latest revision (Alembic)."""
