@@ -179,6 +179,7 @@ class Workspace:
             encoding=encoding,
             delimiter=delimiter,
             rejects_dir=self.path / "rejects",
+            scratch_dir=self.path / "tmp",
             lang=lang or self.config.language,
             actor=actor,
             progress=progress,

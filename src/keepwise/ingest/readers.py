@@ -90,14 +90,16 @@ def read_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     progress: Progress | None = None,
+    temp_dir: Path | None = None,
 ) -> ReadResult:
+    """``temp_dir``: where a file in another encoding is copied as UTF-8 while it is read."""
     if not path.is_file():
         raise InputError("read.missing", path=str(path))
     if path.stat().st_size == 0:
         raise InputError("read.empty", path=path.name)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        result = _read_csv(path, encoding, delimiter, progress)
+        result = _read_csv(path, encoding, delimiter, progress, temp_dir)
     elif suffix in (".xlsx", ".xlsm"):
         result = _read_xlsx(path)
     elif suffix in (".parquet", ".pq"):
@@ -185,10 +187,10 @@ def _check_single_encoding(path: Path) -> None:
                 )
 
 
-def _transcode_to_utf8(path: Path, encoding: str) -> Path:
+def _transcode_to_utf8(path: Path, encoding: str, temp_dir: Path | None) -> Path:
     """Write a UTF-8 copy of a file in another encoding (Arrow's CSV reader reads UTF-8)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)  # noqa: SIM115
+    out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=temp_dir)  # noqa: SIM115
     lines_done = 1
     try:
         with path.open("rb") as fh, out:
@@ -201,8 +203,10 @@ def _transcode_to_utf8(path: Path, encoding: str) -> Path:
                 lines_done += chunk.count(b"\n")
                 out.write(text.encode("utf-8"))
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except BaseException:
+    except BaseException as exc:
         Path(out.name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = out.name  # a failed write does not say which file (a full disk)
         raise
     return Path(out.name)
 
@@ -215,7 +219,11 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _read_csv(
-    path: Path, encoding: str | None, delimiter: str | None, progress: Progress | None
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    progress: Progress | None,
+    temp_dir: Path | None,
 ) -> ReadResult:
     if encoding:
         try:
@@ -226,7 +234,7 @@ def _read_csv(
     else:
         encoding, checksum = detect_encoding(path)
     utf8 = encoding in ("utf-8", "utf-8-sig")
-    source = path if utf8 else _transcode_to_utf8(path, encoding)
+    source = path if utf8 else _transcode_to_utf8(path, encoding, temp_dir)
     try:
         with source.open("r", encoding="utf-8-sig", newline="") as fh:
             sample = fh.read(64 << 10)

@@ -9,7 +9,6 @@ time; amounts with ¥/￥/commas.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +16,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from keepwise._core.disk import disk_full_error
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
+from keepwise.ingest import sandbox
 from keepwise.ingest.contract import FALSE_WORDS, STATUS_ALIASES, TRUE_WORDS, Column, Kind
 from keepwise.ingest.mapping import Mapping, quote_ident, resolve_columns
 from keepwise.ingest.readers import LINE
+
+#: Longest id (or other key value) accepted: PostgreSQL's B-tree index refuses entries over
+#: 2,704 bytes, and a key of two text columns of 255 characters (4 bytes each at most) fits.
+ID_MAX_CHARS = 255
 
 register(
     {
@@ -67,6 +72,14 @@ register(
         "row.before_start": {
             "zh": "时间早于 {other}：{value}",
             "en": "earlier than {other}: {value}",
+        },
+        "row.nul_char": {
+            "zh": "含有 NUL 字符（字节 0），数据库无法保存",
+            "en": "contains a NUL character (byte 0), which databases cannot store",
+        },
+        "row.too_long": {
+            "zh": f"编号超过 {ID_MAX_CHARS} 个字符",
+            "en": f"an id longer than {ID_MAX_CHARS} characters",
         },
         "row.field_count": {
             "zh": "列数与表头不一致：{value}",
@@ -121,11 +134,17 @@ def _case_map(v: str, mapping: dict[str, str]) -> str:
     return f"CASE lower({v}) {whens} END"
 
 
-def _column_sql(col: Column, v: str, today: dt.date, reasons: dict[str, str]) -> tuple[str, str]:
+def _column_sql(
+    col: Column, v: str, today: dt.date, reasons: dict[str, str], *, in_key: bool = False
+) -> tuple[str, str]:
     """(typed value, error code or NULL) SQL for one column whose raw text is ``v``."""
     checks: list[tuple[str, str]] = []
     if col.type in ("id", "text"):
         value = v
+        # Rejected on every backend alike, although only PostgreSQL would fail to store them.
+        checks.append((f"contains({v}, chr(0))", "nul_char"))
+        if col.type == "id" or in_key:
+            checks.append((f"length({v}) > {ID_MAX_CHARS}", "too_long"))
     elif col.type in ("amount", "number", "int"):
         value = _number(v)
         checks.append((f"{v} IS NOT NULL AND {value} IS NULL", "not_number"))
@@ -179,15 +198,21 @@ def validate(
     today: dt.date,
     references: dict[str, pa.Array],
     reasons: dict[str, str],
+    spill_dir: Path | None = None,
 ) -> Validated:
-    # In memory, spilling to the system's temp folder (not the working directory) when large.
-    spill = Path(tempfile.gettempdir()) / "keepwise-duckdb"
-    con = duckdb.connect(config={"temp_directory": str(spill)})
+    """In memory (spilling to ``spill_dir`` when large), in the mapping SQL sandbox."""
+    sandbox.check_mapping_sql(mapping)
+    con = sandbox.connect(spill_dir)
     try:
         return _validate(con, source, kind, mapping, today, references, reasons)
     except duckdb.Error as exc:
-        # Only the user's SQL in a mapping file (query or expressions) can fail here.
-        raise InputError("mapping.sql_error", error=str(exc).strip().splitlines()[0]) from None
+        full = disk_full_error(exc, spill_dir)
+        if full is not None:
+            raise full from None
+        # Otherwise only the user's SQL in a mapping file (query or expressions) can fail here.
+        raise sandbox.forbidden(exc) or InputError(
+            "mapping.sql_error", error=str(exc).strip().splitlines()[0]
+        ) from None
     finally:
         con.close()
 
@@ -213,17 +238,20 @@ def _validate(
         con.execute(f'CREATE TEMP VIEW src AS SELECT *, "{LINE}" AS __line FROM source')
         header = [c for c in source.column_names if c != LINE]
     resolved = resolve_columns(kind, header, mapping)
-    for name, keys in references.items():
-        con.register(f"ref_{name}", pa.table({"k": keys}))
     select_raw = ", ".join(
         f"{_raw(expr)} AS {quote_ident('r_' + name)}" for name, expr in resolved.expressions.items()
     )
     # Only the mapped columns are copied; rejected rows fetch their other values from src.
     con.execute(f"CREATE TEMP TABLE raw AS SELECT __line, {select_raw} FROM src")
+    # Registered only now: the mapping's SQL (above) sees the imported file and nothing else.
+    for name, keys in references.items():
+        con.register(f"ref_{name}", pa.table({"k": keys}))
     present = [c for c in kind.columns if c.name in resolved.expressions]
     typed = []
     for col in present:
-        value, error = _column_sql(col, quote_ident("r_" + col.name), today, reasons)
+        value, error = _column_sql(
+            col, quote_ident("r_" + col.name), today, reasons, in_key=col.name in kind.key
+        )
         typed.append(
             f"{value} AS {quote_ident(col.name)}, {error} AS {quote_ident('e_' + col.name)}"
         )
