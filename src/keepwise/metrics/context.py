@@ -188,16 +188,18 @@ class Context:
 
 
 def _materialize(con: Any, expr: ir.Table, cleanup: list[Callable[[], object]]) -> ir.Table:
+    """``expr`` computed once into a temporary table of the backend, dropped at cleanup. Not
+    Ibis's ``cache()`` on SQL backends: it shares one table among equal expressions, so one
+    request's release would drop another's (sqlglot is pinned below 30.18, whose DDL for
+    DuckDB Ibis 12 cannot use)."""
     if con.name == "pyspark":
         cached = expr.cache()
         cleanup.append(cached.release)
         return cached
-    # Ibis's own cache() needs DDL that the installed sqlglot renders wrongly for DuckDB, so
-    # the temporary table is created with plain SQL (the expression holds no in-memory tables).
     name = f"kw_tmp_{uuid.uuid4().hex[:12]}"
-    _run(con, f'CREATE TEMPORARY TABLE "{name}" AS {con.compile(expr)}')
-    cleanup.append(lambda: _run(con, f'DROP TABLE IF EXISTS "{name}"'))
-    return con.table(name)
+    table = con.create_table(name, expr, temp=True)
+    cleanup.append(lambda: con.drop_table(name, force=True))
+    return table
 
 
 def _values_table(con: Any, frame: pd.DataFrame, cleanup: list[Callable[[], object]]) -> ir.Table:
