@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from keepwise._core.config import DEFAULT_TIMEZONE
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import Lang, register
 from keepwise._core.taxonomy import reason_lookup
@@ -79,6 +80,7 @@ def import_file(
     lang: Lang = "en",
     actor: str | None = None,
     progress: ProgressFn | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ImportResult:
     kind = get_kind(kind_name)
     mapping = mapping or Mapping()
@@ -93,8 +95,9 @@ def import_file(
         references = _references(conn, kind)
         lookup = reason_lookup() | _custom_reasons(conn)
         checked = validate(
-            read.table, kind, mapping, today=today, references=references, reasons=lookup
-        )
+            read.table, kind, mapping, today=today, references=references, reasons=lookup,
+            timezone=timezone,
+        )  # fmt: skip
         if progress:
             progress("validate", 1, 1)
         rejects = describe_rejects(checked.rejected, read.malformed, kind, lang, today.isoformat())
