@@ -95,3 +95,11 @@ def test_names_are_never_silently_misread(tmp_path: Path, people: list[str], enc
         encoding
     ))  # fmt: skip
     assert detect_encoding(path)[0] == encoding
+
+
+def test_a_file_in_neither_encoding_names_its_line(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"customer_id,name\nC1,Cafe\nC2,Caf\xe9\n")  # Windows-1252
+    with pytest.raises(InputError) as err:
+        ws.import_file("customers", path, today=TODAY)
+    assert "cannot be decoded as gb18030 (near line 3)" in err.value.message("en")

@@ -102,15 +102,20 @@ def parse_config(raw: dict[str, Any]) -> WorkspaceConfig:
 
 def _parse_timezone(value: object) -> str:
     """An IANA time zone name such as "Asia/Shanghai" or "UTC"."""
-    from zoneinfo import ZoneInfo
+    if value == DEFAULT_TIMEZONE:
+        return DEFAULT_TIMEZONE
+    from zoneinfo import available_timezones
 
-    try:
-        ZoneInfo(str(value))
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+    # "localtime" (the machine's zone) is a file of the zone database, not a zone name, and
+    # unknown to the database's time zone functions.
+    if not isinstance(value, str) or value not in available_timezones() - {"localtime"}:
         raise ConfigError(
-            "config.value", key="workspace.timezone", value=value, expected='e.g. "Asia/Shanghai"'
-        ) from None
-    return str(value)
+            "config.value",
+            key="workspace.timezone",
+            value=value,
+            expected='"Asia/Shanghai", "UTC", …',
+        )
+    return value
 
 
 def _parse_churn(raw: dict[str, Any]) -> ChurnConfig:

@@ -39,11 +39,6 @@ register(
             "is not. Save the whole file in one encoding (UTF-8 recommended) and retry, "
             "or name it with --encoding",
         },
-        "read.bad_encoding": {
-            "zh": "无法按 {encoding} 解码文件（第 {line} 行附近）；请用 --encoding 指定正确的编码",
-            "en": "The file cannot be decoded as {encoding} (near line {line}); "
-            "name the right encoding with --encoding",
-        },
         "read.ambiguous_encoding": {
             "zh": "无法判断文件的编码：第 {line} 行按 UTF-8 读作「{utf8}」，按 GB18030 读作「{gb}」。"
             "请用 --encoding utf-8 或 --encoding gb18030 指定",
@@ -53,7 +48,6 @@ register(
     }
 )
 
-_BREAK = re.compile(rb"\r\n|\r|\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _ASCII_EDGE = r"(?:(?<![^\x00-\x7f]){w}+|{w}+(?![^\x00-\x7f]))"
 #: Accented Latin words (Café, Müller, £5): the run touches an ASCII letter or digit.
@@ -73,8 +67,7 @@ _UNREMARKABLE = re.compile(rf"[^\x00-\x7f{_COMMON}\u4e00-\u9fff]")
 @dataclass
 class _Evidence:
     utf8_line: int = 0  # first line that reads as UTF-8 only (or clearly better)
-    gb_line: int = 0  # first line that reads as GB18030 only (or clearly better)
-    bad_line: int = 0  # first line that is neither
+    gb_line: int = 0  # first line that is not UTF-8 (or reads clearly better as GB18030)
     ambiguous: tuple[int, str, str] | None = None
     odd_utf8: float = 0.0  # over the ambiguous lines: weighted odd characters …
     odd_gb: float = 0.0
@@ -123,34 +116,40 @@ def _decode(raw: bytes, encoding: str) -> str | None:
 
 
 def _unremarkable(text: str) -> bool:
-    return _UNREMARKABLE.search(_IN_CONTEXT.sub("", text)) is None
+    """Nothing in ``text`` needs a closer look: every character is ASCII, CJK or common
+    punctuation, or an accented letter or symbol in its context (Café, ¥100, 约翰·史密斯)."""
+    pos = 0
+    while found := _UNREMARKABLE.search(text, pos):
+        in_context = _IN_CONTEXT.match(text, found.start())  # its lookbehind sees before pos
+        if in_context is None:
+            return False
+        pos = in_context.end()
+    return True
 
 
 def _examine_block(first_line: int, block: bytes, ev: _Evidence) -> None:
     if block.isascii():
         return
     text = _decode(block, "utf-8")
-    if text is not None and _unremarkable(text):
+    if text is not None and _UNREMARKABLE.search(text) is None:
         if not ev.utf8_line:
             start = _NON_ASCII.search(block)
             ev.utf8_line = first_line + count_breaks(block[: start.start() if start else 0])
         return
-    gb_valid = _decode(block, "gb18030") is not None
-    for offset, raw in enumerate(_BREAK.split(block)):
+    for offset, raw in enumerate(block.splitlines()):  # CR, LF and CRLF
         if not raw.isascii():
-            _examine_line(first_line + offset, raw, gb_valid, ev)
+            _examine_line(first_line + offset, raw, ev)
 
 
-def _examine_line(number: int, raw: bytes, gb_valid: bool, ev: _Evidence) -> None:
+def _examine_line(number: int, raw: bytes, ev: _Evidence) -> None:
+    """A line that is not UTF-8 counts for GB18030 (whether it is valid GB18030 is found when
+    the file is transcoded, with its line)."""
     utf8 = _decode(raw, "utf-8")
-    gb = _decode(raw, "gb18030") if utf8 is not None or not gb_valid else None
     if utf8 is None:
-        if gb_valid or gb is not None:
-            ev.gb_line = ev.gb_line or number
-        else:
-            ev.bad_line = ev.bad_line or number
+        ev.gb_line = ev.gb_line or number
         return
-    if gb is None or _unremarkable(utf8):
+    gb = None if _unremarkable(utf8) else _decode(raw, "gb18030")
+    if gb is None:
         ev.utf8_line = ev.utf8_line or number
         return
     (odd_u, n_u), (odd_g, n_g) = oddness(utf8), oddness(gb)
@@ -168,10 +167,6 @@ def _examine_line(number: int, raw: bytes, gb_valid: bool, ev: _Evidence) -> Non
 
 def _decide(ev: _Evidence, bom: bool) -> str:
     utf8 = "utf-8-sig" if bom else "utf-8"
-    if ev.bad_line:
-        if ev.utf8_line:
-            raise InputError("read.mixed_encoding", utf8_line=ev.utf8_line, other_line=ev.bad_line)
-        raise InputError("read.bad_encoding", encoding="gb18030", line=ev.bad_line)
     if ev.utf8_line and ev.gb_line:
         raise InputError("read.mixed_encoding", utf8_line=ev.utf8_line, other_line=ev.gb_line)
     if ev.utf8_line:

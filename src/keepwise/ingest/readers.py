@@ -41,6 +41,11 @@ register(
             "zh": "文件 {path} 只有表头，没有数据行",
             "en": "The file {path} has a header but no data rows",
         },
+        "read.bad_encoding": {
+            "zh": "无法按 {encoding} 解码文件（第 {line} 行附近）；请用 --encoding 指定正确的编码",
+            "en": "The file cannot be decoded as {encoding} (near line {line}); "
+            "name the right encoding with --encoding",
+        },
         "read.unknown_encoding": {
             "zh": "未知的编码 {encoding}",
             "en": "Unknown encoding {encoding}",
