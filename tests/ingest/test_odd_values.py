@@ -188,3 +188,24 @@ def test_an_unknown_time_zone_is_a_config_error(zone: object) -> None:
 def test_time_zone_setting_is_read() -> None:
     assert parse_config({}).timezone == "Asia/Shanghai"
     assert parse_config({"workspace": {"timezone": "UTC"}}).timezone == "UTC"
+
+
+def test_parquet_timestamps_with_a_zone_are_converted(ws: Workspace, tmp_path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame({
+        "customer_id": ["C1", "C2"],
+        "acquired_at": pd.to_datetime(["2024-01-05 05:45:10.5", "2024-07-01 00:00:00.0"])
+        .tz_localize("UTC"),
+        "contract_end": pd.to_datetime(["2024-01-05 23:00", "2024-07-01 01:00"])
+        .tz_localize("America/New_York"),  # 04:00 UTC on 6 Jan, 05:00 UTC on 1 Jul
+        "birthday": pd.to_datetime(["1990-01-01", "1991-02-03"]),  # naive: kept
+    }).to_parquet(tmp_path / "c.parquet")  # fmt: skip
+    assert ws.import_file("customers", tmp_path / "c.parquet", today=TODAY).rows_loaded == 2
+    frame = ws.store.table("customers").order_by("customer_id").execute()
+    assert [t.to_pydatetime() for t in frame["acquired_at"]] == [
+        dt.datetime(2024, 1, 5, 13, 45, 10, 500000),
+        dt.datetime(2024, 7, 1, 8, 0),
+    ]
+    assert [t.date() for t in frame["contract_end"]] == [dt.date(2024, 1, 6), dt.date(2024, 7, 1)]
+    assert [t.date() for t in frame["birthday"]] == [dt.date(1990, 1, 1), dt.date(1991, 2, 3)]
