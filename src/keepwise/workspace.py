@@ -183,6 +183,7 @@ class Workspace:
             lang=lang or self.config.language,
             actor=actor,
             progress=progress,
+            timezone=self.config.timezone,
         )
 
     # --- demo company -----------------------------------------------------------------------

@@ -24,6 +24,8 @@ class Column:
     future_ok: bool = False
     #: The import kind whose key this column must name.
     references: str | None = None
+    #: Stored when the value is empty or the column absent (a key column that is optional).
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ KINDS: dict[str, Kind] = {
                 _c("day", "date", "日期", required=True),
                 _c("visits", "int", "访问次数", "访问频次", range=(0, 1e9)),
                 _c("minutes", "number", "使用时长", "时长", range=(0, 1e9)),
-                _c("feature", "text", "功能", "功能模块"),
+                _c("feature", "text", "功能", "功能模块", default=""),
             ),
             key=("customer_id", "day", "feature"),
         ),
@@ -234,6 +236,7 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "未取消", "离职", "")
 
 
 def normalise_header(text: str) -> str:
-    """Header cells compare equal across case, width (全角/半角), spaces, '_' and '-'."""
+    """Header cells compare equal across case, width (全角/半角), spaces, line breaks, '_' and
+    '-'."""
     folded = unicodedata.normalize("NFKC", text).strip().lower().lstrip("\ufeff")
-    return "".join(ch for ch in folded if ch not in " _-\t")
+    return "".join(ch for ch in folded if ch not in " _-\t\r\n")

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from keepwise._core import clock
+from keepwise._core.config import DEFAULT_TIMEZONE
 from keepwise._core.disk import disk_full_error
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import Lang, register
@@ -88,11 +89,12 @@ def import_file(
     lang: Lang = "en",
     actor: str | None = None,
     progress: ProgressFn | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ImportResult:
     """Import one file. ``scratch_dir`` (default: ``tmp`` beside ``rejects_dir``) holds the
     files written on the way; a full disk there or under the database is reported as such."""
     kind = get_kind(kind_name)
-    job = _Job(kind, path, mapping or Mapping(), today, lang, actor, progress)
+    job = _Job(kind, path, mapping or Mapping(), today, lang, actor, progress, timezone)
     scratch_dir = scratch_dir or rejects_dir.parent / "tmp"
     try:
         with Lease(scratch_dir) as lease:
@@ -126,6 +128,7 @@ class _Job:
     lang: Lang
     actor: str | None
     progress: ProgressFn | None
+    timezone: str = DEFAULT_TIMEZONE
     started: dt.datetime = field(default_factory=clock.now)
 
     def load(
@@ -137,7 +140,7 @@ class _Job:
         lookup = reason_lookup() | _custom_reasons(conn)
         checked = validate(
             read.table, kind, self.mapping, today=self.today, references=references,
-            reasons=lookup, spill_dir=partial.parent / "duckdb",
+            reasons=lookup, spill_dir=partial.parent / "duckdb", timezone=self.timezone,
         )  # fmt: skip
         if self.progress:
             self.progress("validate", 1, 1)
