@@ -3,8 +3,8 @@
 Everything here is an Ibis expression over the canonical tables, so the same code runs on DuckDB
 and PostgreSQL. The time rule (DESIGN.md): a feature as of ``as_of`` reads only rows dated
 strictly before ``as_of`` midnight (orders, usage days, tickets and their first responses,
-surveys, follow-ups, status events, owner departures, earlier scores, contracts started before
-it; docs/models.md lists how each feature is point-in-time); labels read only the
+surveys, follow-ups, status events, owner departures, earlier scores, contracts started or
+imported before it; docs/models.md lists how each feature is point-in-time); labels read only the
 losses in ``[as_of, as_of + horizon)``. Who is kept at ``as_of`` and who is lost in the window
 come from the workspace's churn definition (:mod:`keepwise.churn`), explicit or inferred. The feature names are those
 :mod:`keepwise.models.drivers` turns into sentences.
