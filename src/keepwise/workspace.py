@@ -189,8 +189,8 @@ class Workspace:
     # --- demo company -----------------------------------------------------------------------
 
     #: Import order of the demo files: referenced kinds first.
-    DEMO_KINDS = ("owners", "customers", "orders", "usage", "interactions", "tickets",
-                  "surveys", "leads", "spend", "status-events")  # fmt: skip
+    DEMO_KINDS = ("owners", "customers", "contracts", "orders", "usage", "interactions",
+                  "tickets", "surveys", "leads", "spend", "status-events")  # fmt: skip
 
     def load_demo(
         self,

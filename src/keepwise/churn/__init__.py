@@ -3,6 +3,7 @@ per segment, P(alive) rule) gives every customer's status timeline, and every co
 KPIs, summary, cohorts and survival, risk labels and features, no-value criteria, alert rules —
 reads customers' statuses through this package (DESIGN.md, "When is a customer churned?")."""
 
+from keepwise.churn.contracts import contracts_at
 from keepwise.churn.status import first_losses, latest_event, lifetimes, losses, statuses
 from keepwise.churn.tables import LOST, Tables, customer_base, day, live_orders
 from keepwise.churn.timeline import intervals, status_at, status_at_bounds, timeline
@@ -10,6 +11,7 @@ from keepwise.churn.timeline import intervals, status_at, status_at_bounds, time
 __all__ = [
     "LOST",
     "Tables",
+    "contracts_at",
     "customer_base",
     "day",
     "first_losses",

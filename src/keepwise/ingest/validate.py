@@ -334,6 +334,7 @@ _ORDERED = (
     ("first_response_at", "opened_at"),
     ("resolved_at", "opened_at"),
     ("converted_at", "created_at"),
+    ("end_date", "start_date"),
 )
 
 

@@ -3,7 +3,8 @@
 Everything here is an Ibis expression over the canonical tables, so the same code runs on DuckDB
 and PostgreSQL. The time rule (DESIGN.md): a feature as of ``as_of`` reads only rows dated
 strictly before ``as_of`` midnight (orders, usage days, tickets and their first responses,
-surveys, follow-ups, status events, owner departures, earlier scores); labels read only the
+surveys, follow-ups, status events, owner departures, earlier scores, contracts started or
+imported before it; docs/models.md lists how each feature is point-in-time); labels read only the
 losses in ``[as_of, as_of + horizon)``. Who is kept at ``as_of`` and who is lost in the window
 come from the workspace's churn definition (:mod:`keepwise.churn`), explicit or inferred. The feature names are those
 :mod:`keepwise.models.drivers` turns into sentences.
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from keepwise._core.config import ChurnConfig
-from keepwise.churn import Tables, customer_base, day, losses, statuses, timeline
+from keepwise.churn import Tables, contracts_at, customer_base, day, losses, statuses, timeline
 from keepwise.churn import lifetimes as churn_lifetimes
 from keepwise.store import Store
 
@@ -84,6 +85,13 @@ def active_customers(store: Store, churn: ChurnConfig, as_of: dt.date) -> Any:
     is neither churned nor voided (:func:`keepwise.churn.statuses`)."""
     s = statuses(tables(store), churn, as_of)
     return s.filter(s.kept)
+
+
+def contract_in_force(store: Store, as_of: dt.date) -> Any:
+    """The contract known at ``as_of`` (:func:`keepwise.churn.contracts_at`): never the
+    customer's current contract read at a past snapshot."""
+    tables = [store.table(name) for name in ("contracts", "customers", "import_batches")]
+    return contracts_at(tables[0], tables[1], tables[2], as_of)
 
 
 def _order_features(store: Store, w: _Window) -> Any:
@@ -174,8 +182,10 @@ def feature_table(store: Store, as_of: dt.date, *, churn: ChurnConfig) -> Any:
     ``FEATURES`` columns."""
     w = _Window(as_of)
     base = active_customers(store, churn, as_of)
-    current = store.table("customers").select(kcid="customer_id", contract_end="contract_end")
-    base = base.left_join(current, base.customer_id == current.kcid).drop("kcid")
+    contract = contract_in_force(store, as_of).select(
+        kcid="customer_id", contract_end="contract_end"
+    )
+    base = base.left_join(contract, base.customer_id == contract.kcid).drop("kcid")
     owners = store.table("owners")
     departed = owners.left_at.notnull() & (owners.left_at < w.moment)
     # An owner marked inactive without a date has left at some unknown time: counted as gone.
