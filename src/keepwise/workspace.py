@@ -18,7 +18,7 @@ from keepwise._core.config import (
     default_config_text,
     load_config,
 )
-from keepwise._core.errors import ConfigError, InputError
+from keepwise._core.errors import ConfigError, InputError, NotFoundError
 from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
@@ -47,6 +47,14 @@ register(
             "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
             "have no data at all. Periods after the data are left out; the one it ends in "
             "is marked incomplete",
+        },
+        "workspace.no_scores_run": {
+            "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
+            "en": "There are no scores dated {as_of} (model version {version})",
+        },
+        "workspace.no_alerts_run": {
+            "zh": "没有截止日期为 {as_of} 的预警",
+            "en": "There are no alerts dated {as_of}",
         },
         "workspace.future_as_of": {
             "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
@@ -407,6 +415,34 @@ class Workspace:
     @property
     def backend(self) -> str:
         return self.store.dialect
+
+    # --- runs made by mistake ------------------------------------------------------------------
+
+    def delete_score_run(
+        self, kind: str, as_of: dt.date, *, actor: str, model_version: str | None = None
+    ) -> int:
+        """Delete the scores of one run (``kind`` churn or value) dated ``as_of``; the
+        deletion is audited. An error when there is none (a typo in the date, say)."""
+        from keepwise.store import runs
+
+        with self.store.begin() as conn:
+            count = runs.delete_scores(conn, kind=kind, as_of=as_of, model_version=model_version,
+                                       actor=actor, at=clock.now())  # fmt: skip
+        if not count:
+            raise NotFoundError("workspace.no_scores_run", as_of=as_of.isoformat(),
+                                version=model_version or "*")  # fmt: skip
+        return count
+
+    def delete_alert_run(self, as_of: dt.date, *, actor: str) -> tuple[int, int]:
+        """Delete the still-open alerts opened by the rule run dated ``as_of`` (acknowledged
+        and closed ones are kept): (deleted, kept); audited."""
+        from keepwise.store import runs
+
+        with self.store.begin() as conn:
+            deleted, kept = runs.delete_alerts(conn, as_of=as_of, actor=actor, at=clock.now())
+        if not deleted and not kept:
+            raise NotFoundError("workspace.no_alerts_run", as_of=as_of.isoformat())
+        return deleted, kept
 
     # --- time: where the data ends, the default as-of, no results written for the future ---
 

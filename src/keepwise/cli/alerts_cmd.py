@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
@@ -10,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
+from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
 from keepwise.workspace import Alert
 
 register(
@@ -61,15 +60,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON"
 ActorOpt = Annotated[
     str | None, typer.Option(help="Who does it (default: the login name) / 操作人")
 ]
-
-
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "cli"
 
 
 def _word(value: str, lang: str, zh: dict[str, str]) -> str:
@@ -161,7 +151,7 @@ def ack_cmd(
 ) -> None:
     """Acknowledge an open alert (someone is on it). / 确认预警。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_ack(alert_id, actor=_actor(actor), note=note)
+        alert = ws.alert_ack(alert_id, actor=actor_name(actor), note=note)
     _print_moved(alert, state(ctx).lang, as_json)
 
 
@@ -177,7 +167,7 @@ def close_cmd(
 ) -> None:
     """Close an alert with a note; it stays in the history. / 关闭预警（保留历史）。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_close(alert_id, actor=_actor(actor), note=note or "")
+        alert = ws.alert_close(alert_id, actor=actor_name(actor), note=note or "")
     _print_moved(alert, state(ctx).lang, as_json)
 
 

@@ -7,6 +7,7 @@ without a traceback, and the command exits with status 2.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -98,6 +99,16 @@ def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
     return chosen.day
 
 
+def actor_name(actor: str | None) -> str:
+    """Who does it: ``--actor``, else the login name."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cli"
+
+
 def echo_json(payload: Any) -> None:
     """Every ``--json`` output: UTF-8 text as is (Chinese stays readable), dates as ISO text."""
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
@@ -131,4 +142,4 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(1) from None
 
 
-from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, value_cmd  # noqa: E402,F401  (registers the commands)
+from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd  # noqa: E402,F401  (registers the commands)

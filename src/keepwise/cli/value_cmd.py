@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from keepwise._core.clock import parse_day
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
+from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
 
 register(
     {
@@ -84,15 +83,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")
 Limit = Annotated[int, typer.Option(help="Rows to show / 显示行数")]
 Actor = Annotated[str | None, typer.Option(help="Who decides (default: the login name) / 操作人")]
 Note = Annotated[str, typer.Option(help="Why (recorded with the event) / 说明")]
-
-
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "cli"
 
 
 def _pct(x: Any) -> str:
@@ -273,7 +263,7 @@ def decide_cmd(
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=_actor(actor),
+        event = ws.value_decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=actor_name(actor),
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
@@ -289,5 +279,5 @@ def revert_cmd(
     """Revert a no-value void: back to active. / 撤销无价值作废。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_revert(customer, actor=_actor(actor), note=note)
+        event = ws.value_revert(customer, actor=actor_name(actor), note=note)
     typer.echo(t("cli.value.reverted", lang, customer_id=customer, event=event))
