@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -50,7 +49,7 @@ def test_writes_refuse_the_future(demo: Workspace, capsys: pytest.CaptureFixture
     future = (clock.today() + dt.timedelta(days=30)).isoformat()
     for command in (["alerts", "run"], ["risk", "train"], ["risk", "score"],
                     ["value", "score"]):  # fmt: skip
-        code, out, err = run(demo, capsys, *command, "--as-of", future, lang="zh")
+        code, _out, err = run(demo, capsys, *command, "--as-of", future, lang="zh")
         assert code == 2 and "在未来" in err and "Traceback" not in err, command
     code, _, err = run(demo, capsys, "alerts", "run", "--as-of", future)
     assert code == 2 and "in the future" in err
