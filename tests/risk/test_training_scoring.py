@@ -165,3 +165,33 @@ def test_drivers_can_be_limited_to_the_riskier_bands(
             created_at=dt.datetime(2026, 10, 1),
             drivers_from="none",
         )
+
+
+def test_models_of_other_versions_are_refused_before_unpickling(
+    demo: Workspace, trained: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored model carries the versions it was saved with; another major.minor of Keepwise
+    or of a library it pickles, or no stamp at all, asks to train again, without unpickling."""
+    from keepwise.risk import training
+
+    version = trained["train"].model_version
+    with demo.store.begin() as conn:
+        params = json.loads(conn.execute(sa.select(schema.models.c.params)).scalar_one())
+    assert params["stamp"] == training.stamp()
+    assert training.load_model(demo.store, version).model_version == version
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("unpickled a model of other versions")
+
+    monkeypatch.setattr(training.pickle, "loads", refuse)
+    older = {**params["stamp"], "lightgbm": "3.3.5"}
+    for stamp in (older, None):
+        changed = {**params, "stamp": stamp}
+        with demo.store.begin() as conn:
+            conn.execute(sa.update(schema.models).values(params=json.dumps(changed)))
+        with pytest.raises(InputError) as info:
+            training.load_model(demo.store, version)
+        assert "train again" in info.value.message("en")
+        assert "重新运行 keepwise risk train" in info.value.message("zh")
+    with demo.store.begin() as conn:
+        conn.execute(sa.update(schema.models).values(params=json.dumps(params)))

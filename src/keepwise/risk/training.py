@@ -8,6 +8,7 @@ evaluate a model fitted on the older ones; the stored model is then refitted on 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import pickle
@@ -219,7 +220,8 @@ def train(
     )
     params = {"horizon": horizon, "snapshots": [d.isoformat() for d in dates],
               "cutoffs": list(cutoffs), "features": list(FEATURES),
-              "estimator": {k: _plain(v) for k, v in final.get_params().items()}}  # fmt: skip
+              "estimator": {k: _plain(v) for k, v in final.get_params().items()},
+              "stamp": stamp()}  # fmt: skip
     artifact = pickle.dumps({"model": final, "features": list(FEATURES), "cutoffs": cutoffs,
                              "horizon": horizon})  # fmt: skip
     with store.begin() as conn:
@@ -231,6 +233,28 @@ def train(
             )
         )  # fmt: skip
     return result
+
+
+#: The packages a stored churn model's pickle depends on.
+STAMPED = ("keepwise", "lightgbm", "scikit-learn", "numpy")
+
+
+def stamp() -> dict[str, str]:
+    """The versions a model is saved with."""
+    return {name: importlib.metadata.version(name) for name in STAMPED}
+
+
+def compatible(saved: dict[str, str] | None) -> bool:
+    """Whether a model saved with ``saved`` versions loads here: the same major.minor of
+    Keepwise and of each library (a model saved before models were stamped is not)."""
+    if not saved:
+        return False
+    now = stamp()
+    return all(_minor(saved.get(name, "")) == _minor(now[name]) for name in STAMPED)
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
 
 
 def _plain(value: Any) -> Any:
@@ -258,6 +282,11 @@ def load_model(store: Store, model_version: str | None = None) -> StoredModel:
         row = conn.execute(query).mappings().first()
     if row is None:
         raise NotFoundError("risk.no_model")
+    # Checked before unpickling: a pickle of other library versions may load wrongly, or
+    # crash, rather than fail cleanly.
+    saved = json.loads(row["params"] or "{}").get("stamp")
+    if not compatible(saved):
+        raise InputError("risk.stale_model", version=row["model_version"])
     try:
         payload = pickle.loads(row["artifact"])  # our own artifact, written by train()
     except (AttributeError, ImportError, pickle.UnpicklingError, EOFError) as exc:
