@@ -7,7 +7,8 @@ Tables: IBM Telco (``../shared/data/telco_customer_churn.csv``, read as is); the
 (3,000 customers: the risk snapshot features at five dates 90 days apart, 8,016 rows;
 folds keep each customer's rows together); and simulated tables — ``separable`` (a few strong
 rules with interactions, every profile repeated one to three times, as in public churn tables
-with duplicate rows), ``noisy`` (weak additive signal among 18 noise columns), ``interactions``
+with duplicate rows), ``repeated_xor`` (an XOR pattern, profiles repeated one to seven
+times), ``noisy`` (weak additive signal among 18 noise columns), ``interactions``
 (an XOR and a threshold pair) and ``additive`` (exactly linear log-odds).
 
 For each table, ``repeats`` × stratified 5-fold cross-validation with a different shuffle per
@@ -109,6 +110,17 @@ def separable(profiles: int = 1500, seed: int = 0) -> Table:
     return X.iloc[rows].reset_index(drop=True), y[rows], None
 
 
+def repeated_xor(profiles: int = 600, seed: int = 0) -> Table:
+    """Very separable: an XOR of a modular pattern and a threshold, every profile repeated one
+    to seven times (the table of tests/models/test_churn_selection.py, larger)."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.integers(0, 12, size=(profiles, 4)), columns=list("abcd")).astype(float)
+    pattern = ((X.a + X.b) % 3 == 0) ^ (X.c > 5)
+    y = _draw(np.where(pattern, 2.5, -2.5) + 0.2 * X.d - 1, rng)
+    rows = np.repeat(np.arange(profiles), rng.integers(1, 8, profiles))
+    return X.iloc[rows].reset_index(drop=True), y[rows], None
+
+
 def noisy(n: int = 3000, seed: int = 0) -> Table:
     rng = np.random.default_rng(seed)
     X = pd.DataFrame(rng.normal(size=(n, 20)), columns=[f"x{i}" for i in range(20)])
@@ -135,6 +147,7 @@ TABLES: dict[str, Callable[[], Table]] = {
     "telco": telco,
     "demo": demo,
     "separable": separable,
+    "repeated_xor": repeated_xor,
     "noisy": noisy,
     "interactions": interactions,
     "additive": additive,

@@ -134,7 +134,8 @@ HUGE = 200_000
 
 #: Tree size (``num_leaves``) from ``LARGE`` rows on. Below, the classifier chooses between small
 #: and larger trees by its internal validation; on large tables that would double the fitting
-#: time, and on the demo company the small trees are the ones it chooses (docs/models.md).
+#: time, and on the demo company the folds keep the small trees anyway (15 of 15 folds on the
+#: 3,000-customer demo's snapshots, docs/benchmarks.md).
 LARGE_TABLE_LEAVES = 8
 
 
