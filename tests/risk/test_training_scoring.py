@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -77,12 +78,15 @@ def test_every_active_customer_is_scored_with_bands_and_drivers(
     expected = np.where(p >= 0.6, "high", np.where(p >= 0.3, "medium", "low"))
     assert (scores["risk_band"].to_numpy() == expected).all()
     assert trained["score"].bands["high"] == int((expected == "high").sum()) > 0
-    for text in scores["drivers"].head(50):
+    for text in scores["drivers"]:
         drivers = json.loads(text)
         assert len(drivers) == 3
         for d in drivers:
             assert d["text_zh"] and d["text_en"] and d["text_zh"] != d["text_en"]
             assert any("\u4e00" <= ch <= "\u9fff" for ch in d["text_zh"])
+            # Sentences, not feature names ("minutes_30d is missing") or "nan".
+            for said in (d["text_zh"], d["text_en"]):
+                assert not re.search(r"[a-z0-9]+_[a-z0-9_]+|\bnan\b", said, re.I), said
     rescored = demo.risk_score(AS_OF)  # same date, same model: replaced, not duplicated
     assert rescored.customers == len(active) and len(_scores(demo)) == len(active)
 
