@@ -21,16 +21,16 @@ from keepwise._core.config import (
 from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import Lang
 from keepwise._core.taxonomy import BUILTIN_REASONS
-from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
 from keepwise.lifecycle.summary import Headline, headline
-from keepwise.rules import Alert, Rule, RunResult
 from keepwise.store import Store, database_url_for, schema
-from keepwise.value.calibration import CalibrationCheck
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the features are imported where used: a command pays only for its own
     import pandas as pd
 
     from keepwise import metrics, risk, value
+    from keepwise.ingest import ImportResult, ProgressFn
+    from keepwise.rules import Alert, Rule, RunResult
+    from keepwise.value.calibration import CalibrationCheck
 
 __all__ = ["Headline", "TableCount", "Workspace"]
 
@@ -126,6 +126,8 @@ class Workspace:
         actor: str | None = None,
         progress: ProgressFn | None = None,
     ) -> ImportResult:
+        from keepwise.ingest import import_file, load_mapping
+
         return import_file(
             self.store,
             kind,

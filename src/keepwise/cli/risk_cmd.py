@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import app, open_workspace, state
-from keepwise.workspace import Workspace
+from keepwise.cli.fmt import Col
 
 register(
     {
@@ -36,6 +35,7 @@ register(
             "en": "Scored {customers} active customers with {version} as of {as_of}: "
             "{high} high, {medium} medium, {low} low",
         },
+        "cli.risk.col.as_of": {"zh": "评分日期", "en": "scored on"},
         "cli.risk.col.customer": {"zh": "客户", "en": "customer"},
         "cli.risk.col.name": {"zh": "名称", "en": "name"},
         "cli.risk.col.owner": {"zh": "负责人", "en": "owner"},
@@ -87,23 +87,18 @@ AsOf = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")]
 
 
-def _echo_json(payload: Any) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+_echo_json = fmt.echo_json
+#: Rows of the risk list's table unless --limit says otherwise (--json gives every row).
+TABLE_LIMIT = 50
 
 
-def _summary_table(rows: list[dict[str, Any]], lang: Lang) -> Table:
-    table = Table()
-    for column in ("model", "roc_auc", "pr_auc", "brier", "top_decile_capture"):
-        table.add_column(t(f"cli.risk.h.{column}", lang))
-    for row in rows:
-        table.add_row(
-            str(row["model"]),
-            f"{row['roc_auc']:.4f}",
-            f"{row['pr_auc']:.4f}",
-            f"{row['brier']:.4f}",
-            f"{row['top_decile_capture']:.1%}",
-        )
-    return table
+def _print_summary(rows: list[dict[str, Any]], lang: Lang) -> None:
+    cols = [Col(t("cli.risk.h.model", lang), "word"),
+            *(Col(t(f"cli.risk.h.{c}", lang), "num") for c in
+              ("roc_auc", "pr_auc", "brier", "top_decile_capture"))]  # fmt: skip
+    fmt.print_table(cols, [[str(r["model"]), fmt.score(r["roc_auc"], 4),
+                            fmt.score(r["pr_auc"], 4), fmt.score(r["brier"], 4),
+                            fmt.pct(r["top_decile_capture"])] for r in rows], lang=lang)  # fmt: skip
 
 
 @risk_app.command("train")
@@ -126,12 +121,13 @@ def train_cmd(
         _echo_json(result.to_dict())
         return
     dates = ", ".join(d.isoformat() for d in [result.test_date, *result.train_dates])
-    typer.echo(t("cli.risk.trained", lang, version=result.model_version, rows=result.rows,
-                 dates=dates, churners=result.churners))  # fmt: skip
+    typer.echo(t("cli.risk.trained", lang, version=result.model_version,
+                 rows=fmt.count(result.rows), dates=dates,
+                 churners=fmt.count(result.churners)))  # fmt: skip
     reports = result.evaluation.get("reports")
     if reports:
         typer.echo(t("cli.risk.holdout", lang, date=result.test_date.isoformat()))
-        Console().print(_summary_table(summary_rows(reports), lang))
+        _print_summary(summary_rows(reports), lang)
 
 
 @risk_app.command("score")
@@ -144,8 +140,9 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     if as_json:
         _echo_json(result.to_dict())
         return
+    bands = {band: fmt.count(n) for band, n in result.bands.items()}
     typer.echo(t("cli.risk.scored", lang, version=result.model_version, as_of=day.isoformat(),
-                 customers=result.customers, **result.bands))  # fmt: skip
+                 customers=fmt.count(result.customers), **bands))  # fmt: skip
 
 
 def _top_driver(drivers: str | None, lang: Lang) -> str:
@@ -161,18 +158,22 @@ def list_cmd(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Scores on or before this date / 评分日期")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many rows / 最多行数")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="At most this many rows (default: 50 in the table, all with --json) / 最多行数",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """The weekly risk list, by expected value at risk. / 每周风险名单。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        frame = ws.risk_list(
-            as_of=parse_day(as_of) if as_of else None, band=band, owner=owner, limit=limit
-        )
+        frame = ws.risk_list(as_of=parse_day(as_of) if as_of else None, band=band, owner=owner,
+                             limit=limit if as_json else None)  # fmt: skip
     if as_json:
-        frame["as_of"] = frame["as_of"].astype(str)
-        records = json.loads(frame.to_json(orient="records"))
+        records = fmt.records(frame.assign(as_of=frame["as_of"].astype(str)))
         for record in records:
             record["drivers"] = json.loads(record["drivers"] or "[]")
         _echo_json(records)
@@ -180,17 +181,17 @@ def list_cmd(
     if frame.empty:
         typer.echo(t("cli.risk.empty", lang))
         return
-    table = Table()
-    keys = ("customer", "name", "owner", "probability", "band", "value_at_risk", "driver")
-    for key in keys:
-        table.add_column(t(f"cli.risk.col.{key}", lang))
-    for row in frame.itertuples():
-        table.add_row(
-            str(row.customer_id), str(row.name or ""), str(row.owner_id or ""),
-            f"{row.churn_probability:.1%}", str(row.risk_band), f"{row.value_at_risk:,.0f}",
-            _top_driver(str(row.drivers) if row.drivers else None, lang),
-        )  # fmt: skip
-    Console().print(table)
+    shown = frame.head(limit or TABLE_LIMIT)
+    keys: list[tuple[str, fmt.ColumnKind]] = [
+        ("customer", "word"), ("name", "text"), ("owner", "word"), ("probability", "num"),
+        ("band", "text"), ("value_at_risk", "num"), ("driver", "text")]  # fmt: skip
+    cols = [Col(t(f"cli.risk.col.{key}", lang), kind, key == "customer") for key, kind in keys]
+    rows = [[fmt.text(r.customer_id), fmt.text(r.name), fmt.text(r.owner_id),
+             fmt.pct(r.churn_probability), fmt.label("band", r.risk_band, lang),
+             fmt.amount(r.value_at_risk),
+             _top_driver(str(r.drivers) if r.drivers else None, lang) or fmt.EMPTY]
+            for r in shown.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=len(frame) - len(shown))
 
 
 @risk_app.command("backtest")
@@ -223,10 +224,12 @@ def evaluate_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Snapshot mode: evaluate the churn model on one file (no workspace). / 快照评估。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     report = Workspace.risk_evaluate_file(file, label, id_col)
     if as_json:
-        typer.echo(report.to_json())
+        _echo_json(json.loads(report.to_json()))  # strict JSON: NaN becomes null
     else:
         typer.echo(report.to_text(lang))
 
@@ -257,6 +260,8 @@ def survival_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Kaplan-Meier survival and Cox hazard ratios. / 生存分析。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     if file is not None:
         if not duration or not event:
@@ -271,16 +276,20 @@ def survival_cmd(
     if as_json:
         _echo_json(view.to_dict())
         return
-    console = Console()
     title = t("cli.risk.survival.title", lang, duration=view.duration, event=view.event)
-    console.print(_frame_table(view.survival, title, lang))
-    console.print(_frame_table(view.hazard_ratios, t("cli.risk.cox.title", lang), lang))
+    _print_frame(view.survival, title, lang)
+    _print_frame(view.hazard_ratios, t("cli.risk.cox.title", lang), lang)
 
 
-def _frame_table(frame: Any, title: str, lang: Lang) -> Table:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(t(f"cli.risk.h.{column}", lang))
-    for row in frame.itertuples(index=False):
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-    return table
+#: How the survival view's columns are shown (others: as text).
+_SHOWN = {"time": fmt.number, "survival": fmt.pct, "ci_lower": fmt.pct, "ci_upper": fmt.pct,
+          "hazard_ratio": fmt.score, "p": lambda v: fmt.score(v, 4)}  # fmt: skip
+
+
+def _print_frame(frame: Any, title: str, lang: Lang) -> None:
+    names = [str(c) for c in frame.columns]
+    cols = [Col(t(f"cli.risk.h.{c}", lang), "num" if c in _SHOWN else "text", i == 0)
+            for i, c in enumerate(names)]  # fmt: skip
+    rows = [[_SHOWN.get(c, fmt.text)(v) for c, v in zip(names, row, strict=True)]
+            for row in frame.itertuples(index=False)]  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)
