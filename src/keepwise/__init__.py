@@ -7,11 +7,11 @@ every CLI command, ``keepwise --help`` included — does not pay for pandas, Ibi
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from keepwise._core.config import WorkspaceConfig
     from keepwise._core.errors import KeepwiseError
     from keepwise.ingest import ImportResult
@@ -27,7 +27,7 @@ _LAZY = {
 __all__ = ["ImportResult", "KeepwiseError", "Workspace", "WorkspaceConfig", "__version__"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value

@@ -15,8 +15,10 @@ from keepwise._core import clock
 from keepwise._core.config import (
     CONFIG_FILE,
     WorkspaceConfig,
+    check_keys,
     default_config_text,
     load_config,
+    table,
 )
 from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import Lang
@@ -39,6 +41,15 @@ __all__ = ["Headline", "TableCount", "Workspace"]
 class TableCount:
     table: str
     rows: int
+
+
+def _check_feature_sections(config: WorkspaceConfig) -> None:
+    """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
+    when it is read), so that a typo is reported by every command, not ignored."""
+    from keepwise.value.settings import parse_value_settings
+
+    check_keys(table(config.sections, "risk", "risk"), "risk", Workspace.RISK_KEYS)
+    parse_value_settings(table(config.sections, "value", "value"))
 
 
 class Workspace:
@@ -73,7 +84,9 @@ class Workspace:
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Workspace:
         path = Path(path)
-        return cls(path, load_config(path), busy_timeout=busy_timeout)
+        config = load_config(path)
+        _check_feature_sections(config)
+        return cls(path, config, busy_timeout=busy_timeout)
 
     @property
     def store(self) -> Store:
@@ -171,6 +184,9 @@ class Workspace:
         return results
 
     # --- churn risk (issue 5: keepwise.risk; docs/models.md "Churn risk") --------------------
+
+    #: The settings of ``[risk]`` that :meth:`_risk_option` reads.
+    RISK_KEYS = ("horizon", "snapshots", "cutoffs", "splits", "drivers_from", "max_trees")
 
     def _risk_option(self, name: str, default: Any) -> Any:
         """A ``[risk]`` setting of keepwise.toml (docs/models.md, "Churn risk")."""

@@ -8,11 +8,11 @@ help without paying for them.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
 from keepwise.ingest.contract import KINDS, Column, Kind
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from keepwise.ingest.importer import ImportResult, ProgressFn, get_kind, import_file
     from keepwise.ingest.mapping import Mapping, load_mapping
 
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
