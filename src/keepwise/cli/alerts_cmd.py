@@ -145,14 +145,17 @@ TABLE_LIMIT = 50
 
 
 def _print_alerts(found: list[Alert], lang: Lang, hidden: int = 0) -> None:
+    # The evidence last, one item a line: on a narrow terminal it moves to a second part of the
+    # table (with # and customer) and keeps the whole width there.
     cols = [Col("#", "num", True), Col(t("cli.alerts.customer", lang), "word", True),
             Col(t("cli.alerts.rule", lang), "word"), Col(t("cli.alerts.severity", lang)),
-            Col(t("cli.alerts.status", lang)), Col(t("cli.alerts.evidence", lang)),
-            Col(t("cli.alerts.playbook", lang)), Col(t("cli.alerts.as_of", lang), "word")]  # fmt: skip
+            Col(t("cli.alerts.status", lang)), Col(t("cli.alerts.playbook", lang)),
+            Col(t("cli.alerts.as_of", lang), "word"),
+            Col(t("cli.alerts.evidence", lang))]  # fmt: skip
     rows = [[str(a.id), a.customer_id, a.rule, fmt.label("band", a.severity, lang),
-             fmt.label("alert", a.status, lang),
-             ", ".join(f"{k}={_evidence(v)}" for k, v in a.evidence.items()),
-             fmt.label("playbook", a.suggested_playbook, lang), fmt.day(a.as_of)]
+             fmt.label("alert", a.status, lang), fmt.label("playbook", a.suggested_playbook, lang),
+             fmt.day(a.as_of),
+             "\n".join(f"{k}={_evidence(v)}" for k, v in a.evidence.items()) or fmt.EMPTY]
             for a in found]  # fmt: skip
     fmt.print_table(cols, rows, lang=lang, hidden=hidden)
 

@@ -34,6 +34,7 @@ register(
             "en": "{n:,} more rows not shown (use {option} to show more)",
         },
         "cli.fmt.part": {"zh": "（第 {i}/{n} 部分）", "en": " (part {i} of {n})"},
+        "cli.fmt.sep": {"zh": "、", "en": ", "},
     }
 )
 
@@ -50,6 +51,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
                  "winback_offer": ("挽回优惠", "win-back offer"),
                  "education": ("使用培训", "education"),
                  "loyalty_offer": ("忠诚度优惠", "loyalty offer")},
+    "group": {"all": ("全部", "all")},
     "dimension": {"segment": ("客户分类", "segment"), "industry": ("行业", "industry"),
                   "region": ("区域", "region"), "channel": ("渠道", "channel"),
                   "owner": ("负责人", "owner"), "tier": ("价值分层", "tier")},
@@ -114,6 +116,11 @@ def score(value: Any, decimals: int = 3) -> str:
 
 def text(value: Any) -> str:
     return EMPTY if is_empty(value) or value == "" else str(value)
+
+
+def join(items: Iterable[Any], lang: Lang | str) -> str:
+    """A list in a sentence: "a、b" in Chinese, "a, b" in English."""
+    return t("cli.fmt.sep", lang).join(str(i) for i in items)
 
 
 def label(group: str, value: Any, lang: Lang | str) -> str:
@@ -182,16 +189,18 @@ def records(frame: Any) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Col:
     """A table column: ``num`` (right-aligned, never cut), ``word`` (ids, dates: never cut) or
-    ``text`` (wraps). ``key`` columns are repeated in every part of a split table."""
+    ``text`` (wraps). ``key`` columns are repeated in every part of a split table; an
+    ``optional`` column is left out when every cell is empty (an uncut report's dimension)."""
 
     header: str
     kind: ColumnKind = "text"
     key: bool = False
+    optional: bool = False
 
 
 #: Below these widths a text column, or the header over a number, is wrapped.
-TEXT_MIN = 12
-HEADER_MIN = 10
+TEXT_MIN = 8
+HEADER_MIN = 8
 
 
 def console() -> Console:
@@ -257,6 +266,9 @@ def print_table(
     out = console()
     terminal = out.width
     body = [list(r) for r in rows]
+    kept = [i for i, c in enumerate(cols)
+            if not (c.optional and body and all(r[i] == EMPTY for r in body))]  # fmt: skip
+    cols, body = [cols[i] for i in kept], [[r[i] for i in kept] for r in body]
     parts = layout(cols, body, terminal)
     for n, part in enumerate(parts, start=1):
         label = title

@@ -132,8 +132,11 @@ def _as_of(text: str | None) -> dt.date:
     return parse_day(text) if text else today()
 
 
-def _col(lang: Lang, key: str, kind: fmt.ColumnKind = "text", key_col: bool = False) -> Col:
-    return Col(t(f"cli.metrics.col.{key}", lang), kind, key_col)
+def _col(
+    lang: Lang, key: str, kind: fmt.ColumnKind = "text", key_col: bool = False,
+    optional: bool = False,
+) -> Col:  # fmt: skip
+    return Col(t(f"cli.metrics.col.{key}", lang), kind, key_col, optional)
 
 
 def _dim(by: str | None, lang: Lang) -> str:
@@ -214,7 +217,7 @@ def _print_metrics(
     if cut is not None:
         title += t("cli.metrics.cut", lang, cut=cut)
     cols = [_col(lang, "metric", key_col=True), _col(lang, "period", "word", True),
-            _col(lang, "dimension"), _col(lang, "value", "num"), _col(lang, "numerator", "num"),
+            _col(lang, "dimension", optional=True), _col(lang, "value", "num"), _col(lang, "numerator", "num"),
             _col(lang, "denominator", "num")]  # fmt: skip
     rows = [[f"{names[str(r.metric)]} ({r.metric})", fmt.day(r.period_start), fmt.text(r.dimension),
              _value(r.value, str(r.metric), kinds[str(r.metric)]), fmt.number(r.numerator),
@@ -237,7 +240,7 @@ def _print_catalogue(lang: Lang, as_json: bool) -> None:
     out.print(Text(t("cli.metrics.catalogue", lang), style="bold"))
     for r in rows:
         out.print(Text(f"{r['id']}  {r['name_zh']} · {r['name_en']}", style="bold"))
-        out.print(Padding(Text(r["definition"]), (0, 0, 1, 4)))
+        out.print(Padding(Text(r["definition"]), (0, 0, 1, 4), expand=False))
 
 
 @app.command("drilldown")
@@ -316,7 +319,7 @@ def cohorts_cmd(
     if km:
         _print_km(df, by or "segment", lang, limit)
     elif curves:
-        cols = [_col(lang, "age", "num", True), _col(lang, "dimension"),
+        cols = [_col(lang, "age", "num", True), _col(lang, "dimension", optional=True),
                 _col(lang, "customers", "num"), _col(lang, "retention", "num")]  # fmt: skip
         rows = [[fmt.count(r.age), fmt.text(r.dimension), fmt.count(r.customers),
                  fmt.pct(r.retention)] for r in df.itertuples()]  # fmt: skip
@@ -337,7 +340,7 @@ def _print_cohorts(df: pd.DataFrame, day: dt.date, lang: Lang) -> None:
     pivot = df.pivot_table(index=["cohort", "dimension"], columns="age", values="retention")
     sizes = df[df["age"] == 0].set_index(["cohort", "dimension"])["customers"]
     cut = bool((df["dimension"] != "").any())
-    cols = [_col(lang, "cohort", "word", True), *([_col(lang, "dimension", key_col=True)] * cut),
+    cols = [_col(lang, "cohort", "word", True), *([_col(lang, "dimension", key_col=True, optional=True)] * cut),
             _col(lang, "customers", "num", True),
             *(Col(str(a), "num") for a in pivot.columns)]  # fmt: skip
     rows = [[fmt.day(key[0]), *([fmt.text(key[1])] * cut), fmt.count(sizes.get(key)),
@@ -390,7 +393,7 @@ def reasons_cmd(
         fmt.echo_json(fmt.records(df))
         return
     title = t("cli.metrics.reasons.title", lang, as_of=day)
-    cols = [_col(lang, "period", "word", True), _col(lang, "dimension"), _col(lang, "status"),
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", optional=True), _col(lang, "status"),
             *([] if avoidable else [_col(lang, "reason")]), _col(lang, "avoidable"),
             _col(lang, "customers", "num"), _col(lang, "revenue_lost", "num")]  # fmt: skip
     rows = []
@@ -426,7 +429,7 @@ def impact_cmd(
     if as_json:
         fmt.echo_json(fmt.records(df))
         return
-    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", key_col=True),
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", key_col=True, optional=True),
             _col(lang, "lost_customers", "num"), _col(lang, "revenue_lost", "num"),
             _col(lang, "clv_lost", "num"), _col(lang, "acquisition_cost_unrecovered", "num"),
             _col(lang, "revenue_at_risk_share", "num")]  # fmt: skip

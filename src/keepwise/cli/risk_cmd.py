@@ -10,7 +10,7 @@ import typer
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.errors import InputError
-from keepwise._core.i18n import Lang, register, t
+from keepwise._core.i18n import Lang, has, register, t
 from keepwise.cli import fmt
 from keepwise.cli.app import app, open_workspace, state
 from keepwise.cli.fmt import Col
@@ -92,13 +92,60 @@ _echo_json = fmt.echo_json
 TABLE_LIMIT = 50
 
 
+def _model(name: str, lang: Lang) -> str:
+    """A model's name in ``lang`` (the back-test's words for them)."""
+    key = f"backtest.model.{name}"
+    return t(key, lang) if has(key) else name
+
+
 def _print_summary(rows: list[dict[str, Any]], lang: Lang) -> None:
-    cols = [Col(t("cli.risk.h.model", lang), "word"),
+    cols = [Col(t("cli.risk.h.model", lang), "text", True),
             *(Col(t(f"cli.risk.h.{c}", lang), "num") for c in
               ("roc_auc", "pr_auc", "brier", "top_decile_capture"))]  # fmt: skip
-    fmt.print_table(cols, [[str(r["model"]), fmt.score(r["roc_auc"], 4),
+    fmt.print_table(cols, [[_model(str(r["model"]), lang), fmt.score(r["roc_auc"], 4),
                             fmt.score(r["pr_auc"], 4), fmt.score(r["brier"], 4),
                             fmt.pct(r["top_decile_capture"])] for r in rows], lang=lang)  # fmt: skip
+
+
+def _print_backtest(report: Any, lang: Lang) -> None:
+    """The back-test's summary: a row per test date and model, then the means."""
+    summary = report.summary()
+    heads: list[tuple[str, fmt.ColumnKind]] = [
+        ("backtest.split", "word"), ("backtest.model", "text"), ("backtest.customers", "num")]  # fmt: skip
+    cols = [*(Col(t(k, lang), kind, i < 2) for i, (k, kind) in enumerate(heads)),
+            Col("ROC-AUC", "num"), Col("PR-AUC", "num"), Col("Brier", "num"),
+            *(Col(t(f"backtest.{k}", lang), "num") for k in ("capture", "flagged", "lead"))]  # fmt: skip
+    rows = []
+    for r in summary.itertuples():
+        mean = r.test_date == "mean"
+        rows.append([t("backtest.mean", lang) if mean else str(r.test_date), _model(r.model, lang),
+                     fmt.EMPTY if mean else f"{fmt.count(r.customers)}/{fmt.count(r.churners)}",
+                     fmt.score(r.roc_auc), fmt.score(r.pr_auc), fmt.score(r.brier, 4),
+                     fmt.pct(r.top_decile_capture), fmt.pct(r.flagged_ahead),
+                     fmt.count(r.median_lead_days)])  # fmt: skip
+    title = t("backtest.title", lang, as_of=report.as_of.isoformat(), horizon=report.horizon,
+              high=report.cutoffs[1])  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)
+
+
+def _print_evaluation(report: Any, lang: Lang) -> None:
+    """Snapshot mode's report: the data set in a line, then a row per model."""
+    summary = report.summary()
+    k = len(next(iter(report.cv_auc.values()), []))
+    typer.echo(t("evaluation.title", lang))
+    typer.echo(t("evaluation.dataset", lang, rows=fmt.count(report.rows),
+                 positives=fmt.count(report.churners), label=report.label,
+                 rate=fmt.pct(report.churners / max(report.rows, 1))))  # fmt: skip
+    cols = [Col(t("evaluation.model", lang), "text", True),
+            *(Col(t(f"evaluation.{c}", lang), "num")
+              for c in ("split_auc", "split_pr_auc", "split_brier")),
+            Col(t("evaluation.cv_auc", lang, k=k), "num"),
+            Col(t("evaluation.top_capture", lang), "num")]  # fmt: skip
+    rows = [[report._model_name(str(r.model), lang), fmt.score(r.roc_auc, 4),
+             fmt.score(r.pr_auc, 4), fmt.score(r.brier, 4),
+             f"{fmt.score(r.cv_auc_mean, 4)} ± {fmt.score(r.cv_auc_std, 4)}",
+             fmt.pct(r.top_decile_capture)] for r in summary.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang)
 
 
 @risk_app.command("train")
@@ -210,7 +257,7 @@ def backtest_cmd(
     if as_json:
         _echo_json(report.to_dict())
     else:
-        typer.echo(report.to_text(lang))
+        _print_backtest(report, lang)
 
 
 @risk_app.command("evaluate")
@@ -231,7 +278,7 @@ def evaluate_cmd(
     if as_json:
         _echo_json(json.loads(report.to_json()))  # strict JSON: NaN becomes null
     else:
-        typer.echo(report.to_text(lang))
+        _print_evaluation(report, lang)
 
 
 def _times(text: str | None) -> list[float] | None:
@@ -277,19 +324,25 @@ def survival_cmd(
         _echo_json(view.to_dict())
         return
     title = t("cli.risk.survival.title", lang, duration=view.duration, event=view.event)
-    _print_frame(view.survival, title, lang)
-    _print_frame(view.hazard_ratios, t("cli.risk.cox.title", lang), lang)
+    survival = view.survival
+    if "group" in survival:  # "all" when not grouped: our word, not the data's
+        survival = survival.assign(
+            group=survival["group"].map(lambda g: fmt.label("group", g, lang))
+        )
+    _print_frame(survival, title, lang, _SURVIVAL)
+    _print_frame(view.hazard_ratios, t("cli.risk.cox.title", lang), lang, _HAZARDS)
 
 
-#: How the survival view's columns are shown (others: as text).
-_SHOWN = {"time": fmt.number, "survival": fmt.pct, "ci_lower": fmt.pct, "ci_upper": fmt.pct,
-          "hazard_ratio": fmt.score, "p": lambda v: fmt.score(v, 4)}  # fmt: skip
+#: How the columns of the survival view's two tables are shown (others: as text).
+_SURVIVAL = {"time": fmt.number, "survival": fmt.pct, "ci_lower": fmt.pct, "ci_upper": fmt.pct}
+_HAZARDS = {"hazard_ratio": fmt.score, "ci_lower": fmt.score, "ci_upper": fmt.score,
+            "p": lambda v: fmt.score(v, 4)}  # fmt: skip
 
 
-def _print_frame(frame: Any, title: str, lang: Lang) -> None:
+def _print_frame(frame: Any, title: str, lang: Lang, shown: dict[str, Any]) -> None:
     names = [str(c) for c in frame.columns]
-    cols = [Col(t(f"cli.risk.h.{c}", lang), "num" if c in _SHOWN else "text", i == 0)
+    cols = [Col(t(f"cli.risk.h.{c}", lang), "num" if c in shown else "text", i == 0)
             for i, c in enumerate(names)]  # fmt: skip
-    rows = [[_SHOWN.get(c, fmt.text)(v) for c, v in zip(names, row, strict=True)]
+    rows = [[shown.get(c, fmt.text)(v) for c, v in zip(names, row, strict=True)]
             for row in frame.itertuples(index=False)]  # fmt: skip
     fmt.print_table(cols, rows, title=title, lang=lang)

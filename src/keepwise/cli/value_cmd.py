@@ -232,7 +232,7 @@ def no_value_cmd(
             _col(lang, "revenue", "num"), _col(lang, "profit", "num"),
             _col(lang, "treatment")]  # fmt: skip
     rows = [[fmt.text(r["customer_id"]), fmt.text(r["name"]),
-             ", ".join(t(f"value.criterion.{c}", lang) for c in r["criteria"]),
+             fmt.join((t(f"value.criterion.{c}", lang) for c in r["criteria"]), lang),
              fmt.amount(r["revenue_last_periods"]),
              fmt.amount(r["profit_contribution_last_periods"]),
              t(f"value.treatment.{r['treatment']}", lang)]
