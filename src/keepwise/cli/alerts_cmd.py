@@ -151,7 +151,7 @@ def _print_alerts(found: list[Alert], lang: Lang, hidden: int = 0) -> None:
             Col(t("cli.alerts.rule", lang), "word"), Col(t("cli.alerts.severity", lang)),
             Col(t("cli.alerts.status", lang)), Col(t("cli.alerts.playbook", lang)),
             Col(t("cli.alerts.as_of", lang), "word"),
-            Col(t("cli.alerts.evidence", lang))]  # fmt: skip
+            Col(t("cli.alerts.evidence", lang), "word")]  # fmt: skip
     rows = [[str(a.id), a.customer_id, a.rule, fmt.label("band", a.severity, lang),
              fmt.label("alert", a.status, lang), fmt.label("playbook", a.suggested_playbook, lang),
              fmt.day(a.as_of),
@@ -238,10 +238,11 @@ def rules_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     cols = [Col(t("cli.alerts.rule", lang), "word", True), Col(t("cli.alerts.label", lang)),
             Col(t("cli.alerts.severity", lang)), Col(t("cli.alerts.playbook", lang)),
-            Col(t("cli.alerts.enabled", lang)), Col(t("cli.alerts.params", lang))]  # fmt: skip
+            Col(t("cli.alerts.enabled", lang)), Col(t("cli.alerts.params", lang), "word")]  # fmt: skip
     rows = [[r.id, r.label(lang), fmt.label("band", r.severity, lang),
              fmt.label("playbook", r.playbook, lang), "✓" if r.enabled else fmt.EMPTY,
-             ", ".join(f"{k}={v}" for k, v in r.params.items())] for r in rules]  # fmt: skip
+             "\n".join(f"{k}={v}" for k, v in r.params.items()) or fmt.EMPTY]
+            for r in rules]  # fmt: skip
     fmt.print_table(cols, rows, lang=lang)
 
 

@@ -204,29 +204,46 @@ def metrics_cmd(
         label = (
             (_dim(cut, lang) if cut else t("cli.metrics.total", lang)) if len(cuts) > 1 else None
         )
-        _print_metrics(df, catalogue, lang, day, label)
+        _print_metrics(df, catalogue, lang, day, cut, label)
 
 
 def _print_metrics(
-    df: pd.DataFrame, catalogue: list[dict[str, Any]], lang: Lang, day: dt.date, cut: str | None
-) -> None:
-    """One cut's KPIs as a table (``cut``: its label in the title, when there are several)."""
+    df: pd.DataFrame, catalogue: list[dict[str, Any]], lang: Lang, day: dt.date,
+    by: str | None, label: str | None,
+) -> None:  # fmt: skip
+    """One cut's KPIs (``label``: the cut's, in the heading, when there are several): a small
+    table per KPI, titled with its name and id, a row per period (and cut value) — narrow
+    enough for 80 columns, where one table with the names would be split in two."""
     kinds = {r["id"]: r["kind"] for r in catalogue}
     names = {r["id"]: r[f"name_{lang}"] for r in catalogue}
-    title = t("cli.metrics.title", lang, as_of=day)
-    if cut is not None:
-        title += t("cli.metrics.cut", lang, cut=cut)
-    cols = [_col(lang, "metric", key_col=True), _col(lang, "period", "word", True),
-            _col(lang, "dimension", optional=True), _col(lang, "value", "num"), _col(lang, "numerator", "num"),
-            _col(lang, "denominator", "num")]  # fmt: skip
-    rows = [[f"{names[str(r.metric)]} ({r.metric})", fmt.day(r.period_start), fmt.text(r.dimension),
-             _value(r.value, str(r.metric), kinds[str(r.metric)]), fmt.number(r.numerator),
-             fmt.number(r.denominator)] for r in df.itertuples()]  # fmt: skip
-    fmt.print_table(cols, rows, title=title, lang=lang)
+    heading = t("cli.metrics.title", lang, as_of=day)
+    if label is not None:
+        heading += t("cli.metrics.cut", lang, cut=label)
+    fmt.console().print(heading, style="bold")
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", optional=True),
+            _col(lang, "value", "num"), _col(lang, "numerator", "num", optional=True),
+            _col(lang, "denominator", "num", optional=True)]  # fmt: skip
+    for metric, rows in df.groupby("metric", sort=False):
+        kpi = str(metric)
+        body = [[fmt.day(r.period_start), _cut_value(kpi, r.dimension, by, lang),
+                 _value(r.value, kpi, kinds[kpi]), fmt.number(r.numerator),
+                 fmt.number(r.denominator)] for r in rows.itertuples()]  # fmt: skip
+        fmt.print_table(cols, body, title=f"{names[kpi]} ({kpi})", lang=lang)
+
+
+def _cut_value(kpi: str, value: Any, by: str | None, lang: Lang) -> str:
+    """A cut value as shown: value tiers in the user's language (the tier mix's "smb/high")."""
+    if fmt.is_empty(value):
+        return fmt.EMPTY
+    text = str(value)
+    if kpi.startswith("tier_mix"):
+        head, _, tier = text.rpartition("/")
+        return f"{head}/{fmt.label('tier', tier, lang)}" if head else fmt.label("tier", tier, lang)
+    return fmt.label("tier", text, lang) if by == "tier" else text
 
 
 def _print_catalogue(lang: Lang, as_json: bool) -> None:
-    """Every KPI: id and both names on one line, the definition (whole) indented below."""
+    """Every KPI: id and name on one line, the definition (whole) indented below."""
     from rich.padding import Padding
     from rich.text import Text
 
@@ -239,7 +256,9 @@ def _print_catalogue(lang: Lang, as_json: bool) -> None:
     out = fmt.console()
     out.print(Text(t("cli.metrics.catalogue", lang), style="bold"))
     for r in rows:
-        out.print(Text(f"{r['id']}  {r['name_zh']} · {r['name_en']}", style="bold"))
+        # In English both names (the Chinese one is what colleagues call it); in Chinese, one.
+        names = r["name_zh"] if lang == "zh" else f"{r['name_en']} · {r['name_zh']}"
+        out.print(Text(f"{r['id']}  {names}", style="bold"))
         out.print(Padding(Text(r["definition"]), (0, 0, 1, 4), expand=False))
 
 

@@ -323,7 +323,10 @@ def survival_cmd(
     if as_json:
         _echo_json(view.to_dict())
         return
-    title = t("cli.risk.survival.title", lang, duration=view.duration, event=view.event)
+    duration, event = view.duration, view.event
+    if file is None:  # the workspace's own columns: our words (a file's columns are the user's)
+        duration, event = fmt.label("duration", duration, lang), fmt.label("status", event, lang)
+    title = t("cli.risk.survival.title", lang, duration=duration, event=event)
     survival = view.survival
     if "group" in survival:  # "all" when not grouped: our word, not the data's
         survival = survival.assign(
