@@ -353,7 +353,10 @@ class Workspace:
     def recent_imports(self, limit: int = 10) -> list[dict[str, Any]]:
         b = schema.import_batches
         with self.store.begin() as conn:
-            rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(limit)).mappings()
+            # The limit written into the SQL: binding a parameter makes DuckDB import pandas,
+            # half of `keepwise status`'s start-up.
+            last = sa.literal(int(limit), literal_execute=True)
+            rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(last)).mappings()
             return [dict(r) for r in rows]
 
     def headline(self, as_of: dt.date) -> Headline:
