@@ -15,22 +15,24 @@ from keepwise._core import clock
 from keepwise._core.config import (
     CONFIG_FILE,
     WorkspaceConfig,
+    check_keys,
     default_config_text,
     load_config,
+    table,
 )
 from keepwise._core.errors import ConfigError, InputError, NotFoundError
 from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
-from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
-from keepwise.rules import Alert, Rule, RunResult
 from keepwise.store import Store, activity_end, database_url_for, schema
-from keepwise.value.calibration import CalibrationCheck
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the features are imported where used: a command pays only for its own
     import pandas as pd
 
     from keepwise import metrics, risk, value
+    from keepwise.ingest import ImportResult, ProgressFn
     from keepwise.metrics.headline import Headline
+    from keepwise.rules import Alert, Rule, RunResult
+    from keepwise.value.calibration import CalibrationCheck
 
 __all__ = ["AsOf", "TableCount", "Workspace"]
 
@@ -93,6 +95,15 @@ class TableCount:
     rows: int
 
 
+def _check_feature_sections(config: WorkspaceConfig) -> None:
+    """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
+    when it is read), so that a typo is reported by every command, not ignored."""
+    from keepwise.value.settings import parse_value_settings
+
+    check_keys(table(config.sections, "risk", "risk"), "risk", Workspace.RISK_KEYS)
+    parse_value_settings(table(config.sections, "value", "value"))
+
+
 class Workspace:
     """A folder with ``keepwise.toml`` and (by default) the DuckDB file ``keepwise.duckdb``.
 
@@ -125,7 +136,9 @@ class Workspace:
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Workspace:
         path = Path(path)
-        return cls(path, load_config(path), busy_timeout=busy_timeout)
+        config = load_config(path)
+        _check_feature_sections(config)
+        return cls(path, config, busy_timeout=busy_timeout)
 
     @property
     def store(self) -> Store:
@@ -178,6 +191,8 @@ class Workspace:
         actor: str | None = None,
         progress: ProgressFn | None = None,
     ) -> ImportResult:
+        from keepwise.ingest import import_file, load_mapping
+
         return import_file(
             self.store,
             kind,
@@ -223,6 +238,9 @@ class Workspace:
         return results
 
     # --- churn risk (issue 5: keepwise.risk; docs/models.md "Churn risk") --------------------
+
+    #: The settings of ``[risk]`` that :meth:`_risk_option` reads.
+    RISK_KEYS = ("horizon", "snapshots", "cutoffs", "splits", "drivers_from", "max_trees")
 
     def _risk_option(self, name: str, default: Any) -> Any:
         """A ``[risk]`` setting of keepwise.toml (docs/models.md, "Churn risk")."""
@@ -401,7 +419,10 @@ class Workspace:
     def recent_imports(self, limit: int = 10) -> list[dict[str, Any]]:
         b = schema.import_batches
         with self.store.begin() as conn:
-            rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(limit)).mappings()
+            # The limit written into the SQL: binding a parameter makes DuckDB import pandas,
+            # half of `keepwise status`'s start-up.
+            last = sa.literal(int(limit), literal_execute=True)
+            rows = conn.execute(sa.select(b).order_by(b.c.id.desc()).limit(last)).mappings()
             return [dict(r) for r in rows]
 
     def headline(self, as_of: dt.date) -> Headline:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -28,13 +29,29 @@ def register(messages: Mapping[str, Mapping[str, str]]) -> None:
         _CATALOGUE[key] = {"zh": texts["zh"], "en": texts["en"]}
 
 
+@dataclass(frozen=True)
+class Text:
+    """A message as a parameter of another message (``expected=Text("config.expect.…")``):
+    it is rendered in the language of the message it fills."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return t(self.key, "en", **self.params)
+
+
 def t(key: str, lang: Lang | str = "en", /, **params: object) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in; unknown keys are returned as is."""
     texts = _CATALOGUE.get(key)
     if texts is None:
         return key
     template = texts["zh" if str(lang).startswith("zh") else "en"]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    params = {k: t(v.key, lang, **v.params) if isinstance(v, Text) else v
+              for k, v in params.items()}  # fmt: skip
+    return template.format(**params)
 
 
 def has(key: str) -> bool:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from keepwise._core.i18n import register, t
+from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
-from keepwise.workspace import Alert
+from keepwise.cli.fmt import Col
+
+if TYPE_CHECKING:
+    from keepwise.rules import Alert
 
 register(
     {
@@ -19,10 +21,10 @@ register(
             "en": "Early warning: run the rules, list, acknowledge and close alerts.",
         },
         "cli.alerts.run_done": {
-            "zh": "截至 {as_of}：{rules} 条规则命中 {hits} 次；新增预警 {opened} 条，"
+            "zh": "截至 {as_of}：{rules} 条规则中有 {fired} 条命中，共 {hits} 次；新增预警 {opened} 条，"
             "已有未关闭预警 {already} 条（不重复创建）",
-            "en": "As of {as_of}: {rules} rules fired {hits} times; {opened} new alerts, "
-            "{already} already open (not duplicated)",
+            "en": "As of {as_of}: {fired} of {rules} rules fired, {hits} hits in all; "
+            "{opened} new alerts, {already} already open (not duplicated)",
         },
         "cli.alerts.rule": {"zh": "规则", "en": "rule"},
         "cli.alerts.label": {"zh": "名称", "en": "name"},
@@ -34,9 +36,10 @@ register(
         "cli.alerts.playbook": {"zh": "建议行动", "en": "playbook"},
         "cli.alerts.none": {"zh": "没有符合条件的预警", "en": "No alerts match"},
         "cli.alerts.moved": {
-            "zh": "预警 {alert_id} 的状态现为：{status_zh}",
+            "zh": "预警 {alert_id} 的状态现为：{status}",
             "en": "Alert {alert_id} is now {status}",
         },
+        "cli.alerts.as_of": {"zh": "日期", "en": "as of"},
         "cli.alerts.rules_written": {
             "zh": "已写入默认规则 {path}，可编辑后运行 keepwise alerts run",
             "en": "Wrote the default rules to {path}; edit it, then run keepwise alerts run",
@@ -45,9 +48,6 @@ register(
         "cli.alerts.enabled": {"zh": "启用", "en": "enabled"},
     }
 )
-
-_STATUS_ZH = {"open": "未处理", "acknowledged": "已确认", "closed": "已关闭"}
-_SEVERITY_ZH = {"low": "低", "medium": "中", "high": "高"}
 
 alerts_app = typer.Typer(
     help="Early warning: run the rules, list, acknowledge and close alerts. "
@@ -60,16 +60,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON"
 ActorOpt = Annotated[
     str | None, typer.Option(help="Who does it (default: the login name) / 操作人")
 ]
-
-
-def _word(value: str, lang: str, zh: dict[str, str]) -> str:
-    return zh.get(value, value) if lang == "zh" else value
-
-
-def _console() -> Console:
-    """The terminal's width on a terminal; wide lines when piped to a file or a pager."""
-    console = Console()
-    return console if console.is_terminal else Console(width=200)
 
 
 @alerts_app.command("run")
@@ -90,15 +80,16 @@ def run_cmd(
     if as_json:
         echo_json(result.to_dict())
         return
-    table = Table(t("cli.alerts.rule", lang), t("cli.alerts.label", lang),
-                  t("cli.alerts.fired", lang))  # fmt: skip
-    for rule in rules:
-        if rule.enabled:
-            table.add_row(rule.id, rule.label(lang), str(result.fired.get(rule.id, 0)))
-    _console().print(table)
+    cols = [Col(t("cli.alerts.rule", lang), "word"), Col(t("cli.alerts.label", lang)),
+            Col(t("cli.alerts.fired", lang), "num")]  # fmt: skip
+    rows = [[rule.id, rule.label(lang), fmt.count(result.fired.get(rule.id, 0))]
+            for rule in rules if rule.enabled]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang)
+    fired = sum(1 for rule in result.rules if result.fired.get(rule, 0) > 0)
     typer.echo(t("cli.alerts.run_done", lang, as_of=day.isoformat(), rules=len(result.rules),
-                 hits=sum(result.fired.values()), opened=result.opened,
-                 already=result.already_open))  # fmt: skip
+                 fired=fired, hits=fmt.count(sum(result.fired.values())),
+                 opened=fmt.count(result.opened),
+                 already=fmt.count(result.already_open)))  # fmt: skip
 
 
 @alerts_app.command("list")
@@ -109,36 +100,59 @@ def list_cmd(
     severity: Annotated[str | None, typer.Option(help="low, medium or high / 严重程度")] = None,
     owner: Annotated[str | None, typer.Option(help="Owner id of the customer / 负责人")] = None,
     customer: Annotated[str | None, typer.Option(help="Customer id / 客户编号")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many / 最多条数")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="At most this many (default: 50 in the table, all with --json) / 最多条数"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List alerts, newest first. / 查看预警（最新在前）。"""
     lang = state(ctx).lang
+    # The table shows TABLE_LIMIT alerts unless told otherwise; one more is fetched to know
+    # whether any are hidden (their count then comes from a second, unlimited query).
+    shown = limit or (None if as_json else TABLE_LIMIT)
+    query: dict[str, Any] = {"status": status, "rule": rule, "severity": severity,
+                             "owner": owner, "customer": customer}  # fmt: skip
     with open_workspace(ctx) as ws:
-        found = ws.alerts_list(status=status, rule=rule, severity=severity, owner=owner,
-                               customer=customer, limit=limit)  # fmt: skip
+        found = ws.alerts_list(**query, limit=shown + 1 if shown else None)
+        hidden = 0
+        if not as_json and shown is not None and len(found) > shown:
+            hidden = len(ws.alerts_list(**query)) - shown
+        found = found[:shown] if shown else found
     if as_json:
         echo_json([a.to_dict() for a in found])
         return
     if not found:
         typer.echo(t("cli.alerts.none", lang))
         return
-    _print_alerts(found, lang)
+    _print_alerts(found, lang, hidden)
 
 
-def _print_alerts(found: list[Alert], lang: str) -> None:
-    table = Table("#", t("cli.alerts.customer", lang), t("cli.alerts.rule", lang),
-                  t("cli.alerts.severity", lang), t("cli.alerts.status", lang),
-                  t("cli.alerts.evidence", lang), t("cli.alerts.playbook", lang),
-                  "as_of")  # fmt: skip
-    for column in table.columns:
-        column.no_wrap = column.header != t("cli.alerts.evidence", lang)
-    for a in found:
-        evidence = ", ".join(f"{k}={v}" for k, v in a.evidence.items())
-        table.add_row(str(a.id), a.customer_id, a.rule,
-                      _word(a.severity, lang, _SEVERITY_ZH), _word(a.status, lang, _STATUS_ZH),
-                      evidence, a.suggested_playbook or "", a.as_of.isoformat())  # fmt: skip
-    _console().print(table)
+TABLE_LIMIT = 50
+
+
+def _print_alerts(found: list[Alert], lang: Lang, hidden: int = 0) -> None:
+    # The evidence last, one item a line: on a narrow terminal it moves to a second part of the
+    # table (with # and customer) and keeps the whole width there.
+    cols = [Col("#", "num", True), Col(t("cli.alerts.customer", lang), "word", True),
+            Col(t("cli.alerts.rule", lang), "word"), Col(t("cli.alerts.severity", lang)),
+            Col(t("cli.alerts.status", lang)), Col(t("cli.alerts.playbook", lang)),
+            Col(t("cli.alerts.as_of", lang), "word"),
+            Col(t("cli.alerts.evidence", lang), "word")]  # fmt: skip
+    rows = [[str(a.id), a.customer_id, a.rule, fmt.label("band", a.severity, lang),
+             fmt.label("alert", a.status, lang), fmt.label("playbook", a.suggested_playbook, lang),
+             fmt.day(a.as_of),
+             "\n".join(f"{k}={_evidence(v)}" for k, v in a.evidence.items()) or fmt.EMPTY]
+            for a in found]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=hidden)
+
+
+def _evidence(value: object) -> str:
+    if isinstance(value, float):
+        return fmt.number(value)
+    return fmt.text(value)
 
 
 @alerts_app.command("ack")
@@ -171,12 +185,12 @@ def close_cmd(
     _print_moved(alert, state(ctx).lang, as_json)
 
 
-def _print_moved(alert: Alert, lang: str, as_json: bool) -> None:
+def _print_moved(alert: Alert, lang: Lang, as_json: bool) -> None:
     if as_json:
         echo_json(alert.to_dict())
         return
-    typer.echo(t("cli.alerts.moved", lang, alert_id=alert.id, status=alert.status,
-                 status_zh=_STATUS_ZH.get(alert.status, alert.status)))  # fmt: skip
+    typer.echo(t("cli.alerts.moved", lang, alert_id=alert.id,
+                 status=fmt.label("alert", alert.status, lang)))  # fmt: skip
 
 
 @alerts_app.command("history")
@@ -191,8 +205,9 @@ def history_cmd(
     if as_json:
         echo_json(steps)
         return
+    lang = state(ctx).lang
     for step in steps:
-        line = f"{step['at'][:19]}  {step['to']}"
+        line = f"{step['at'][:19]}  {fmt.label('alert', step['to'], lang)}"
         if step["actor"]:
             line += f"  {step['actor']}"
         if step["note"]:
@@ -210,14 +225,14 @@ def rules_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         echo_json([r.__dict__ for r in rules])
         return
-    table = Table(t("cli.alerts.rule", lang), t("cli.alerts.label", lang),
-                  t("cli.alerts.severity", lang), t("cli.alerts.playbook", lang),
-                  t("cli.alerts.enabled", lang), t("cli.alerts.params", lang))  # fmt: skip
-    for r in rules:
-        params = ", ".join(f"{k}={v}" for k, v in r.params.items())
-        table.add_row(r.id, r.label(lang), _word(r.severity, lang, _SEVERITY_ZH), r.playbook,
-                      "✓" if r.enabled else "—", params)  # fmt: skip
-    _console().print(table)
+    cols = [Col(t("cli.alerts.rule", lang), "word", True), Col(t("cli.alerts.label", lang)),
+            Col(t("cli.alerts.severity", lang)), Col(t("cli.alerts.playbook", lang)),
+            Col(t("cli.alerts.enabled", lang)), Col(t("cli.alerts.params", lang), "word")]  # fmt: skip
+    rows = [[r.id, r.label(lang), fmt.label("band", r.severity, lang),
+             fmt.label("playbook", r.playbook, lang), "✓" if r.enabled else fmt.EMPTY,
+             "\n".join(f"{k}={v}" for k, v in r.params.items()) or fmt.EMPTY]
+            for r in rules]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang)
 
 
 @alerts_app.command("init-rules")

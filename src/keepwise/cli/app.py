@@ -1,28 +1,44 @@
 """The Typer application, global options and error handling.
 
 Errors a user can cause are :class:`KeepwiseError`s: they are printed in the user's language,
-without a traceback, and the command exits with status 2.
+without a traceback, and the command exits with status 2. So are usage mistakes (an unknown
+command or option, a missing argument, a bad value): click's usage line and its suggestion,
+our words around them in the user's language, exit status 2.
+
+The global options ``--lang`` and ``-w/--workspace`` work before and after the command
+(``keepwise summary --lang zh``). Start-up matters (every command pays it): nothing heavy is
+imported here; each command imports what it uses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from keepwise import __version__
 from keepwise._core.clock import parse_day
 from keepwise._core.errors import KeepwiseError
-from keepwise._core.i18n import Lang, lang_from_env, normalise, register, t
-from keepwise.workspace import Workspace
+from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import usage
+from keepwise.cli.fmt import echo_json
+from keepwise.cli.lang import resolve_lang
+from keepwise.cli.usage import check_lang
+
+if TYPE_CHECKING:
+    from keepwise.workspace import Workspace
+
+__all__ = [
+    "State", "actor_name", "app", "as_of_day", "echo_json", "main", "open_workspace", "state",
+]  # fmt: skip
 
 register(
     {
@@ -39,11 +55,30 @@ register(
     }
 )
 
+WORKSPACE_HELP = "Workspace folder (also after the command) / 工作区目录"
+LANG_HELP = (
+    "Language: zh or en (also after the command; default: KEEPWISE_LANG, the workspace's "
+    "language, then the locale) / 语言"
+)
+
 
 @dataclass
 class State:
+    """The global options. The language is resolved when asked for, because ``-w`` may still
+    change after the root callback (``keepwise summary -w demo``)."""
+
     workspace_dir: Path
-    lang: Lang
+    explicit_lang: Lang | None = None
+
+    @property
+    def lang(self) -> Lang:
+        return resolve_lang(self.explicit_lang, self.workspace_dir)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keepwise {__version__}")
+        raise typer.Exit()
 
 
 app = typer.Typer(
@@ -60,15 +95,17 @@ app = typer.Typer(
 def _global(
     ctx: typer.Context,
     workspace: Annotated[
-        Path,
-        typer.Option("--workspace", "-w", help="Workspace folder.", envvar="KEEPWISE_WORKSPACE"),
+        Path, typer.Option("--workspace", "-w", help=WORKSPACE_HELP, envvar="KEEPWISE_WORKSPACE")
     ] = Path("."),
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="Language of messages: zh or en (default: from the locale)."),
-    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit / 版本", is_eager=True, callback=_version
+        ),
+    ] = False,
 ) -> None:
-    ctx.obj = State(workspace, normalise(lang) if lang else lang_from_env())
+    ctx.obj = State(workspace, lang)  # type: ignore[arg-type]  # checked by check_lang
 
 
 def state(ctx: typer.Context) -> State:
@@ -79,6 +116,8 @@ def state(ctx: typer.Context) -> State:
 
 @contextmanager
 def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
+    from keepwise.workspace import Workspace
+
     # How long to wait for another process that holds the embedded database.
     busy_timeout = float(os.environ.get("KEEPWISE_BUSY_TIMEOUT", "5"))
     ws = Workspace.open(state(ctx).workspace_dir, busy_timeout=busy_timeout)
@@ -109,21 +148,18 @@ def actor_name(actor: str | None) -> str:
         return "cli"
 
 
-def echo_json(payload: Any) -> None:
-    """Every ``--json`` output: UTF-8 text as is (Chinese stays readable), dates as ISO text."""
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-
-
 def main(argv: list[str] | None = None) -> None:
-    lang = lang_from_env()
-    args = sys.argv[1:] if argv is None else argv
-    if "--lang" in args[:-1]:
-        lang = normalise(args[args.index("--lang") + 1])
+    args = sys.argv[1:] if argv is None else list(argv)
+    command = usage.command_with_global_options(app)
     try:
-        app(args=args, standalone_mode=False)
+        code = command.main(args=args, prog_name="keepwise", standalone_mode=False)
     except KeepwiseError as exc:
+        lang = usage.error_lang(args)
         typer.echo(t("cli.error", lang, message=exc.message(lang)), err=True)
         raise SystemExit(exc.exit_code) from None
+    except usage.UsageError as exc:
+        usage.show(exc, usage.error_lang(args))
+        raise SystemExit(2) from None
     except (typer.Abort, KeyboardInterrupt):
         raise SystemExit(130) from None
     except typer.Exit as exc:
@@ -131,15 +167,22 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:
-        import click
-
         if os.environ.get("KEEPWISE_DEBUG"):
             raise
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        typer.echo(t("cli.unexpected", lang, error=f"{type(exc).__name__}: {exc}"), err=True)
+        if isinstance(exc, usage.ClickException):
+            exc.show()  # type: ignore[attr-defined]
+            raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+        error = f"{type(exc).__name__}: {exc}"
+        typer.echo(t("cli.unexpected", usage.error_lang(args), error=error), err=True)
         raise SystemExit(1) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
 
 
-from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd  # noqa: E402,F401  (registers the commands)
+def _register_commands() -> Any:
+    from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+
+    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+
+
+_register_commands()

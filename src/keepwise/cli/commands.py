@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
-from keepwise._core.i18n import register, t
+from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
-from keepwise.ingest import KINDS, ImportResult
-from keepwise.workspace import Workspace
+from keepwise.cli.fmt import Col
+from keepwise.ingest import KINDS
 
 if TYPE_CHECKING:
+    from keepwise.ingest import ImportResult
     from keepwise.metrics.headline import Headline
 
 register(
@@ -28,6 +30,12 @@ register(
         "cli.status.table": {"zh": "表", "en": "table"},
         "cli.status.rows": {"zh": "行数", "en": "rows"},
         "cli.status.imports": {"zh": "最近的导入", "en": "Recent imports"},
+        "cli.status.col.kind": {"zh": "类型", "en": "kind"},
+        "cli.status.col.file": {"zh": "文件", "en": "file"},
+        "cli.status.col.read": {"zh": "读取", "en": "read"},
+        "cli.status.col.loaded": {"zh": "导入", "en": "loaded"},
+        "cli.status.col.rejected": {"zh": "拒绝", "en": "rejected"},
+        "cli.status.col.finished": {"zh": "完成时间", "en": "finished"},
         "cli.import.summary": {
             "zh": "{kind}：读取 {read} 行，导入 {loaded} 行（新增 {inserted}，更新 {updated}），"
             "拒绝 {rejected} 行",
@@ -48,16 +56,16 @@ register(
             "en": "The demo workspace {path} is ready: {customers} customers, {orders} orders",
         },
         "cli.headline": {
-            "zh": "截至 {as_of}：客户 {customers:,} 个，其中在保 {kept:,} 个（活跃 {active:,}，"
-            "有流失风险 {at_risk:,}，已挽回 {won_back:,}），流失 {churned:,} 个，作废 {voided:,} 个。\n"
-            "近12个月（{start} 起）：订单 {orders:,} 笔，收入 {revenue:,.0f}；"
-            "期初客户 {at_start:,} 个，其中流失 {lost_churned:,} 个、作废 {lost_voided:,} 个，"
+            "zh": "截至 {as_of}：客户 {customers} 个，其中在保 {kept} 个（活跃 {active}，"
+            "有流失风险 {at_risk}，已挽回 {won_back}），流失 {churned} 个，作废 {voided} 个。\n"
+            "近12个月（{start} 起）：订单 {orders} 笔，收入 {revenue}；"
+            "期初客户 {at_start} 个，其中流失 {lost_churned} 个、作废 {lost_voided} 个，"
             "流失率 {churn}",
-            "en": "As of {as_of}: {customers:,} customers, {kept:,} kept ({active:,} active, "
-            "{at_risk:,} at risk, {won_back:,} won back), {churned:,} churned, {voided:,} voided.\n"
-            "Last 12 months (from {start}): {orders:,} orders, revenue {revenue:,.0f}; "
-            "of the {at_start:,} customers at the start, {lost_churned:,} churned and "
-            "{lost_voided:,} were voided: churn rate {churn}",
+            "en": "As of {as_of}: {customers} customers, {kept} kept ({active} active, "
+            "{at_risk} at risk, {won_back} won back), {churned} churned, {voided} voided.\n"
+            "Last 12 months (from {start}): {orders} orders, revenue {revenue}; "
+            "of the {at_start} customers at the start, {lost_churned} churned and "
+            "{lost_voided} were voided: churn rate {churn}",
         },
         "cli.progress.read": {"zh": "读取", "en": "Reading"},
         "cli.progress.validate": {"zh": "校验", "en": "Validating"},
@@ -80,6 +88,8 @@ def init_cmd(
     name: Annotated[str | None, typer.Option(help="Workspace name / 工作区名称")] = None,
 ) -> None:
     """Create a workspace: keepwise.toml and the database. / 创建工作区。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     ws = Workspace.init(directory, db_url=db, name=name, lang=lang)
     try:
@@ -105,19 +115,17 @@ def status_cmd(
         }
         echo_json(payload)
         return
-    console = Console()
-    table = Table(t("cli.status.table", lang), t("cli.status.rows", lang))
-    for c in counts:
-        table.add_row(c.table, f"{c.rows:,}")
-    console.print(table)
+    fmt.print_table([Col(t("cli.status.table", lang), "word"), Col(t("cli.status.rows", lang), "num")],
+                    [[c.table, fmt.count(c.rows)] for c in counts], lang=lang)  # fmt: skip
     if imports:
-        recent = Table("#", "kind", "file", "read", "loaded", "rejected", "finished",
-                       title=t("cli.status.imports", lang))  # fmt: skip
-        for b in imports:
-            recent.add_row(str(b["id"]), b["kind"], b["file_name"], str(b["rows_read"]),
-                           str(b["rows_loaded"]), str(b["rows_rejected"]),
-                           str(b["finished_at"])[:19])  # fmt: skip
-        console.print(recent)
+        kinds: list[tuple[str, fmt.ColumnKind]] = [
+            ("kind", "word"), ("file", "text"), ("read", "num"), ("loaded", "num"),
+            ("rejected", "num"), ("finished", "word")]  # fmt: skip
+        cols = [Col("#", "num"), *(Col(t(f"cli.status.col.{k}", lang), kind) for k, kind in kinds)]
+        rows = [[str(b["id"]), b["kind"], b["file_name"], fmt.count(b["rows_read"]),
+                 fmt.count(b["rows_loaded"]), fmt.count(b["rows_rejected"]),
+                 fmt.text(b["finished_at"])[:16]] for b in imports]  # fmt: skip
+        fmt.print_table(cols, rows, title=t("cli.status.imports", lang), lang=lang)
 
 
 @app.command("import")
@@ -152,9 +160,10 @@ def _print_import(result: ImportResult, as_json: bool, lang: str) -> None:
     if as_json:
         echo_json(result.to_dict())
         return
-    typer.echo(t("cli.import.summary", lang, kind=result.kind, read=result.rows_read,
-                 loaded=result.rows_loaded, inserted=result.rows_inserted,
-                 updated=result.rows_updated, rejected=result.rows_rejected))  # fmt: skip
+    typer.echo(t("cli.import.summary", lang, kind=result.kind, read=fmt.count(result.rows_read),
+                 loaded=fmt.count(result.rows_loaded), inserted=fmt.count(result.rows_inserted),
+                 updated=fmt.count(result.rows_updated),
+                 rejected=fmt.count(result.rows_rejected)))  # fmt: skip
     if result.rejects_file:
         typer.echo(t("cli.import.rejects", lang, path=result.rejects_file))
     if result.ignored_columns:
@@ -165,10 +174,13 @@ class _progress:
     """A progress bar on stderr for long imports (silent when output is JSON or not a TTY)."""
 
     def __init__(self, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                             console=Console(stderr=True), transient=True,
                             disable=not enabled)  # fmt: skip
-        self.tasks: dict[str, TaskID] = {}
+        self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _progress:
         self.bar.__enter__()
@@ -189,7 +201,7 @@ def demo_cmd(
     directory: Annotated[
         Path, typer.Argument(help="Folder of the demo workspace / 演示工作区目录")
     ] = Path("demo"),
-    customers: Annotated[int, typer.Option(help="Number of customers / 客户数")] = 5000,
+    customers: Annotated[int, typer.Option(min=1, help="Number of customers / 客户数")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same company / 随机种子")] = 0,
     as_of: Annotated[
         str, typer.Option("--as-of", help="Last day of the demo history / 演示数据截止日期")
@@ -199,30 +211,58 @@ def demo_cmd(
     ] = None,
 ) -> None:
     """Build a realistic demo company through the normal import path. / 生成演示公司数据。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     day = parse_day(as_of)
-    ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
+    with _removed_if_failed(directory):
+        ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
+        try:
+            with _progress(enabled=True) as report:
+                results = ws.load_demo(
+                    customers=customers, seed=seed, as_of=day, progress=report,
+                    on_kind=lambda kind: typer.echo(t("cli.demo.loading", lang, kind=kind),
+                                                    err=True),
+                )  # fmt: skip
+            for result in results:
+                _print_import(result, False, lang)
+            by_kind = {r.kind: r.rows_loaded for r in results}
+            typer.echo(t("cli.demo.done", lang, path=str(directory),
+                         customers=fmt.count(by_kind["customers"]),
+                         orders=fmt.count(by_kind["orders"])))  # fmt: skip
+            _print_headline(ws.headline(day), lang)
+        finally:
+            ws.close()
+
+
+@contextmanager
+def _removed_if_failed(directory: Path) -> Iterator[None]:
+    """Undo a demo that did not finish (an error, Ctrl-C): remove what it created in
+    ``directory`` — the folder itself when it made it — so no half-made workspace is left."""
+    existed = directory.exists()
+    before = set(directory.iterdir()) if existed and directory.is_dir() else set()
     try:
-        with _progress(enabled=True) as report:
-            results = ws.load_demo(
-                customers=customers, seed=seed, as_of=day, progress=report,
-                on_kind=lambda kind: typer.echo(t("cli.demo.loading", lang, kind=kind), err=True),
-            )  # fmt: skip
-        for result in results:
-            _print_import(result, False, lang)
-        by_kind = {r.kind: r.rows_loaded for r in results}
-        typer.echo(t("cli.demo.done", lang, path=str(directory), customers=by_kind["customers"],
-                     orders=by_kind["orders"]))  # fmt: skip
-        _print_headline(ws.headline(day), lang)
-    finally:
-        ws.close()
+        yield
+    except BaseException:
+        if not existed:
+            shutil.rmtree(directory, ignore_errors=True)
+        elif directory.is_dir():
+            for entry in set(directory.iterdir()) - before:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        raise
 
 
 @app.command("summary")
 def summary_cmd(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date of the figures (default: today) / 截止日期")
+        str | None,
+        typer.Option(
+            "--as-of", help="Date of the figures (default: the day after the data ends) / 截止日期"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")] = False,
 ) -> None:
@@ -236,9 +276,11 @@ def summary_cmd(
         _print_headline(figures, lang)
 
 
-def _print_headline(h: Headline, lang: str) -> None:
-    churn = f"{h.churn_rate_12m:.1%}" if h.churn_rate_12m is not None else "—"
-    typer.echo(t("cli.headline", lang, as_of=h.as_of.isoformat(), customers=h.customers,
-                 kept=h.kept, **h.statuses, start=h.window_start.isoformat(),
-                 orders=h.orders_12m, revenue=h.revenue_12m, at_start=h.customers_12m_ago,
-                 lost_churned=h.churned_12m, lost_voided=h.voided_12m, churn=churn))  # fmt: skip
+def _print_headline(h: Headline, lang: Lang | str) -> None:
+    c = fmt.count
+    statuses = {k: c(v) for k, v in h.statuses.items()}
+    typer.echo(t("cli.headline", lang, as_of=h.as_of.isoformat(), customers=c(h.customers),
+                 kept=c(h.kept), **statuses, start=h.window_start.isoformat(),
+                 orders=c(h.orders_12m), revenue=fmt.amount(h.revenue_12m),
+                 at_start=c(h.customers_12m_ago), lost_churned=c(h.churned_12m),
+                 lost_voided=c(h.voided_12m), churn=fmt.pct(h.churn_rate_12m)))  # fmt: skip

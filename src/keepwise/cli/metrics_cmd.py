@@ -4,21 +4,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from keepwise._core.clock import parse_day
-from keepwise._core.i18n import register, t
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import app, as_of_day, open_workspace, state
+from keepwise.cli.fmt import Col
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 register(
     {
+        "cli.metrics.incomplete": {"zh": "（不完整）", "en": "(incomplete)"},
         "cli.metrics.col.metric": {"zh": "指标", "en": "metric"},
         "cli.metrics.col.period": {"zh": "周期", "en": "period"},
         "cli.metrics.col.dimension": {"zh": "维度", "en": "dimension"},
@@ -58,6 +60,10 @@ register(
             "zh": "获客批次留存率（截至 {as_of}）", "en": "Acquisition-cohort retention (as of {as_of})"},
         "cli.metrics.km.title": {
             "zh": "Kaplan-Meier 留存曲线（按{by}）", "en": "Kaplan-Meier retention (by {by})"},
+        "cli.metrics.km.per_group": {
+            "zh": "每组最多显示 {limit} 个时间点（均匀抽取，含最后一个）；--json 给出全部",
+            "en": "At most {limit} time points per group (evenly spaced, the last included); "
+                  "--json gives them all"},
         "cli.metrics.reasons.title": {
             "zh": "流失与作废原因（截至 {as_of}）", "en": "Churn and void reasons (as of {as_of})"},
         "cli.metrics.impact.title": {
@@ -69,6 +75,10 @@ register(
         "cli.metrics.avoid.avoidable": {"zh": "可避免", "en": "avoidable"},
         "cli.metrics.avoid.unavoidable": {"zh": "不可避免", "en": "unavoidable"},
         "cli.metrics.avoid.unknown": {"zh": "未知", "en": "unknown"},
+        "cli.metrics.drill.value_needs_by": {
+            "zh": "--value 需要与 --by 一起使用（例如 --by segment --value smb）",
+            "en": "--value needs --by (for example --by segment --value smb)"},
+        "cli.metrics.cut": {"zh": " · 维度：{cut}", "en": " · by {cut}"},
     }
 )  # fmt: skip
 
@@ -95,49 +105,39 @@ By = Annotated[
 ]  # fmt: skip
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")]
 WinbackDays = Annotated[
-    int | None, typer.Option(help="winback_rate: days after a follow-up (default 90) / 挽回天数")
+    int | None,
+    typer.Option(min=1, help="winback_rate: days after a follow-up (default 90) / 挽回天数"),
 ]
+
+#: How each KPI's value is shown: rates and shares as percentages, counts whole, money rounded.
+_PERCENT_RATIOS = {"net_customer_change_rate", "retention_rate", "net_revenue_retention",
+                   "complaint_rate"}  # fmt: skip
+_MONEY = {"clv_predicted", "cac", "clv_historical"}
+
+
+def _value(value: Any, kpi: str, kind: str) -> str:
+    if kind == "proportion" or kpi in _PERCENT_RATIOS:
+        return fmt.pct(value)
+    if kind == "count":
+        return fmt.count(value)
+    if kind == "amount" or kpi in _MONEY:
+        return fmt.amount(value)
+    return fmt.number(value)
 
 
 def _day(text: str | None) -> dt.date | None:
     return parse_day(text) if text else None
 
 
-def _clean(value: Any) -> Any:
-    """JSON-ready: NaN → null, dates → ISO text, numpy numbers → Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
+def _col(
+    lang: Lang, key: str, kind: fmt.ColumnKind = "text", key_col: bool = False,
+    optional: bool = False,
+) -> Col:  # fmt: skip
+    return Col(t(f"cli.metrics.col.{key}", lang), kind, key_col, optional)
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
-def _echo_json(payload: Any) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-
-
-def _num(value: Any, kind: str = "ratio") -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if kind == "proportion":
-        return f"{value:.1%}"
-    if kind in ("count", "amount") or float(value).is_integer():
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"{value:,.3f}"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def _cols(lang: str, *keys: str) -> list[str]:
-    return [t(f"cli.metrics.col.{k}", lang) for k in keys]
+def _dim(by: str | None, lang: Lang) -> str:
+    return fmt.label("dimension", by, lang)
 
 
 Cuts = Annotated[
@@ -201,45 +201,77 @@ def metrics_cmd(
         catalogue = ws.metric_catalogue(lang)
     if as_json:
         if len(cuts) == 1:
-            _echo_json(_records(results[cuts[0]]))
+            fmt.echo_json(fmt.records(results[cuts[0]]))
         else:
-            _echo_json([{**row, "by": cut} for cut, df in results.items() for row in _records(df)])
+            fmt.echo_json([{**row, "by": cut} for cut, df in results.items()
+                           for row in fmt.records(df)])  # fmt: skip
         return
     for cut, df in results.items():
-        label = (cut or t("cli.metrics.total", lang)) if len(cuts) > 1 else None
-        _print_metrics(df, catalogue, lang, day, label)
+        label = (
+            (_dim(cut, lang) if cut else t("cli.metrics.total", lang)) if len(cuts) > 1 else None
+        )
+        _print_metrics(df, catalogue, lang, day, cut, label)
 
 
 def _print_metrics(
-    df: pd.DataFrame, catalogue: list[dict[str, Any]], lang: str, day: dt.date, cut: str | None
-) -> None:
-    """One cut's KPIs as a table (``cut``: its label in the title, when there are several)."""
+    df: pd.DataFrame, catalogue: list[dict[str, Any]], lang: Lang, day: dt.date,
+    by: str | None, label: str | None,
+) -> None:  # fmt: skip
+    """One cut's KPIs (``label``: the cut's, in the heading, when there are several): a small
+    table per KPI, titled with its name and id, a row per period (and cut value) — narrow
+    enough for 80 columns, where one table with the names would be split in two."""
     kinds = {r["id"]: r["kind"] for r in catalogue}
     names = {r["id"]: r[f"name_{lang}"] for r in catalogue}
-    title = t("cli.metrics.title", lang, as_of=day)
-    if cut is not None:
-        title += f" · {t('cli.metrics.col.dimension', lang)}: {cut}"
-    table = Table(*_cols(lang, "metric", "period", "dimension", "value", "numerator",
-                         "denominator"), title=title)  # fmt: skip
-    for r in df.itertuples():
-        mid = str(r.metric)
-        table.add_row(f"{names[mid]} ({mid})", str(r.period_start), _text(r.dimension),
-                      _num(r.value, kinds[mid]), _num(r.numerator), _num(r.denominator))  # fmt: skip
-    Console().print(table)
+    heading = t("cli.metrics.title", lang, as_of=day)
+    if label is not None:
+        heading += t("cli.metrics.cut", lang, cut=label)
+    fmt.console().print(heading, style="bold")
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", optional=True),
+            _col(lang, "value", "num"), _col(lang, "numerator", "num", optional=True),
+            _col(lang, "denominator", "num", optional=True)]  # fmt: skip
+    for metric, rows in df.groupby("metric", sort=False):
+        kpi = str(metric)
+        body = [[_period(r.period_start, r.complete, lang),
+                 _cut_value(kpi, r.dimension, by, lang),
+                 _value(r.value, kpi, kinds[kpi]), fmt.number(r.numerator),
+                 fmt.number(r.denominator)] for r in rows.itertuples()]  # fmt: skip
+        fmt.print_table(cols, body, title=f"{names[kpi]} ({kpi})", lang=lang)
 
 
-def _print_catalogue(lang: str, as_json: bool) -> None:
+def _period(start: Any, complete: Any, lang: Lang) -> str:
+    """A period's first day, marked when the period runs past the data or the as-of date."""
+    return fmt.day(start) if complete else f"{fmt.day(start)} {t('cli.metrics.incomplete', lang)}"
+
+
+def _cut_value(kpi: str, value: Any, by: str | None, lang: Lang) -> str:
+    """A cut value as shown: value tiers in the user's language (the tier mix's "smb/high")."""
+    if fmt.is_empty(value):
+        return fmt.EMPTY
+    text = str(value)
+    if kpi.startswith("tier_mix"):
+        head, _, tier = text.rpartition("/")
+        return f"{head}/{fmt.label('tier', tier, lang)}" if head else fmt.label("tier", tier, lang)
+    return fmt.label("tier", text, lang) if by == "tier" else text
+
+
+def _print_catalogue(lang: Lang, as_json: bool) -> None:
+    """Every KPI: id and name on one line, the definition (whole) indented below."""
+    from rich.padding import Padding
+    from rich.text import Text
+
     from keepwise.workspace import Workspace
 
     rows = Workspace.metric_catalogue(lang)
     if as_json:
-        _echo_json(rows)
+        fmt.echo_json(rows)
         return
-    table = Table("id", "中文", "English", t("cli.metrics.col.definition", lang),
-                  title=t("cli.metrics.catalogue", lang))  # fmt: skip
+    out = fmt.console()
+    out.print(Text(t("cli.metrics.catalogue", lang), style="bold"))
     for r in rows:
-        table.add_row(r["id"], r["name_zh"], r["name_en"], r["definition"])
-    Console().print(table)
+        # In English both names (the Chinese one is what colleagues call it); in Chinese, one.
+        names = r["name_zh"] if lang == "zh" else f"{r['name_en']} · {r['name_zh']}"
+        out.print(Text(f"{r['id']}  {names}", style="bold"))
+        out.print(Padding(Text(r["definition"]), (0, 0, 1, 4), expand=False))
 
 
 @app.command("drilldown")
@@ -254,27 +286,30 @@ def drilldown_cmd(
     ] = None,
     as_of: AsOf = None,
     as_json: AsJson = False,
-    limit: Annotated[int, typer.Option(help="Rows to show / 显示行数")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to show / 显示行数")] = 50,
     winback_days: WinbackDays = None,
 ) -> None:
     """The customers in a KPI value's numerator and denominator. / 指标数值的客户明细。"""
     lang = state(ctx).lang
+    if value is not None and by is None:
+        raise InputError("cli.metrics.drill.value_needs_by")
     with open_workspace(ctx) as ws:
         df = ws.drilldown(metric, parse_day(period), as_of=as_of_day(ctx, ws, as_of), grain=grain, by=by,
                           value=value, winback_days=winback_days)  # fmt: skip
     if as_json:
-        _echo_json(_records(df))
+        fmt.echo_json(fmt.records(df))
         return
     yes, no = t("cli.metrics.yes", lang), t("cli.metrics.no", lang)
-    table = Table(*_cols(lang, "customer", "name", "ref", "in_numerator", "in_denominator",
-                         "numerator", "denominator"),
-                  title=t("cli.metrics.drill.title", lang, metric=metric, period=period,
-                          n=len(df)))  # fmt: skip
-    for r in df.head(limit).itertuples():
-        table.add_row(_text(r.customer_id), _text(r.name), _text(r.ref),
-                      yes if r.in_numerator else no, yes if r.in_denominator else no,
-                      _num(r.numerator), _num(r.denominator))  # fmt: skip
-    Console().print(table)
+    cols = [_col(lang, "customer", "word", True), _col(lang, "name"), _col(lang, "ref", "word"),
+            _col(lang, "in_numerator"), _col(lang, "in_denominator"),
+            _col(lang, "numerator", "num"), _col(lang, "denominator", "num")]  # fmt: skip
+    rows = [[fmt.text(r.customer_id), fmt.text(r.name), fmt.text(r.ref),
+             yes if r.in_numerator else no, yes if r.in_denominator else no,
+             fmt.number(r.numerator), fmt.number(r.denominator)]
+            for r in df.head(limit).itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=len(df) - len(rows),
+                    title=t("cli.metrics.drill.title", lang, metric=metric, period=period,
+                            n=fmt.count(len(df))))  # fmt: skip
 
 
 @app.command("cohorts")
@@ -294,6 +329,9 @@ def cohorts_cmd(
             "--km", help="Kaplan-Meier curves with 95% bands, by --by (default segment) / 生存曲线"
         ),
     ] = False,
+    limit: Annotated[
+        int, typer.Option(min=1, help="--km: time points shown per group / 每组显示的时间点数")
+    ] = 20,
     as_json: AsJson = False,
 ) -> None:
     """Acquisition-cohort retention and curves. / 获客批次留存表与留存曲线。"""
@@ -307,49 +345,60 @@ def cohorts_cmd(
             if curves:
                 df = ws.cohort_curves(df)
     if as_json:
-        _echo_json(_records(df))
+        fmt.echo_json(fmt.records(df))
         return
     if km:
-        _print_km(df, by or "segment", lang)
+        _print_km(df, by or "segment", lang, limit)
     elif curves:
-        _print_frame(df, lang, ["age", "dimension", "customers", "retention"])
+        cols = [_col(lang, "age", "num", True), _col(lang, "dimension", optional=True),
+                _col(lang, "customers", "num"), _col(lang, "retention", "num")]  # fmt: skip
+        rows = [[fmt.count(r.age), fmt.text(r.dimension), fmt.count(r.customers),
+                 fmt.pct(r.retention)] for r in df.itertuples()]  # fmt: skip
+        fmt.print_table(cols, rows, lang=lang)
     else:
         _print_cohorts(df, day, lang)
 
 
-def _print_cohorts(df: pd.DataFrame, day: dt.date, lang: str) -> None:
-    key = df["cohort"].astype(str) + df["dimension"].map(lambda d: f" · {d}" if d else "")
-    pivot = df.assign(key=key).pivot_table(index="key", columns="age", values="retention")
-    sizes = df[df["age"] == 0].assign(key=key).set_index("key")["customers"]
-    table = Table(*_cols(lang, "cohort", "customers"), *(str(a) for a in pivot.columns),
-                  title=t("cli.metrics.cohorts.title", lang, as_of=day))  # fmt: skip
-    for k, row in pivot.iterrows():
-        table.add_row(str(k), f"{sizes.get(k, 0):,}", *(_num(v, "proportion") for v in row))
-    Console().print(table)
+def _print_cohorts(df: pd.DataFrame, day: dt.date, lang: Lang) -> None:
+    """One row per cohort (and cut value), one column per age: a wide table, split into parts
+    that repeat the cohort when the terminal is narrow."""
+    title = t("cli.metrics.cohorts.title", lang, as_of=day)
+    if df.empty:
+        fmt.print_table([_col(lang, "cohort", "word"), _col(lang, "customers", "num")], [],
+                        title=title, lang=lang)  # fmt: skip
+        return
+    df = df.assign(dimension=df["dimension"].fillna(""))
+    pivot = df.pivot_table(index=["cohort", "dimension"], columns="age", values="retention")
+    sizes = df[df["age"] == 0].set_index(["cohort", "dimension"])["customers"]
+    cut = bool((df["dimension"] != "").any())
+    cols = [_col(lang, "cohort", "word", True), *([_col(lang, "dimension", key_col=True, optional=True)] * cut),
+            _col(lang, "customers", "num", True),
+            *(Col(str(a), "num") for a in pivot.columns)]  # fmt: skip
+    rows = [[fmt.day(key[0]), *([fmt.text(key[1])] * cut), fmt.count(sizes.get(key)),
+             *(fmt.pct(v) for v in values)]
+            for key, values in pivot.iterrows() if isinstance(key, tuple)]  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)
 
 
-def _print_km(df: pd.DataFrame, by: str, lang: str) -> None:
-    table = Table(*_cols(lang, "group", "days", "survival", "band", "customers"),
-                  title=t("cli.metrics.km.title", lang, by=by))  # fmt: skip
-    for r in df.itertuples():
-        band = f"{r.ci_lower:.1%} – {r.ci_upper:.1%}"
-        table.add_row(str(r.group), f"{r.days:,.0f}", f"{r.survival:.1%}", band, f"{r.at_risk:,}")
-    Console().print(table)
-
-
-def _print_frame(df: pd.DataFrame, lang: str, cols: list[str], title: str = "") -> None:
-    table = Table(*_cols(lang, *cols), title=title or None)
-    for row in df[cols].itertuples(index=False):
-        table.add_row(*(_cell(c, v) for c, v in zip(cols, row, strict=True)))
-    Console().print(table)
-
-
-def _cell(col: str, value: Any) -> str:
-    if col in ("retention", "revenue_at_risk_share"):
-        return _num(value, "proportion")
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return _num(value, "amount")
-    return "" if value is None else str(value)
+def _print_km(df: pd.DataFrame, by: str, lang: Lang, limit: int) -> None:
+    """Each group's curve at ``limit`` evenly spaced time points (the last one included)."""
+    shown = []
+    for _, curve in df.groupby("group", sort=False):
+        n = len(curve)
+        if n > limit:
+            spread = (round(i * (n - 1) / max(limit - 1, 1)) for i in range(limit))
+            curve = curve.iloc[sorted({n - 1, *spread})[-limit:]]
+        shown.append(curve)
+    cols = [_col(lang, "group", "word", True), _col(lang, "days", "num"),
+            _col(lang, "survival", "num"), _col(lang, "band", "word"),
+            _col(lang, "customers", "num")]  # fmt: skip
+    rows = [[fmt.text(r.group), fmt.count(r.days), fmt.pct(r.survival),
+             f"{fmt.pct(r.ci_lower)} – {fmt.pct(r.ci_upper)}", fmt.count(r.at_risk)]
+            for part in shown for r in part.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=len(df) - len(rows),
+                    title=t("cli.metrics.km.title", lang, by=_dim(by, lang)))  # fmt: skip
+    if len(rows) < len(df):
+        typer.echo(t("cli.metrics.km.per_group", lang, limit=limit))
 
 
 @app.command("reasons")
@@ -372,25 +421,25 @@ def reasons_cmd(
         df = ws.reasons(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by,
                         avoidable=avoidable)  # fmt: skip
     if as_json:
-        _echo_json(_records(df))
+        fmt.echo_json(fmt.records(df))
         return
     title = t("cli.metrics.reasons.title", lang, as_of=day)
-    if avoidable:
-        df = df.assign(avoidable=df["avoidable"].map(lambda a: t(f"cli.metrics.avoid.{a}", lang)))
-        _print_frame(df.assign(period=df["period_start"]), lang,
-                     ["period", "dimension", "status", "avoidable", "customers", "revenue_lost"],
-                     title)  # fmt: skip
-        return
-    unknown = t("cli.metrics.unknown", lang)
-    df = df.assign(
-        reason=df[f"reason_{lang}"],
-        avoidable=df["avoidable"].map(
-            lambda a: unknown if a is None else t(f"cli.metrics.{'yes' if a else 'no'}", lang)
-        ),
-    )
-    _print_frame(df.assign(period=df["period_start"]), lang,
-                 ["period", "dimension", "status", "reason", "avoidable", "customers",
-                  "revenue_lost"], title)  # fmt: skip
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", optional=True), _col(lang, "status"),
+            *([] if avoidable else [_col(lang, "reason")]), _col(lang, "avoidable"),
+            _col(lang, "customers", "num"), _col(lang, "revenue_lost", "num")]  # fmt: skip
+    rows = []
+    for r in df.to_dict(orient="records"):
+        if avoidable:
+            why = [t(f"cli.metrics.avoid.{r['avoidable']}", lang)]
+        else:
+            a = r["avoidable"]
+            known = t(f"cli.metrics.{'yes' if a else 'no'}", lang)
+            why = [fmt.text(r[f"reason_{lang}"]),
+                   t("cli.metrics.unknown", lang) if a is None else known]  # fmt: skip
+        rows.append([fmt.day(r["period_start"]), fmt.text(r["dimension"]),
+                     fmt.label("status", r["status"], lang), *why, fmt.count(r["customers"]),
+                     fmt.amount(r["revenue_lost"])])  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)
 
 
 @app.command("impact")
@@ -409,9 +458,14 @@ def impact_cmd(
         day = as_of_day(ctx, ws, as_of)
         df = ws.impact(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
     if as_json:
-        _echo_json(_records(df))
+        fmt.echo_json(fmt.records(df))
         return
-    _print_frame(df.assign(period=df["period_start"]), lang,
-                 ["period", "dimension", "lost_customers", "revenue_lost", "clv_lost",
-                  "acquisition_cost_unrecovered", "revenue_at_risk_share"],
-                 t("cli.metrics.impact.title", lang, as_of=day))  # fmt: skip
+    cols = [_col(lang, "period", "word", True), _col(lang, "dimension", key_col=True, optional=True),
+            _col(lang, "lost_customers", "num"), _col(lang, "revenue_lost", "num"),
+            _col(lang, "clv_lost", "num"), _col(lang, "acquisition_cost_unrecovered", "num"),
+            _col(lang, "revenue_at_risk_share", "num")]  # fmt: skip
+    rows = [[fmt.day(r.period_start), fmt.text(r.dimension), fmt.count(r.lost_customers),
+             fmt.amount(r.revenue_lost), fmt.amount(r.clv_lost),
+             fmt.amount(r.acquisition_cost_unrecovered), fmt.pct(r.revenue_at_risk_share)]
+            for r in df.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, title=t("cli.metrics.impact.title", lang, as_of=day), lang=lang)

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from keepwise._core.clock import parse_day
 from keepwise._core.errors import InputError
-from keepwise._core.i18n import Lang, register, t
+from keepwise._core.i18n import Lang, has, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import app, as_of_day, open_workspace, state
-from keepwise.workspace import Workspace
+from keepwise.cli.fmt import Col
 
 register(
     {
@@ -36,6 +35,7 @@ register(
             "en": "Scored {customers} active customers with {version} as of {as_of}: "
             "{high} high, {medium} medium, {low} low",
         },
+        "cli.risk.col.as_of": {"zh": "评分日期", "en": "scored on"},
         "cli.risk.col.customer": {"zh": "客户", "en": "customer"},
         "cli.risk.col.name": {"zh": "名称", "en": "name"},
         "cli.risk.col.owner": {"zh": "负责人", "en": "owner"},
@@ -87,23 +87,65 @@ AsOf = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")]
 
 
-def _echo_json(payload: Any) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+_echo_json = fmt.echo_json
+#: Rows of the risk list's table unless --limit says otherwise (--json gives every row).
+TABLE_LIMIT = 50
 
 
-def _summary_table(rows: list[dict[str, Any]], lang: Lang) -> Table:
-    table = Table()
-    for column in ("model", "roc_auc", "pr_auc", "brier", "top_decile_capture"):
-        table.add_column(t(f"cli.risk.h.{column}", lang))
-    for row in rows:
-        table.add_row(
-            str(row["model"]),
-            f"{row['roc_auc']:.4f}",
-            f"{row['pr_auc']:.4f}",
-            f"{row['brier']:.4f}",
-            f"{row['top_decile_capture']:.1%}",
-        )
-    return table
+def _model(name: str, lang: Lang) -> str:
+    """A model's name in ``lang`` (the back-test's words for them)."""
+    key = f"backtest.model.{name}"
+    return t(key, lang) if has(key) else name
+
+
+def _print_summary(rows: list[dict[str, Any]], lang: Lang) -> None:
+    cols = [Col(t("cli.risk.h.model", lang), "text", True),
+            *(Col(t(f"cli.risk.h.{c}", lang), "num") for c in
+              ("roc_auc", "pr_auc", "brier", "top_decile_capture"))]  # fmt: skip
+    fmt.print_table(cols, [[_model(str(r["model"]), lang), fmt.score(r["roc_auc"], 4),
+                            fmt.score(r["pr_auc"], 4), fmt.score(r["brier"], 4),
+                            fmt.pct(r["top_decile_capture"])] for r in rows], lang=lang)  # fmt: skip
+
+
+def _print_backtest(report: Any, lang: Lang) -> None:
+    """The back-test's summary: a row per test date and model, then the means."""
+    summary = report.summary()
+    heads: list[tuple[str, fmt.ColumnKind]] = [
+        ("backtest.split", "word"), ("backtest.model", "text"), ("backtest.customers", "num")]  # fmt: skip
+    cols = [*(Col(t(k, lang), kind, i < 2) for i, (k, kind) in enumerate(heads)),
+            Col("ROC-AUC", "num"), Col("PR-AUC", "num"), Col("Brier", "num"),
+            *(Col(t(f"backtest.{k}", lang), "num") for k in ("capture", "flagged", "lead"))]  # fmt: skip
+    rows = []
+    for r in summary.itertuples():
+        mean = r.test_date == "mean"
+        rows.append([t("backtest.mean", lang) if mean else str(r.test_date), _model(r.model, lang),
+                     fmt.EMPTY if mean else f"{fmt.count(r.customers)}/{fmt.count(r.churners)}",
+                     fmt.score(r.roc_auc), fmt.score(r.pr_auc), fmt.score(r.brier, 4),
+                     fmt.pct(r.top_decile_capture), fmt.pct(r.flagged_ahead),
+                     fmt.count(r.median_lead_days)])  # fmt: skip
+    title = t("backtest.title", lang, as_of=report.as_of.isoformat(), horizon=report.horizon,
+              high=report.cutoffs[1])  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)
+
+
+def _print_evaluation(report: Any, lang: Lang) -> None:
+    """Snapshot mode's report: the data set in a line, then a row per model."""
+    summary = report.summary()
+    k = len(next(iter(report.cv_auc.values()), []))
+    typer.echo(t("evaluation.title", lang))
+    typer.echo(t("evaluation.dataset", lang, rows=fmt.count(report.rows),
+                 positives=fmt.count(report.churners), label=report.label,
+                 rate=fmt.pct(report.churners / max(report.rows, 1))))  # fmt: skip
+    cols = [Col(t("evaluation.model", lang), "text", True),
+            *(Col(t(f"evaluation.{c}", lang), "num")
+              for c in ("split_auc", "split_pr_auc", "split_brier")),
+            Col(t("evaluation.cv_auc", lang, k=k), "num"),
+            Col(t("evaluation.top_capture", lang), "num")]  # fmt: skip
+    rows = [[report._model_name(str(r.model), lang), fmt.score(r.roc_auc, 4),
+             fmt.score(r.pr_auc, 4), fmt.score(r.brier, 4),
+             f"{fmt.score(r.cv_auc_mean, 4)} ± {fmt.score(r.cv_auc_std, 4)}",
+             fmt.pct(r.top_decile_capture)] for r in summary.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang)
 
 
 @risk_app.command("train")
@@ -120,17 +162,19 @@ def train_cmd(
 
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result = ws.risk_train(as_of_day(ctx, ws, as_of), horizon=horizon)
+        day = as_of_day(ctx, ws, as_of)
+        result = ws.risk_train(day, horizon=horizon)
     if as_json:
         _echo_json(result.to_dict())
         return
     dates = ", ".join(d.isoformat() for d in [result.test_date, *result.train_dates])
-    typer.echo(t("cli.risk.trained", lang, version=result.model_version, rows=result.rows,
-                 dates=dates, churners=result.churners))  # fmt: skip
+    typer.echo(t("cli.risk.trained", lang, version=result.model_version,
+                 rows=fmt.count(result.rows), dates=dates,
+                 churners=fmt.count(result.churners)))  # fmt: skip
     reports = result.evaluation.get("reports")
     if reports:
         typer.echo(t("cli.risk.holdout", lang, date=result.test_date.isoformat()))
-        Console().print(_summary_table(summary_rows(reports), lang))
+        _print_summary(summary_rows(reports), lang)
 
 
 @risk_app.command("score")
@@ -143,8 +187,9 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     if as_json:
         _echo_json(result.to_dict())
         return
+    bands = {band: fmt.count(n) for band, n in result.bands.items()}
     typer.echo(t("cli.risk.scored", lang, version=result.model_version, as_of=day.isoformat(),
-                 customers=result.customers, **result.bands))  # fmt: skip
+                 customers=fmt.count(result.customers), **bands))  # fmt: skip
 
 
 def _top_driver(drivers: str | None, lang: Lang) -> str:
@@ -160,18 +205,22 @@ def list_cmd(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Scores on or before this date / 评分日期")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many rows / 最多行数")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="At most this many rows (default: 50 in the table, all with --json) / 最多行数",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """The weekly risk list, by expected value at risk. / 每周风险名单。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        frame = ws.risk_list(
-            as_of=parse_day(as_of) if as_of else None, band=band, owner=owner, limit=limit
-        )
+        frame = ws.risk_list(as_of=parse_day(as_of) if as_of else None, band=band, owner=owner,
+                             limit=limit if as_json else None)  # fmt: skip
     if as_json:
-        frame["as_of"] = frame["as_of"].astype(str)
-        records = json.loads(frame.to_json(orient="records"))
+        records = fmt.records(frame.assign(as_of=frame["as_of"].astype(str)))
         for record in records:
             record["drivers"] = json.loads(record["drivers"] or "[]")
         _echo_json(records)
@@ -179,17 +228,17 @@ def list_cmd(
     if frame.empty:
         typer.echo(t("cli.risk.empty", lang))
         return
-    table = Table()
-    keys = ("customer", "name", "owner", "probability", "band", "value_at_risk", "driver")
-    for key in keys:
-        table.add_column(t(f"cli.risk.col.{key}", lang))
-    for row in frame.itertuples():
-        table.add_row(
-            str(row.customer_id), str(row.name or ""), str(row.owner_id or ""),
-            f"{row.churn_probability:.1%}", str(row.risk_band), f"{row.value_at_risk:,.0f}",
-            _top_driver(str(row.drivers) if row.drivers else None, lang),
-        )  # fmt: skip
-    Console().print(table)
+    shown = frame.head(limit or TABLE_LIMIT)
+    keys: list[tuple[str, fmt.ColumnKind]] = [
+        ("customer", "word"), ("name", "text"), ("owner", "word"), ("probability", "num"),
+        ("band", "text"), ("value_at_risk", "num"), ("driver", "text")]  # fmt: skip
+    cols = [Col(t(f"cli.risk.col.{key}", lang), kind, key == "customer") for key, kind in keys]
+    rows = [[fmt.text(r.customer_id), fmt.text(r.name), fmt.text(r.owner_id),
+             fmt.pct(r.churn_probability), fmt.label("band", r.risk_band, lang),
+             fmt.amount(r.value_at_risk),
+             _top_driver(str(r.drivers) if r.drivers else None, lang) or fmt.EMPTY]
+            for r in shown.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=len(frame) - len(shown))
 
 
 @risk_app.command("backtest")
@@ -203,11 +252,12 @@ def backtest_cmd(
     """Time-split back-test against recency and logistic baselines. / 按时间回测。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.risk_backtest(as_of_day(ctx, ws, as_of), horizon=horizon, splits=splits)
+        day = as_of_day(ctx, ws, as_of)
+        report = ws.risk_backtest(day, horizon=horizon, splits=splits)
     if as_json:
         _echo_json(report.to_dict())
     else:
-        typer.echo(report.to_text(lang))
+        _print_backtest(report, lang)
 
 
 @risk_app.command("evaluate")
@@ -221,12 +271,14 @@ def evaluate_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Snapshot mode: evaluate the churn model on one file (no workspace). / 快照评估。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     report = Workspace.risk_evaluate_file(file, label, id_col)
     if as_json:
-        typer.echo(report.to_json())
+        _echo_json(json.loads(report.to_json()))  # strict JSON: NaN becomes null
     else:
-        typer.echo(report.to_text(lang))
+        _print_evaluation(report, lang)
 
 
 def _times(text: str | None) -> list[float] | None:
@@ -255,6 +307,8 @@ def survival_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Kaplan-Meier survival and Cox hazard ratios. / 生存分析。"""
+    from keepwise.workspace import Workspace
+
     lang = state(ctx).lang
     if file is not None:
         if not duration or not event:
@@ -264,20 +318,34 @@ def survival_cmd(
         )
     else:
         with open_workspace(ctx) as ws:
-            view = ws.risk_survival(as_of_day(ctx, ws, as_of), by=by, times=_times(times))
+            day = as_of_day(ctx, ws, as_of)
+            view = ws.risk_survival(day, by=by, times=_times(times))
     if as_json:
         _echo_json(view.to_dict())
         return
-    console = Console()
-    title = t("cli.risk.survival.title", lang, duration=view.duration, event=view.event)
-    console.print(_frame_table(view.survival, title, lang))
-    console.print(_frame_table(view.hazard_ratios, t("cli.risk.cox.title", lang), lang))
+    duration, event = view.duration, view.event
+    if file is None:  # the workspace's own columns: our words (a file's columns are the user's)
+        duration, event = fmt.label("duration", duration, lang), fmt.label("status", event, lang)
+    title = t("cli.risk.survival.title", lang, duration=duration, event=event)
+    survival = view.survival
+    if "group" in survival:  # "all" when not grouped: our word, not the data's
+        survival = survival.assign(
+            group=survival["group"].map(lambda g: fmt.label("group", g, lang))
+        )
+    _print_frame(survival, title, lang, _SURVIVAL)
+    _print_frame(view.hazard_ratios, t("cli.risk.cox.title", lang), lang, _HAZARDS)
 
 
-def _frame_table(frame: Any, title: str, lang: Lang) -> Table:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(t(f"cli.risk.h.{column}", lang))
-    for row in frame.itertuples(index=False):
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-    return table
+#: How the columns of the survival view's two tables are shown (others: as text).
+_SURVIVAL = {"time": fmt.number, "survival": fmt.pct, "ci_lower": fmt.pct, "ci_upper": fmt.pct}
+_HAZARDS = {"hazard_ratio": fmt.score, "ci_lower": fmt.score, "ci_upper": fmt.score,
+            "p": lambda v: fmt.score(v, 4)}  # fmt: skip
+
+
+def _print_frame(frame: Any, title: str, lang: Lang, shown: dict[str, Any]) -> None:
+    names = [str(c) for c in frame.columns]
+    cols = [Col(t(f"cli.risk.h.{c}", lang), "num" if c in shown else "text", i == 0)
+            for i, c in enumerate(names)]  # fmt: skip
+    rows = [[shown.get(c, fmt.text)(v) for c, v in zip(names, row, strict=True)]
+            for row in frame.itertuples(index=False)]  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from keepwise._core.clock import parse_day
-from keepwise._core.i18n import register, t
+from keepwise._core.i18n import Lang, register, t
+from keepwise.cli import fmt
 from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
+from keepwise.cli.fmt import Col
 
 register(
     {
@@ -33,10 +31,13 @@ register(
             "zh": "前 20% 客户贡献了 {share} 的收入（近 {months} 个月）",
             "en": "The top 20% of customers bring {share} of revenue (last {months} months)"},
         "cli.value.clv.title": {
-            "zh": "预测生命周期价值（{months} 个月，月折现率 {rate}）：合计 {total:,.0f}",
+            "zh": "预测生命周期价值（{months} 个月，月折现率 {rate}）：合计 {total}",
             "en": "Predicted lifetime value ({months} months, {rate} monthly discount): "
-                  "total {total:,.0f}"},
+                  "total {total}"},
         "cli.value.params": {"zh": "模型参数", "en": "Model parameters"},
+        "cli.value.col.model": {"zh": "模型", "en": "model"},
+        "cli.value.col.param": {"zh": "参数", "en": "parameter"},
+        "cli.value.col.value": {"zh": "数值", "en": "value"},
         "cli.value.by.predicted_clv": {"zh": "预测生命周期价值", "en": "predicted CLV"},
         "cli.value.by.revenue": {"zh": "近期收入", "en": "trailing revenue"},
         "cli.value.novalue.title": {
@@ -80,21 +81,17 @@ AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Date of the figures (default: today) / 截止日期")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON / 输出 JSON")]
-Limit = Annotated[int, typer.Option(help="Rows to show / 显示行数")]
+Limit = Annotated[int, typer.Option(min=1, help="Rows to show / 显示行数")]
 Actor = Annotated[str | None, typer.Option(help="Who decides (default: the login name) / 操作人")]
 Note = Annotated[str, typer.Option(help="Why (recorded with the event) / 说明")]
 
 
-def _pct(x: Any) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:.1%}"
+#: The models' names as they are written (not translated: they are names).
+_MODELS = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "gamma_gamma": "Gamma-Gamma"}
 
 
-def _fmt(x: Any, spec: str) -> str:
-    return "—" if x is None or pd.isna(x) else format(x, spec)
-
-
-def _cols(lang: str, *keys: str) -> list[str]:
-    return [t(f"cli.value.col.{k}", lang) for k in keys]
+def _col(lang: Lang, key: str, kind: fmt.ColumnKind = "text", key_col: bool = False) -> Col:
+    return Col(t(f"cli.value.col.{key}", lang), kind, key_col)
 
 
 @value_app.command("calibration")
@@ -122,15 +119,15 @@ def calibration_cmd(
     if as_json:
         echo_json(check.to_dict())
         return
-    table = Table(t("cli.value.cal.frequency", lang), t("cli.value.col.customers", lang),
-                  t("cli.value.cal.actual", lang), t("cli.value.cal.predicted", lang),
-                  title=t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end))  # fmt: skip
+    cols = [Col(t("cli.value.cal.frequency", lang), "num", True), _col(lang, "customers", "num"),
+            Col(t("cli.value.cal.actual", lang), "num"),
+            Col(t("cli.value.cal.predicted", lang), "num")]  # fmt: skip
     last = int(check.table.index.max())
-    for freq, row in check.table.iterrows():
-        label = f"{freq}+" if int(str(freq)) == last else str(freq)
-        table.add_row(label, f"{int(row['n_customers']):,}", f"{row['actual']:.3f}",
-                      f"{row['predicted']:.3f}")  # fmt: skip
-    Console().print(table)
+    rows = [[f"{freq}+" if int(str(freq)) == last else str(freq), fmt.count(row["n_customers"]),
+             fmt.score(row["actual"]), fmt.score(row["predicted"])]
+            for freq, row in check.table.iterrows()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang,
+                    title=t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end))  # fmt: skip
 
 
 @value_app.command("rfm")
@@ -142,12 +139,13 @@ def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
     if as_json:
         echo_json(report.to_dict())
         return
-    table = Table(*_cols(lang, "segment", "customers", "share", "revenue", "revenue_share"),
-                  title=t("cli.value.rfm.title", lang, as_of=report.as_of))  # fmt: skip
-    for r in report.segments.itertuples():
-        table.add_row(t(f"value.segment.{r.rfm_segment}", lang), f"{r.customers:,}",
-                      _pct(r.customer_share), f"{r.revenue:,.0f}", _pct(r.revenue_share))  # fmt: skip
-    Console().print(table)
+    cols = [_col(lang, "segment", key_col=True), _col(lang, "customers", "num"),
+            _col(lang, "share", "num"), _col(lang, "revenue", "num"),
+            _col(lang, "revenue_share", "num")]  # fmt: skip
+    rows = [[t(f"value.segment.{r.rfm_segment}", lang), fmt.count(r.customers),
+             fmt.pct(r.customer_share), fmt.amount(r.revenue), fmt.pct(r.revenue_share)]
+            for r in report.segments.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, title=t("cli.value.rfm.title", lang, as_of=report.as_of))
 
 
 @value_app.command("tiers")
@@ -160,15 +158,16 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     if as_json:
         echo_json(report.to_dict())
         return
-    table = Table(*_cols(lang, "tier", "customers", "share", "revenue", "revenue_share", "profit"),
-                  title=t("cli.value.tiers.title", lang, as_of=report.as_of,
-                          tier_by=t(f"cli.value.by.{report.tier_by}", lang)))  # fmt: skip
-    for r in report.tiers.itertuples():
-        table.add_row(t(f"value.tier.{r.value_tier}", lang), f"{r.customers:,}",
-                      _pct(r.customer_share), f"{r.revenue:,.0f}", _pct(r.revenue_share),
-                      f"{r.profit_contribution:,.0f}")  # fmt: skip
-    Console().print(table)
-    typer.echo(t("cli.value.pareto", lang, share=_pct(report.pareto_share), months=months))
+    cols = [_col(lang, "tier", key_col=True), _col(lang, "customers", "num"),
+            _col(lang, "share", "num"), _col(lang, "revenue", "num"),
+            _col(lang, "revenue_share", "num"), _col(lang, "profit", "num")]  # fmt: skip
+    rows = [[t(f"value.tier.{r.value_tier}", lang), fmt.count(r.customers),
+             fmt.pct(r.customer_share), fmt.amount(r.revenue), fmt.pct(r.revenue_share),
+             fmt.amount(r.profit_contribution)] for r in report.tiers.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang,
+                    title=t("cli.value.tiers.title", lang, as_of=report.as_of,
+                            tier_by=t(f"cli.value.by.{report.tier_by}", lang)))  # fmt: skip
+    typer.echo(t("cli.value.pareto", lang, share=fmt.pct(report.pareto_share), months=months))
     for note in report.notes:
         typer.echo(note.text(lang), err=True)
 
@@ -184,19 +183,20 @@ def clv_cmd(
     if as_json:
         echo_json(report.to_dict())
         return
-    console = Console()
-    params = Table("model", "param", "value", title=t("cli.value.params", lang))
-    for model, values in report.params.items():
-        for name, v in values.items():
-            params.add_row(model, name, f"{v:.4g}")
-    console.print(params)
+    params = [[_MODELS.get(model, model), name, fmt.text(f"{v:.4g}" if not fmt.is_empty(v) else v)]
+              for model, values in report.params.items() for name, v in values.items()]  # fmt: skip
+    fmt.print_table([_col(lang, "model", "word"), _col(lang, "param", "word"),
+                     _col(lang, "value", "num")], params, lang=lang,
+                    title=t("cli.value.params", lang))  # fmt: skip
     title = t("cli.value.clv.title", lang, months=report.horizon_months,
-              rate=_pct(report.discount_rate), total=report.total_clv)  # fmt: skip
-    table = Table(*_cols(lang, "customer", "p_alive", "purchases", "clv"), title=title)
-    for r in report.customers.head(limit).itertuples():
-        table.add_row(str(r.customer_id), _fmt(r.p_alive, ".3f"),
-                      _fmt(r.expected_purchases, ".2f"), _fmt(r.predicted_clv, ",.0f"))  # fmt: skip
-    console.print(table)
+              rate=fmt.pct(report.discount_rate), total=fmt.amount(report.total_clv))  # fmt: skip
+    cols = [_col(lang, "customer", "word", True), _col(lang, "p_alive", "num"),
+            _col(lang, "purchases", "num"), _col(lang, "clv", "num")]  # fmt: skip
+    shown = report.customers.head(limit)
+    rows = [[fmt.text(r.customer_id), fmt.pct(r.p_alive), fmt.amount(r.expected_purchases, 2),
+             fmt.amount(r.predicted_clv)] for r in shown.itertuples()]  # fmt: skip
+    fmt.print_table(cols, rows, title=title, lang=lang,
+                    hidden=len(report.customers) - len(shown))  # fmt: skip
     for note in report.notes:
         typer.echo(note.text(lang), err=True)
 
@@ -205,24 +205,26 @@ def clv_cmd(
 def no_value_cmd(
     ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False, limit: Limit = 50
 ) -> None:
-    """No-value customers by the [value.no_value] criteria, with a treatment. / 无价值客户。"""
+    """No-value customers by the value.no_value criteria of keepwise.toml, with a treatment.
+    / 无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
         df = ws.value_no_value(day)
     if as_json:
-        rows = json.loads(df.to_json(orient="records", date_format="iso"))
-        echo_json({"as_of": day.isoformat(), "customers": rows})
+        echo_json({"as_of": day.isoformat(), "customers": fmt.records(df)})
         return
-    table = Table(*_cols(lang, "customer", "name", "criteria", "revenue", "profit", "treatment"),
-                  title=t("cli.value.novalue.title", lang, n=len(df), as_of=day))  # fmt: skip
-    for r in df.head(limit).to_dict(orient="records"):
-        crits = ", ".join(t(f"value.criterion.{c}", lang) for c in r["criteria"])
-        table.add_row(str(r["customer_id"]), str(r["name"] or ""), crits,
-                      f"{r['revenue_last_periods']:,.0f}",
-                      f"{r['profit_contribution_last_periods']:,.0f}",
-                      t(f"value.treatment.{r['treatment']}", lang))  # fmt: skip
-    Console().print(table)
+    cols = [_col(lang, "customer", "word", True), _col(lang, "name"), _col(lang, "criteria"),
+            _col(lang, "revenue", "num"), _col(lang, "profit", "num"),
+            _col(lang, "treatment")]  # fmt: skip
+    rows = [[fmt.text(r["customer_id"]), fmt.text(r["name"]),
+             fmt.join((t(f"value.criterion.{c}", lang) for c in r["criteria"]), lang),
+             fmt.amount(r["revenue_last_periods"]),
+             fmt.amount(r["profit_contribution_last_periods"]),
+             t(f"value.treatment.{r['treatment']}", lang)]
+            for r in df.head(limit).to_dict(orient="records")]  # fmt: skip
+    fmt.print_table(cols, rows, lang=lang, hidden=max(0, len(df) - limit),
+                    title=t("cli.value.novalue.title", lang, n=fmt.count(len(df)), as_of=day))  # fmt: skip
 
 
 @value_app.command("score")
@@ -237,8 +239,9 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
                     "rows": rows, "tiers": counts, "params": result.params,
                     "notes": [n.to_dict() for n in result.notes]})  # fmt: skip
         return
-    tiers = ", ".join(f"{t(f'value.tier.{k}', lang)} {v:,}" for k, v in counts.items())
-    typer.echo(t("cli.value.scored", lang, rows=rows, version=result.model_version, tiers=tiers))
+    tiers = ", ".join(f"{t(f'value.tier.{k}', lang)} {fmt.count(v)}" for k, v in counts.items())
+    typer.echo(t("cli.value.scored", lang, rows=fmt.count(rows), version=result.model_version,
+                 tiers=tiers))  # fmt: skip
 
 
 @value_app.command("decide")

@@ -14,6 +14,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from keepwise._core.config import ChurnConfig
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import register
 from keepwise.metrics import kpis_value as val
 from keepwise.metrics import periods as pr
 from keepwise.metrics.catalogue import Kpi, get_kpis
@@ -22,6 +24,15 @@ from keepwise.metrics.grid import grid
 from keepwise.metrics.kpis import CONTRIBUTIONS
 from keepwise.metrics.kpis_customers import UNSCORED
 from keepwise.metrics.tables import NULL_KEY, Tables, live_orders, null_key
+
+register(
+    {
+        "metrics.drill.unknown_value": {
+            "zh": "{by} 没有取值 {value}；已有的取值：{known}",
+            "en": "{value} is not a value of {by}; its values: {known}",
+        },
+    }
+)
 
 DRILL_COLUMNS = [
     "customer_id", "name", "ref", "in_numerator", "in_denominator", "numerator", "denominator",
@@ -50,6 +61,8 @@ def drilldown(
     with Context.make(tables, as_of=as_of, grain=g, start=start, end=pr.shift(start, g, 1),
                       by=by, churn=churn, winback_days=winback_days) as ctx:  # fmt: skip
         rows = _rows(ctx, kpi, value)
+        if rows.empty and value is not None and ctx.by and kpi.family != "tier_mix":
+            _check_value(ctx, value)
         names = ctx.base.drop("acq", "acquisition_cost", "clv").execute()
     return _finish(rows, names)
 
@@ -71,6 +84,16 @@ def _rows(ctx: Context, kpi: Kpi, value: str | None) -> pd.DataFrame:
     out = contrib.select("customer_id", "ref", numerator=contrib[kpi.num] * kpi.scale,
                          denominator=den)  # fmt: skip
     return out.filter((out.numerator != 0) | (out.denominator != 0)).execute()
+
+
+def _check_value(ctx: Context, value: str) -> None:
+    """No rows for a cut value nobody has is a typo to name, not an empty answer."""
+    base = ctx.base
+    found = base.select(v=ctx.dim(base)).distinct().execute()["v"].dropna()
+    known = sorted(str(v) for v in found)
+    if value not in known:
+        shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
+        raise InputError("metrics.drill.unknown_value", value=value, by=ctx.by, known=shown or "—")
 
 
 def _only(ctx: Context, contrib: ir.Table, value: str | None) -> ir.Table:

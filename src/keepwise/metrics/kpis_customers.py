@@ -77,8 +77,9 @@ def _every_tier(ctx: Context, sums: pd.DataFrame) -> pd.DataFrame:
     df = df.groupby(["period_start", "period_end", "_key", "tier"], as_index=False)[cols].sum()
     periods = pd.DataFrame([(p.start, p.end) for p in ctx.periods],
                            columns=["period_start", "period_end"])  # fmt: skip
-    cuts = pd.DataFrame({"_key": sorted(set(df["_key"]))})
-    tiers = pd.DataFrame({"tier": sorted(set(df["tier"]))})
+    # object columns even when empty: merging an empty (float) key on an object one fails
+    cuts = pd.DataFrame({"_key": pd.Series(sorted(set(df["_key"])), dtype=object)})
+    tiers = pd.DataFrame({"tier": pd.Series(sorted(set(df["tier"])), dtype=object)})
     full = periods.merge(cuts, how="cross").merge(tiers, how="cross")
     full = full.merge(df, on=["period_start", "period_end", "_key", "tier"], how="left")
     full["dimension"] = from_null_key(full["_key"])

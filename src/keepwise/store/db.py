@@ -15,17 +15,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from keepwise._core.disk import disk_full_error
 from keepwise._core.errors import BusyError, ConfigError
 from keepwise._core.i18n import register
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 DEFAULT_DB_FILE = "keepwise.duckdb"
@@ -162,16 +161,22 @@ class Store:
 
     def migrate(self) -> None:
         """Create or upgrade every table to the latest revision (Alembic)."""
+        from alembic import command  # Alembic only where the schema is touched: quick start-up
+
         cfg = _alembic_config()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
     def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def ibis(self) -> Any:
@@ -214,6 +219,8 @@ class Store:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg

@@ -24,6 +24,9 @@ register(
                            "en": "Invalid unit {unit}: use days or weeks"},
         "value.bad_holdout": {"zh": "验证期末 {obs} 必须晚于校准期末 {cal}",
                               "en": "The holdout end {obs} must come after the calibration end {cal}"},
+        "value.no_calibration_orders": {
+            "zh": "校准期末 {cal} 之前没有订单，无法校验模型",
+            "en": "No orders before the calibration end {cal}: nothing to check the model on"},
     }
 )  # fmt: skip
 
@@ -62,6 +65,8 @@ def calibration_check(
     summary = rfm_calibration_holdout(
         store.table("orders"), calibration_end, observation_end, unit=cast(Unit, unit)
     ).execute()
+    if summary.empty:
+        raise InputError("value.no_calibration_orders", cal=calibration_end)
     model = BGNBD().fit(summary["frequency"], summary["recency"], summary["T"])
     table = calibration_holdout_table(
         model, summary["frequency"], summary["recency"], summary["T"],

@@ -33,7 +33,17 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from keepwise._core.config import check_keys, table
 from keepwise._core.errors import ConfigError
+from keepwise._core.i18n import Text, register
+
+register(
+    {
+        "value.expect.number": {"zh": "一个数", "en": "a number"},
+        "value.expect.whole": {"zh": "大于或等于 1 的整数", "en": "a whole number >= 1"},
+        "value.expect.not_negative": {"zh": ">= 0 的数", "en": ">= 0"},
+    }
+)
 
 TierBy = Literal["predicted_clv", "revenue"]
 Cutoffs = Literal["quantile", "absolute"]
@@ -81,7 +91,7 @@ _POSITIVE_INT = {"horizon_months", "window_months", "periods"}
 _OPTIONAL = {"orders_below", "spend_below", "profit_below", "p_alive_below"}
 
 
-def _bad(key: str, value: object, expected: str) -> ConfigError:
+def _bad(key: str, value: object, expected: str | Text) -> ConfigError:
     return ConfigError("config.value", key=key, value=value, expected=expected)
 
 
@@ -94,19 +104,19 @@ def _check(prefix: str, name: str, value: Any, default: Any) -> Any:
     if value is False and name in _OPTIONAL:
         return None  # a no-value criterion switched off
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _bad(key, value, "a number")
+        raise _bad(key, value, Text("value.expect.number"))
     if name == "new_customer_days":
         if int(value) != value or value < 0:
-            raise _bad(key, value, "a whole number >= 0")
+            raise _bad(key, value, Text("value.expect.not_negative"))
         return int(value)
     if name in _POSITIVE_INT or name == "rfm_high_score":
         if int(value) != value or value < 1:
-            raise _bad(key, value, "a whole number >= 1")
+            raise _bad(key, value, Text("value.expect.whole"))
         return int(value)
     if name == "margin" and not 0 <= value <= 1:
         raise _bad(key, value, "0 <= margin <= 1")
     if name in ("ticket_cost", "followup_cost") and value < 0:
-        raise _bad(key, value, ">= 0")
+        raise _bad(key, value, Text("value.expect.not_negative"))
     if name == "discount_rate" and not -1 < value < 1:
         raise _bad(key, value, "-1 < rate < 1")
     if name == "p_alive_below" and not 0 < value < 1:
@@ -116,9 +126,7 @@ def _check(prefix: str, name: str, value: Any, default: Any) -> Any:
 
 def _parse(cls: type, raw: dict[str, Any], prefix: str, skip: set[str]) -> dict[str, Any]:
     known = {f.name: f.default for f in fields(cls)}
-    unknown = set(raw) - set(known) - skip
-    if unknown:
-        raise _bad(f"{prefix}.{sorted(unknown)[0]}", raw[sorted(unknown)[0]], "a known setting")
+    check_keys(raw, prefix, list(known))  # the settings are the dataclass's fields
     return {
         name: _check(prefix, name, raw[name], default)
         for name, default in known.items()
@@ -128,9 +136,7 @@ def _parse(cls: type, raw: dict[str, Any], prefix: str, skip: set[str]) -> dict[
 
 def parse_value_settings(section: dict[str, Any]) -> ValueSettings:
     """Settings from the ``[value]`` table (a dict); missing keys take the defaults."""
-    nv_raw = section.get("no_value", {})
-    if not isinstance(nv_raw, dict):
-        raise _bad("value.no_value", nv_raw, "a table")
+    nv_raw = table(section, "no_value", "value.no_value")
     no_value = NoValueSettings(**_parse(NoValueSettings, nv_raw, "value.no_value", set()))
     settings = ValueSettings(
         **_parse(ValueSettings, section, "value", {"no_value"}), no_value=no_value

@@ -1,0 +1,185 @@
+"""Usage mistakes and bad values on the command line (issue 11): click's usage line and its
+suggestion, our words in the user's language, exit status 2 — never "Internal error"; the global
+options after the command; the language the CLI speaks; values refused before anything runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keepwise import Workspace, __version__
+from keepwise.cli.app import main
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("KEEPWISE_LANG", "LC_ALL", "LC_MESSAGES", "KEEPWISE_WORKSPACE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    Workspace.init(tmp_path / "ws", lang="en").close()
+    return tmp_path / "ws"
+
+
+MISTAKES = [
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["metrix"], "Did you mean 'metrics'?"),
+    (["metrics", "--bogus"], "No such option: --bogus"),
+    (["drilldown"], "Missing argument"),
+    (["alerts", "ack", "abc"], "must be a whole number"),
+    (["-w", "demo"], "Missing command"),
+    (["summary", "extra"], "unexpected extra argument"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), MISTAKES, ids=[" ".join(a) for a, _ in MISTAKES])
+def test_usage_mistakes_exit_2_with_the_usage_line(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, *args)
+    assert code == 2, err
+    assert says in err
+    assert "Usage: keepwise" in err and "--help' for help" in err
+    assert "Internal error" not in err and "Traceback" not in err
+
+
+def test_an_option_without_its_value(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "metrics", "--grain")  # click knows no command here: no usage line
+    assert code == 2 and "Option '--grain' requires an argument" in err
+    assert "Internal error" not in err
+
+
+def test_usage_mistakes_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "--lang", "zh", "metrix")
+    assert code == 2 and "没有命令 'metrix'" in err and "您是不是要用 'metrics'" in err
+    assert "运行 'keepwise --help' 查看帮助" in err
+    code, _, err = cli(capsys, "alerts", "list", "--limit", "-1", "--lang", "zh")
+    assert code == 2 and "'--limit' 的值无效：应大于或等于 1" in err
+
+
+def test_a_group_without_its_command_shows_its_help() -> None:
+    env = {**os.environ, "KEEPWISE_LANG": "en", "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, "-m", "keepwise", "value"], capture_output=True,
+                          text=True, env=env, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert "rfm" in done.stdout + done.stderr and "Internal error" not in done.stderr
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"keepwise {__version__}"
+
+
+def test_global_options_after_the_command(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "summary", "--as-of", "2026-11-01", "--lang", "zh", "-w", str(ws))
+    assert code == 0, err
+    assert out.startswith("截至 2026-11-01")
+    code, out, _ = cli(capsys, "alerts", "rules", "--workspace", str(ws), "--lang", "en")
+    assert code == 0 and "purchase_drop" in out
+
+
+def test_unsupported_language_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--lang", "fr", "status"], ["status", "--lang", "fr"]):
+        code, _, err = cli(capsys, *args)
+        assert code == 2 and "unsupported language 'fr': use zh or en" in err
+
+
+def test_language_precedence(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--lang > KEEPWISE_LANG > [workspace] language > locale > English."""
+    config = ws / "keepwise.toml"
+    config.write_text(config.read_text().replace('language = "en"', 'language = "zh"'))
+    status = ["-w", str(ws), "status"]
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "行数" in cli(capsys, *status)[1]  # the workspace beats the locale
+    monkeypatch.setenv("KEEPWISE_LANG", "en")
+    assert "rows" in cli(capsys, *status)[1]  # the environment beats the workspace
+    assert "行数" in cli(capsys, *status, "--lang", "zh")[1]  # --lang beats everything
+    monkeypatch.delenv("KEEPWISE_LANG")
+    config.write_text(config.read_text().replace('language = "zh"', 'language = "en"'))
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert "rows" in cli(capsys, *status)[1]
+
+
+BAD_LIMITS = [
+    ["alerts", "list"], ["risk", "list"], ["value", "clv"], ["value", "no-value"],
+    ["drilldown", "churn_rate", "2026-09-01"], ["cohorts", "--km"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", BAD_LIMITS, ids=[" ".join(a) for a in BAD_LIMITS])
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_limits_below_one_are_refused(
+    args: list[str], limit: str, ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "-w", str(ws), *args, "--limit", limit)
+    assert code == 2 and "Invalid value for '--limit': must be at least 1" in err
+    assert out == ""
+
+
+def test_demo_with_no_customers_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "demo", str(tmp_path / "d"), "--customers", "0")
+    assert code == 2 and "must be at least 1" in err
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_failed_demo_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workspace, "load_demo", fail)
+    code, _, _ = cli(capsys, "demo", str(tmp_path / "new"), "--customers", "5")
+    assert code == 130 and not (tmp_path / "new").exists()
+    # Into an existing folder: only what the demo made goes; what was there stays.
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    code, _, _ = cli(capsys, "demo", str(tmp_path / "mine"), "--customers", "5")
+    assert code == 130
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+
+
+def test_drilldown_value_needs_a_known_cut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "ws"
+    Workspace.init(ws, lang="en").close()
+    (tmp_path / "c.csv").write_text(
+        "customer_id,name,segment,acquired_at\nC1,a,smb,2025-01-01\nC2,b,enterprise,2025-01-01\n"
+    )
+    assert cli(capsys, "-w", str(ws), "import", "customers", str(tmp_path / "c.csv"))[0] == 0
+    drill = ["-w", str(ws), "drilldown", "customers_at_end", "2026-09-01", "--as-of", "2026-11-01"]
+    code, _, err = cli(capsys, *drill, "--value", "smb")
+    assert code == 2 and "--value needs --by" in err
+    code, _, err = cli(capsys, *drill, "--by", "segment", "--value", "smbb")
+    assert code == 2 and "smbb is not a value of segment; its values: enterprise, smb" in err
+    code, out, err = cli(capsys, *drill, "--by", "segment", "--value", "smb", "--json")
+    assert code == 0, err
+    assert [r["customer_id"] for r in json.loads(out)] == ["C1"]
+
+
+def test_help_texts_are_not_eaten_by_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "value", "no-value", "--help")
+    assert code == 0 and "by the value.no_value criteria" in " ".join(out.split())
