@@ -98,3 +98,5 @@ def test_delete_a_run(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "没有截止日期为 2026-10-01 的评分" in err
     code, _, err = run(demo, capsys, "alerts", "delete-run", "--as-of", "2026-13-01")
     assert code == 2 and "Invalid date" in err
+    code, _, err = run(demo, capsys, "risk", "delete-scores")
+    assert code == 2 and "--as-of" in err
