@@ -70,7 +70,7 @@ def demo(customers: int = 3000) -> Table:
     as_of = dt.date(2026, 11, 1)
     with tempfile.TemporaryDirectory() as folder:
         ws = Workspace.init(Path(folder) / "demo", lang="en")
-        ws.load_demo(customers=customers, seed=1, as_of=as_of)
+        ws.imports.load_demo(customers=customers, seed=1, as_of=as_of)
         frame = load_snapshots(ws.store, snapshot_dates(as_of, 90, 5), 90)
         ws.close()
     groups = frame["customer_id"].astype("category").cat.codes.to_numpy()

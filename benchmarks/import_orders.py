@@ -39,7 +39,7 @@ from pathlib import Path
 import datetime as dt
 from keepwise import Workspace
 ws = Workspace.open(Path(sys.argv[1]))
-r = ws.import_file("orders", Path(sys.argv[2]), today=dt.date(2026, 11, 25))
+r = ws.imports.load("orders", Path(sys.argv[2]), today=dt.date(2026, 11, 25))
 ws.close()
 RESULT = {"loaded": r.rows_loaded, "rejected": r.rejects_file is not None}
 """
@@ -60,7 +60,7 @@ from pathlib import Path
 import datetime as dt
 from keepwise import Workspace
 ws = Workspace.init(Path(sys.argv[1]))
-ws.import_file("customers", Path(sys.argv[2]), today=dt.date(2026, 11, 25))
+ws.imports.load("customers", Path(sys.argv[2]), today=dt.date(2026, 11, 25))
 ws.close()
 """
 

@@ -14,7 +14,7 @@ contender then runs in its own child process (wall time, peak RSS):
   workspace file (each call computes everything, as two ``keepwise metrics`` commands do);
 * Keepwise, DuckDB, one session: ``keepwise.metrics.compute`` on ``Tables(keep=True)``, the
   Python API's session of reports: the cut report reuses the customer facts of the uncut one;
-* Keepwise, DuckDB, one request: ``Workspace.metrics_cuts(cuts=[None, "segment"])`` (``keepwise
+* Keepwise, DuckDB, one request: ``ws.metrics.cuts(cuts=[None, "segment"])`` (``keepwise
   metrics --by segment --total``): one pass by segment, the uncut totals summed from its sums;
 * Keepwise, DuckDB, two calls, inactivity: ``[churn] mode = "inactivity"`` (90 days), which
   pandas does not implement (no ratio);
@@ -73,7 +73,7 @@ for kind in list(frames):
     con.unregister("kw_frame")
     del frame
 con.execute("CHECKPOINT")
-ws.value_score(dt.date(2026, 11, 1))
+ws.value.score(dt.date(2026, 11, 1))
 con = ws.store.engine.raw_connection().driver_connection
 for name in sys.argv[3].split(","):
     con.execute(f"COPY {name} TO '{folder / (name + '.parquet')}' (FORMAT parquet)")
@@ -114,7 +114,7 @@ ws = Workspace.open(folder / "ws")
 churn = ChurnConfig(default=ChurnRule(mode=mode, inactivity_days=90))
 if how == "request":  # one request for both cuts: the totals are summed from the cut's sums
     ws.config = dataclasses.replace(ws.config, churn=churn)
-    results = ws.metrics_cuts(cuts=[None, "segment"], **when)
+    results = ws.metrics.cuts(cuts=[None, "segment"], **when)
     uncut, cut = results[None], results["segment"]
 elif how == "session":  # one set of tables for both reports: the second reuses the customer facts
     tables = Tables.from_backend(ws.store.ibis(), keep=True)
@@ -123,8 +123,8 @@ elif how == "session":  # one set of tables for both reports: the second reuses 
     tables.release()
 else:  # two independent calls, as two `keepwise metrics` commands would make
     ws.config = dataclasses.replace(ws.config, churn=churn)
-    uncut = ws.metrics(**when)
-    cut = ws.metrics(**when, by="segment")
+    uncut = ws.metrics.compute(**when)
+    cut = ws.metrics.compute(**when, by="segment")
 pd.concat([uncut.assign(cut=""), cut.assign(cut="segment")]).to_parquet(
     folder / f"result-keepwise-{mode}-{sys.argv[3]}.parquet")
 RESULT = {"rows": len(uncut) + len(cut)}

@@ -65,7 +65,7 @@ from pathlib import Path
 from keepwise import Workspace
 ws = Workspace.open(Path(sys.argv[1]))
 t0 = time.perf_counter()
-r = ws.risk_train(dt.date(2026, 11, 1))
+r = ws.risk.train(dt.date(2026, 11, 1))
 STEP = time.perf_counter() - t0
 auc = r.evaluation.get("reports", {}).get("keepwise", {}).get("roc_auc")
 RESULT = {"step": STEP, "rows": r.rows, "churners": r.churners, "auc": auc}

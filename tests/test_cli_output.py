@@ -51,7 +51,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo company (made once; each test works on its own copy)."""
     path = tmp_path_factory.mktemp("cli-output") / "demo"
     ws = Workspace.init(path, lang="en")
-    ws.load_demo(customers=200, seed=1, as_of=dt.date(2026, 11, 1))
+    ws.imports.load_demo(customers=200, seed=1, as_of=dt.date(2026, 11, 1))
     ws.close()
     with (path / "keepwise.toml").open("a", encoding="utf-8") as f:  # a quick model will do
         f.write("\n[risk]\nsnapshots = 2\nsplits = 1\nmax_trees = 20\n")

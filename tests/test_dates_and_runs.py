@@ -22,7 +22,7 @@ AS_OF = dt.date(2026, 11, 1)  # the demo's data ends on 2026-10-31
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws = Workspace.init(tmp_path_factory.mktemp("dates") / "ws", lang="en")
-    ws.load_demo(customers=400, seed=5, as_of=AS_OF)
+    ws.imports.load_demo(customers=400, seed=5, as_of=AS_OF)
     ws.close()
     yield ws
     ws.close()
@@ -80,12 +80,12 @@ def test_delete_a_run(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> No
     code, out, err = run(demo, capsys, "alerts", "run", "--as-of", "2026-10-01", "--json")
     opened = json.loads(out)["opened"]
     assert code == 0 and opened > 1
-    first = demo.alerts_list(limit=1)[0]
-    demo.alert_ack(first.id, actor="li.lei")
+    first = demo.alerts.find(limit=1)[0]
+    demo.alerts.ack(first.id, actor="li.lei")
     code, out, err = run(demo, capsys, "alerts", "delete-run", "--as-of", "2026-10-01", "--json")
     assert code == 0 and json.loads(out) == {"as_of": "2026-10-01", "deleted": opened - 1,
                                              "kept": 1}  # fmt: skip
-    assert [a.id for a in demo.alerts_list()] == [first.id]  # the acknowledged one stays
+    assert [a.id for a in demo.alerts.find()] == [first.id]  # the acknowledged one stays
     code, out, err = run(demo, capsys, "value", "delete-scores", "--as-of", "2026-10-01")
     assert code == 0 and "Deleted" in out
     with demo.store.begin() as conn:

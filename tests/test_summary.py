@@ -29,8 +29,8 @@ def test_headline_by_hand(workspace: Workspace, tmp_path: Path) -> None:
         "D,2025-01-01,churned,price\n"  # at as_of: not yet
     )
     for kind, name in (("customers", "c"), ("orders", "o"), ("status-events", "e")):
-        workspace.import_file(kind, tmp_path / f"{name}.csv", today=dt.date(2026, 1, 1))
-    h = workspace.headline(AS_OF)
+        workspace.imports.load(kind, tmp_path / f"{name}.csv", today=dt.date(2026, 1, 1))
+    h = workspace.metrics.headline(AS_OF)
     # Acquired before 2025-01-01: A, B, C, D. Status then: A won_back, B churned, C voided, D active.
     assert h.customers == 4 and h.kept == 2
     assert h.statuses == {"active": 1, "at_risk": 0, "won_back": 1, "churned": 1, "voided": 1}

@@ -21,7 +21,7 @@ import sys, time
 from pathlib import Path
 from keepwise import Workspace
 ws = Workspace.open(Path(sys.argv[1]))
-ws.table_counts()            # opens the database file and keeps it
+ws.imports.table_counts()            # opens the database file and keeps it
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 ws.close()

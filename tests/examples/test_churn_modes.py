@@ -40,7 +40,7 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     with Workspace.init(path, lang="en") as ws:
         for kind in ("customers", "orders"):
             mapping = REPO / "examples" / "online_retail" / f"{kind}.yaml"
-            ws.import_file(kind, RETAIL, today=dt.date(2011, 12, 31), mapping=mapping)
+            ws.imports.load(kind, RETAIL, today=dt.date(2011, 12, 31), mapping=mapping)
     ws = _set_churn(path, "inactivity")
     yield ws
     ws.close()
@@ -50,7 +50,7 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "ws"
     with Workspace.init(path, lang="en") as ws:
-        ws.load_demo(customers=1500, seed=3, as_of=DEMO_AS_OF)
+        ws.imports.load_demo(customers=1500, seed=3, as_of=DEMO_AS_OF)
     return path
 
 
@@ -119,21 +119,21 @@ def test_retail_statuses_by_hand(retail: Workspace) -> None:
     bought = lines[~lines["InvoiceNo"].astype(str).str.startswith("C")]
     last = bought.groupby("CustomerID")["InvoiceDate"].max().dt.normalize()
     churned = int((last + pd.Timedelta(days=90) < pd.Timestamp(RETAIL_AS_OF)).sum())
-    h = retail.headline(RETAIL_AS_OF)
+    h = retail.metrics.headline(RETAIL_AS_OF)
     assert h.statuses["churned"] == churned and h.statuses["voided"] == 0
     assert h.customers == lines["CustomerID"].nunique()
 
 
 def test_risk_train_score_list_backtest(case: tuple[Workspace, dt.date]) -> None:
     ws, as_of = case
-    trained = ws.risk_train(as_of)
+    trained = ws.risk.train(as_of)
     assert 0 < trained.churners < trained.rows
-    scored = ws.risk_score(as_of)
+    scored = ws.risk.score(as_of)
     kept = kept_at(ws, as_of)
     assert scored.customers == int(kept.sum())  # every kept customer, no lost one
-    listed = ws.risk_list(limit=20)
+    listed = ws.risk.risk_list(limit=20)
     assert len(listed) == 20 and kept.reindex(listed["customer_id"]).all()
-    report = ws.risk_backtest(as_of, splits=1)
+    report = ws.risk.backtest(as_of, splits=1)
     assert report.splits, "no split had churners on both sides"
     assert report.mean("keepwise", "roc_auc") > report.mean("recency_baseline", "roc_auc")
 
@@ -141,8 +141,8 @@ def test_risk_train_score_list_backtest(case: tuple[Workspace, dt.date]) -> None
 def test_survival_agrees_with_cohorts_km(case: tuple[Workspace, dt.date]) -> None:
     ws, as_of = case
     times = [30.0, 60.0, 90.0, 180.0, 365.0]
-    view = ws.risk_survival(as_of, times=times).survival.set_index("time")["survival"]
-    km = ws.survival_by_segment(as_of=as_of, by=None).set_index("days")["survival"]
+    view = ws.risk.survival(as_of, times=times).survival.set_index("time")["survival"]
+    km = ws.metrics.survival(as_of=as_of, by=None).set_index("days")["survival"]
     for t in times:
         expected = km[km.index <= t].iloc[-1]
         assert view[t] == pytest.approx(expected, abs=1e-9), t
@@ -152,10 +152,10 @@ def test_survival_agrees_with_cohorts_km(case: tuple[Workspace, dt.date]) -> Non
 def test_no_lost_customer_listed_or_alerted(case: tuple[Workspace, dt.date]) -> None:
     ws, as_of = case
     kept = kept_at(ws, as_of)
-    candidates = ws.value_no_value(as_of)
+    candidates = ws.value.no_value(as_of)
     assert kept.reindex(candidates["customer_id"]).fillna(False).all()
-    run = ws.alerts_run(as_of)
-    alerts = ws.alerts_list(limit=100_000)
+    run = ws.alerts.run(as_of)
+    alerts = ws.alerts.find(limit=100_000)
     opened = [a for a in alerts if a.id in set(run.opened_ids)]
     assert opened and len(opened) == run.opened
     assert kept.reindex([a.customer_id for a in opened]).fillna(False).all()
@@ -164,15 +164,15 @@ def test_no_lost_customer_listed_or_alerted(case: tuple[Workspace, dt.date]) -> 
 
 def test_segment_override_changes_the_summary(demo_path: Path) -> None:
     with Workspace.open(demo_path) as plain:
-        before = plain.headline(DEMO_AS_OF)
+        before = plain.metrics.headline(DEMO_AS_OF)
     override = demo_path.parent / "override_only"
     override.mkdir(exist_ok=True)
     for item in demo_path.iterdir():
         if item.is_file():
             (override / item.name).write_bytes(item.read_bytes())
     with _set_churn(override, "events", SMB_OVERRIDE) as ws:
-        after = ws.headline(DEMO_AS_OF)
-        metrics = ws.metrics(["churn_rate"], as_of=DEMO_AS_OF, grain="year")
+        after = ws.metrics.headline(DEMO_AS_OF)
+        metrics = ws.metrics.compute(["churn_rate"], as_of=DEMO_AS_OF, grain="year")
     assert after.statuses["churned"] > before.statuses["churned"]
     assert after.churn_rate_12m is not None and before.churn_rate_12m is not None
     assert after.churn_rate_12m > before.churn_rate_12m

@@ -50,7 +50,7 @@ def _load(ws: Workspace, steps: list[tuple[str, Path, str]], today: dt.date) -> 
     for kind, path, mapping in steps:
         assert path.is_file(), f"{path} is missing: see shared/data/SOURCES.md"
         started = time.perf_counter()
-        loaded.results[kind] = ws.import_file(kind, path, today=today, mapping=EXAMPLES / mapping)
+        loaded.results[kind] = ws.imports.load(kind, path, today=today, mapping=EXAMPLES / mapping)
         loaded.seconds[kind] = time.perf_counter() - started
     return loaded
 

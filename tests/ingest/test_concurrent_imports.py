@@ -52,7 +52,7 @@ def _import_side_by_side(
     def run(i: int) -> None:
         with Workspace.open(ws_path) as ws:
             try:
-                results[i] = ws.import_file("customers", files[i], today=TODAY)
+                results[i] = ws.imports.load("customers", files[i], today=TODAY)
             except BaseException as exc:
                 results[i] = exc
 
@@ -212,7 +212,7 @@ def test_nul_characters_and_overlong_ids_are_rejected_on_every_backend(
         "customer_id,name\nC1,plain\nC\x002,nul in the id\nC3,nul\x00in the name\n"
         f"{long_ok},255 characters\n{too_long},256 characters\n{huge},3000 characters\n".encode()
     )
-    result = workspace.import_file("customers", path, today=TODAY)
+    result = workspace.imports.load("customers", path, today=TODAY)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 2, 4)
     assert sorted(workspace.store.table("customers").customer_id.execute()) == ["C1", long_ok]
     assert result.rejects_file is not None
@@ -229,8 +229,8 @@ def test_nul_characters_and_overlong_ids_are_rejected_on_every_backend(
 
 def test_an_overlong_text_key_is_rejected_too(workspace: Workspace, tmp_path: Path) -> None:
     """usage is keyed by customer, day and feature: the feature is part of the index."""
-    workspace.import_file("customers", write(tmp_path / "c.csv", "customer_id\nC1\n"), today=TODAY)
+    workspace.imports.load("customers", write(tmp_path / "c.csv", "customer_id\nC1\n"), today=TODAY)
     path = write(tmp_path / "u.csv", f"customer_id,day,feature\nC1,2024-01-01,search\n"
                  f"C1,2024-01-01,{_random_id(3000)}\n")  # fmt: skip
-    result = workspace.import_file("usage", path, today=TODAY)
+    result = workspace.imports.load("usage", path, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)

@@ -13,7 +13,7 @@ from keepwise import Workspace
 
 
 def test_contract_history_with_chinese_headers(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_file("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
     text = (
         "合同编号,客户编号,合同开始,合同结束,合同金额,续约自\n"
         'K1,C1,2024/1/5,2025/1/5,"￥12,000",\n'
@@ -23,7 +23,7 @@ def test_contract_history_with_chinese_headers(ws: Workspace, tmp_path: Path) ->
         "K5,C9,2025-03-01,2026-03-01,100,\n"  # unknown customer
         "K6,C2,2025-03-01,2025-03-01,100,\n"  # a one-day contract is fine
     )
-    result = ws.import_file("contracts", write(tmp_path / "k.csv", text), today=TODAY, lang="zh")
+    result = ws.imports.load("contracts", write(tmp_path / "k.csv", text), today=TODAY, lang="zh")
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 4, 2)
     assert result.rejects_file is not None
     raw = Path(result.rejects_file).read_text(encoding="utf-8-sig").splitlines()
@@ -42,13 +42,13 @@ def test_contract_history_with_chinese_headers(ws: Workspace, tmp_path: Path) ->
 
 
 def test_english_aliases_and_reimport_upserts(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_file("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
     first = write(tmp_path / "k.csv", "contract_id,customer_id,start,end,value\n"
                   "K1,C3,2025-06-01,2026-06-01,500\n")  # fmt: skip
-    assert ws.import_file("contracts", first, today=TODAY).rows_inserted == 1
+    assert ws.imports.load("contracts", first, today=TODAY).rows_inserted == 1
     amended = write(tmp_path / "k2.csv", "contract_id,customer_id,start,end,value,renewed_from\n"
                     "K1,C3,2025-06-01,2026-06-01,550,\nK2,C3,2026-06-01,2027-06-01,600,K1\n")  # fmt: skip
-    result = ws.import_file("contracts", amended, today=TODAY)
+    result = ws.imports.load("contracts", amended, today=TODAY)
     assert (result.rows_inserted, result.rows_updated) == (1, 1)
     stored = ws.store.table("contracts").execute().sort_values("contract_id")
     pd.testing.assert_series_equal(

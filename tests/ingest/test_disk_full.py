@@ -36,7 +36,7 @@ BAD_ROWS = "customer_id,name,acquisition_cost\nC1,A,1\nC2,B,-5\n"  # C2 is rejec
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     w = Workspace.init(tmp_path / "ws", lang="en")
-    w.import_file("customers", write(tmp_path / "first.csv", CUSTOMERS_CSV), today=TODAY)
+    w.imports.load("customers", write(tmp_path / "first.csv", CUSTOMERS_CSV), today=TODAY)
     yield w
     w.close()
 
@@ -63,7 +63,7 @@ def test_database_log_on_a_full_disk(ws: Workspace, tmp_path: Path) -> None:
     before = _state(ws)
     wal = _fill_wal(ws)
     with pytest.raises(DiskFullError) as err:
-        ws.import_file("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
+        ws.imports.load("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
     en, zh = err.value.message("en"), err.value.message("zh")
     assert en.startswith(f"The disk is full: {wal} could not be written (folder {ws.path}, ")
     assert "nothing was changed" in en and "INSERT" not in en
@@ -71,7 +71,7 @@ def test_database_log_on_a_full_disk(ws: Workspace, tmp_path: Path) -> None:
     ws.close()
     wal.unlink()
     assert _state(ws) == before  # nothing half-loaded, no rejects file
-    again = ws.import_file("customers", tmp_path / "c.csv", today=TODAY)
+    again = ws.imports.load("customers", tmp_path / "c.csv", today=TODAY)
     assert (again.rows_loaded, again.rows_rejected) == (1, 1)
 
 
@@ -102,7 +102,7 @@ def test_rejects_file_on_a_full_disk(
 
     monkeypatch.setattr(importer, "write_rejects", onto_full_disk)
     with pytest.raises(DiskFullError) as err:
-        ws.import_file("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
+        ws.imports.load("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
     [path] = written
     assert path.parent.parent == ws.path / "tmp"  # written in the workspace's scratch folder
     assert err.value.message().startswith(f"The disk is full: {path} could not be written")
@@ -125,7 +125,7 @@ def test_utf8_copy_of_a_gb18030_file_on_a_full_disk(
     monkeypatch.setattr(readers.tempfile, "NamedTemporaryFile", onto_full_disk)
     big = "customer_id,name\n" + "".join(f"G{i},上海恒泰贸易有限公司\n" for i in range(20_000))
     with pytest.raises(DiskFullError) as err:
-        ws.import_file("customers", write(tmp_path / "g.csv", big, "gb18030"), today=TODAY)
+        ws.imports.load("customers", write(tmp_path / "g.csv", big, "gb18030"), today=TODAY)
     [path] = made
     assert f"The disk is full: {path} could not be written" in err.value.message()
     assert _state(ws) == before
@@ -149,7 +149,7 @@ def test_other_errors_are_not_a_full_disk(tmp_path: Path) -> None:
 
 
 def test_rejects_file_is_moved_into_place_after_the_commit(ws: Workspace, tmp_path: Path) -> None:
-    result = ws.import_file("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
+    result = ws.imports.load("customers", write(tmp_path / "c.csv", BAD_ROWS), today=TODAY)
     assert result.rejects_file == str(ws.path / "rejects" / f"customers-{result.batch_id}"
                                       "-rejects.csv")  # fmt: skip
     rows = list(csv.DictReader(Path(result.rejects_file).read_text("utf-8-sig").splitlines()))

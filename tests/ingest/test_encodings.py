@@ -28,7 +28,7 @@ def test_chinese_names_in_either_encoding(
     text = "customer_id,name\n" + "".join(f"C{i},{p}\n" for i, p in enumerate(people))
     path = tmp_path / "c.csv"
     path.write_bytes(text.encode(encoding))
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert (result.encoding, result.rows_loaded) == (encoding, len(people))
     assert names(ws) == list(people)
 
@@ -36,7 +36,7 @@ def test_chinese_names_in_either_encoding(
 def test_gb18030_with_old_mac_line_ends(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes("客户编号,客户名称\rC1,郑伟\rC2,谢平\r".encode("gb18030"))
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert result.encoding == "gb18030" and names(ws) == ["郑伟", "谢平"]
 
 
@@ -45,12 +45,12 @@ def test_an_undecidable_file_asks_for_the_encoding(ws: Workspace, tmp_path: Path
     path = tmp_path / "c.csv"
     path.write_bytes(b"customer_id,name\nC1,\xd6\x91\xd6\x92\n")
     with pytest.raises(InputError) as err:
-        ws.import_file("customers", path, today=TODAY)
+        ws.imports.load("customers", path, today=TODAY)
     english, chinese = err.value.message("en"), err.value.message("zh")
     assert "line 2" in english and "--encoding gb18030" in english
     assert "第 2 行" in chinese and "--encoding" in chinese
     assert ws.store.table("customers").count().execute() == 0
-    result = ws.import_file("customers", path, today=TODAY, encoding="gb18030")
+    result = ws.imports.load("customers", path, today=TODAY, encoding="gb18030")
     assert names(ws) == [b"\xd6\x91\xd6\x92".decode("gb18030")]
     assert result.encoding == "gb18030"
 
@@ -101,5 +101,5 @@ def test_a_file_in_neither_encoding_names_its_line(ws: Workspace, tmp_path: Path
     path = tmp_path / "c.csv"
     path.write_bytes(b"customer_id,name\nC1,Cafe\nC2,Caf\xe9\n")  # Windows-1252
     with pytest.raises(InputError) as err:
-        ws.import_file("customers", path, today=TODAY)
+        ws.imports.load("customers", path, today=TODAY)
     assert "cannot be decoded as gb18030 (near line 3)" in err.value.message("en")

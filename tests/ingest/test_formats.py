@@ -27,7 +27,7 @@ EXPECTED_ACQUIRED = [
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_csv_in_every_chinese_export_encoding(ws: Workspace, tmp_path: Path, encoding: str) -> None:
     path = write(tmp_path / "c.csv", CUSTOMERS_CSV, encoding)
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
     expected_encoding = {"gbk": "gb18030"}.get(encoding, encoding)
     assert result.encoding == expected_encoding
@@ -40,7 +40,7 @@ def test_csv_in_every_chinese_export_encoding(ws: Workspace, tmp_path: Path, enc
 
 def test_encoding_can_be_named(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", CUSTOMERS_CSV, "gbk")
-    result = ws.import_file("customers", path, today=TODAY, encoding="gbk")
+    result = ws.imports.load("customers", path, today=TODAY, encoding="gbk")
     assert result.rows_loaded == 3 and result.encoding == "gbk"
 
 
@@ -54,7 +54,7 @@ def test_xlsx_with_real_dates_and_numbers(ws: Workspace, tmp_path: Path) -> None
     sheet.append([101, "Northwind Ltd", "2024/2/3 10:30", "¥300"])
     sheet.append([None, None, None, None])  # blank rows at the end of a sheet are ignored
     book.save(tmp_path / "c.xlsx")
-    result = ws.import_file("customers", tmp_path / "c.xlsx", today=TODAY)
+    result = ws.imports.load("customers", tmp_path / "c.xlsx", today=TODAY)
     assert (result.rows_read, result.rows_loaded) == (2, 2)
     df = customers(ws)
     assert df["customer_id"].tolist() == ["101", "C1"]
@@ -70,7 +70,7 @@ def test_parquet_keeps_integral_ids_as_text(ws: Workspace, tmp_path: Path) -> No
     frame.to_parquet(tmp_path / "c.parquet")
     mapping = write(tmp_path / "m.yaml", "columns:\n  customer_id: CustomerID\n  name: Name\n"
                     "  acquired_at: Since\n")  # fmt: skip
-    result = ws.import_file("customers", tmp_path / "c.parquet", today=TODAY, mapping=mapping)
+    result = ws.imports.load("customers", tmp_path / "c.parquet", today=TODAY, mapping=mapping)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     assert customers(ws)["customer_id"].tolist() == ["13047", "17850"]
 
@@ -92,7 +92,7 @@ def test_parquet_keeps_integral_ids_as_text(ws: Workspace, tmp_path: Path) -> No
 )
 def test_date_forms(ws: Workspace, tmp_path: Path, text: str, expected: dt.datetime) -> None:
     path = write(tmp_path / "c.csv", f"customer_id,acquired_at\nC1,{text}\n")
-    assert ws.import_file("customers", path, today=TODAY).rows_loaded == 1
+    assert ws.imports.load("customers", path, today=TODAY).rows_loaded == 1
     assert customers(ws)["acquired_at"].tolist() == [expected]
 
 
@@ -100,29 +100,29 @@ def test_mapping_file_maps_other_headers_and_computes_columns(
     ws: Workspace, tmp_path: Path
 ) -> None:
     write(tmp_path / "c.csv", "Kunde,Seit\nK1,2024-01-01\n")
-    ws.import_file("customers", tmp_path / "c.csv", today=TODAY,
+    ws.imports.load("customers", tmp_path / "c.csv", today=TODAY,
                    mapping=write(tmp_path / "c.toml", '[columns]\ncustomer_id = "Kunde"\n'
                                  'acquired_at = "Seit"\n'))  # fmt: skip
     write(tmp_path / "o.csv", "Beleg,Kunde,Datum,Menge,Preis\nB1,K1,2024-02-01,3,2.5\n")
     mapping = write(tmp_path / "o.yaml", "columns:\n  order_id: Beleg\n  customer_id: Kunde\n"
                     "  ordered_at: Datum\n  amount: {sql: 'CAST(Menge AS DOUBLE) * CAST(Preis AS DOUBLE)'}\n")  # fmt: skip
-    result = ws.import_file("orders", tmp_path / "o.csv", today=TODAY, mapping=mapping)
+    result = ws.imports.load("orders", tmp_path / "o.csv", today=TODAY, mapping=mapping)
     assert result.rows_loaded == 1
     assert ws.store.table("orders").amount.sum().execute() == pytest.approx(7.5)
 
 
 def test_delimiter_is_detected(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", "customer_id;name\nC1;A\nC2;B\n")
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert result.rows_loaded == 2
 
 
 def test_status_events_accept_chinese_labels_and_set_status(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_file("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
     events = write(tmp_path / "e.csv", "客户编号,时间,状态,原因,去向\n"
                    "C1,2024-05-01,流失,价格因素,Acme\nC2,2024-06-01,作废,duplicate,\n"
                    "C2,2024-06-03,active,,\n")  # fmt: skip
-    result = ws.import_file("status-events", events, today=TODAY)
+    result = ws.imports.load("status-events", events, today=TODAY)
     assert result.rows_loaded == 3
     with ws.store.begin() as conn:
         status = dict(conn.execute(sa.text("SELECT customer_id, status FROM customers")).all())
@@ -143,7 +143,7 @@ def test_status_events_accept_chinese_labels_and_set_status(ws: Workspace, tmp_p
 )
 def test_amount_forms(ws: Workspace, tmp_path: Path, text: str, expected: float) -> None:
     path = write(tmp_path / "c.csv", f'customer_id,acquisition_cost\nC1,"{text}"\n')
-    assert ws.import_file("customers", path, today=TODAY).rows_loaded == 1
+    assert ws.imports.load("customers", path, today=TODAY).rows_loaded == 1
     assert customers(ws)["acquisition_cost"].tolist() == [expected]
 
 
@@ -154,6 +154,6 @@ def test_a_bad_mapping_expression_is_a_clear_error(ws: Workspace, tmp_path: Path
     mapping = write(tmp_path / "c.yaml", "columns:\n  customer_id: Kunde\n"
                     "  acquisition_cost: {sql: 'Menge * Preis'}\n")  # fmt: skip
     with pytest.raises(InputError) as err:
-        ws.import_file("customers", tmp_path / "c.csv", today=TODAY, mapping=mapping)
+        ws.imports.load("customers", tmp_path / "c.csv", today=TODAY, mapping=mapping)
     assert "Preis" in err.value.message("en") and "映射" in err.value.message("zh")
     assert ws.store.table("customers").count().execute() == 0

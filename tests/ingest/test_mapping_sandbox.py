@@ -24,8 +24,8 @@ def _import_with(ws: Workspace, tmp_path: Path, mapping: dict[str, object]) -> I
     source = write(tmp_path / "c.csv", CSV)
     path = write(tmp_path / "m.yaml", json.dumps(mapping))
     with pytest.raises(InputError) as err:
-        ws.import_file("customers", source, today=TODAY, mapping=path)
-    assert ws.table_counts() and _customers(ws) == 0, "nothing may be loaded"
+        ws.imports.load("customers", source, today=TODAY, mapping=path)
+    assert ws.imports.table_counts() and _customers(ws) == 0, "nothing may be loaded"
     return err.value
 
 
@@ -126,12 +126,12 @@ def test_the_mapping_sees_the_file_but_not_the_workspace(
     ws: Workspace, tmp_path: Path, mapping: dict[str, object]
 ) -> None:
     """The workspace's customer ids (loaded for the reference checks) are not the mapping's."""
-    ws.import_file("customers", write(tmp_path / "known.csv", CSV), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "known.csv", CSV), today=TODAY)
     orders = write(tmp_path / "o.csv", "order_id,customer_id,ordered_at,amount\n"
                    "O1,C1,2024-01-01,5\n")  # fmt: skip
     path = write(tmp_path / "m.yaml", json.dumps(mapping))
     with pytest.raises(InputError) as err:
-        ws.import_file("orders", orders, today=TODAY, mapping=path)
+        ws.imports.load("orders", orders, today=TODAY, mapping=path)
     assert err.value.key == "mapping.sql_error" and "ref_customers" in err.value.message()
     assert int(ws.store.table("orders").count().execute()) == 0
 
@@ -142,7 +142,7 @@ def test_semicolons_inside_text_are_fine(ws: Workspace, tmp_path: Path) -> None:
         "query": "SELECT *, 'a;b' AS note FROM source WHERE name <> ';'",
         "columns": {"customer_id": "customer_id", "name": {"sql": "name || ';' || note"}},
     }))  # fmt: skip
-    result = ws.import_file("customers", source, today=TODAY, mapping=mapping)
+    result = ws.imports.load("customers", source, today=TODAY, mapping=mapping)
     assert result.rows_loaded == 2
     names = sorted(ws.store.table("customers").name.execute())
     assert names == ["Alpha;a;b", "Beta;a;b"]

@@ -29,7 +29,7 @@ def test_cr_only_line_ends(ws: Workspace, tmp_path: Path) -> None:
     """Old Mac and Excel exports end lines with CR alone; a quoted value may hold one too."""
     path = write(tmp_path / "c.csv",
                  'customer_id;name;segment\rC1;A;smb\rC2;"B\rsecond line";smb\rC3;only two\r')  # fmt: skip
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     assert rows(ws) == [("C1", "A"), ("C2", "B\rsecond line")]
     [_, [line, _, reason, *_]] = rejects_of(result.rejects_file)
@@ -41,7 +41,7 @@ def test_inch_marks_are_text(ws: Workspace, tmp_path: Path, inches: int) -> None
     """A quote inside an unquoted value opens nothing: one such row loads like two."""
     body = "".join(f'C{i},Monitor 2{i}"\n' for i in range(inches))
     path = write(tmp_path / "c.csv", f'customer_id,name\n{body}C9,"quoted, with comma"\n')
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (inches + 1, 0)
     assert rows(ws) == [*((f"C{i}", f'Monitor 2{i}"') for i in range(inches)),
                         ("C9", "quoted, with comma")]  # fmt: skip
@@ -50,7 +50,7 @@ def test_inch_marks_are_text(ws: Workspace, tmp_path: Path, inches: int) -> None
 def test_an_unclosed_quote_after_an_inch_mark_names_its_line(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", 'customer_id,name\nC1,27"\nC2,"ok"\nC3,24"\nC4,"open\nC5,x\n')
     with pytest.raises(InputError, match="near line 5"):
-        ws.import_file("customers", path, today=TODAY)
+        ws.imports.load("customers", path, today=TODAY)
 
 
 def test_a_line_break_inside_a_quoted_header_cell(ws: Workspace, tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_a_line_break_inside_a_quoted_header_cell(ws: Workspace, tmp_path: Path)
     the header cell still matches its alias (客户\\n编号 is 客户编号)."""
     path = write(tmp_path / "c.csv",
                  '"客户\n编号","name\n(full)"\nC1,A\nC2,B\nC3\n')  # fmt: skip
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     assert rows(ws) == [("C1", None), ("C2", None)]  # "name\n(full)" is no alias of name
     [header, [line, *_]] = rejects_of(result.rejects_file)
@@ -69,7 +69,7 @@ def test_a_line_break_inside_a_quoted_header_cell(ws: Workspace, tmp_path: Path)
 def test_rejects_header_cells_are_formula_escaped(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", 'customer_id,"=HYPERLINK(""http://x"",""go"")",@cmd,+1+2,'
                  "acquisition_cost\nC1,a,b,c,abc\n")  # fmt: skip
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     [header, _] = rejects_of(result.rejects_file)
     assert header[3:] == ["customer_id", "'=HYPERLINK(\"http://x\",\"go\")", "'@cmd", "'+1+2",
                           "acquisition_cost"]  # fmt: skip

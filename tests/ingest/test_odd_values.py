@@ -26,14 +26,14 @@ def reasons(result: ImportResult) -> dict[str, tuple[str, str]]:
 
 
 def with_customers(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_file("customers", write(tmp_path / "c.csv", "customer_id\nC1\nC2\n"), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "c.csv", "customer_id\nC1\nC2\n"), today=TODAY)
 
 
 def test_usage_without_a_feature_column(workspace: Workspace, tmp_path: Path) -> None:
     with_customers(workspace, tmp_path)
     path = write(tmp_path / "u.csv", "customer_id,day,visits\nC1,2024-01-01,3\nC1,2024-01-02,4\n"
                  "C1,2024-01-02,5\n")  # fmt: skip
-    result = workspace.import_file("usage", path, today=TODAY)
+    result = workspace.imports.load("usage", path, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (2, 1)
     assert (
         reasons(result)["4"][1] == "duplicate id C1/2024-01-02/ in the file (first seen on line 3)"
@@ -46,9 +46,9 @@ def test_usage_with_empty_features(workspace: Workspace, tmp_path: Path) -> None
     with_customers(workspace, tmp_path)
     path = write(tmp_path / "u.csv", "customer_id,day,feature,visits\nC1,2024-01-01,,3\n"
                  "C1,2024-01-01,reports,1\n")  # fmt: skip
-    assert workspace.import_file("usage", path, today=TODAY).rows_loaded == 2
+    assert workspace.imports.load("usage", path, today=TODAY).rows_loaded == 2
     again = write(tmp_path / "u2.csv", "customer_id,day,visits\nC1,2024-01-01,7\n")
-    result = workspace.import_file("usage", again, today=TODAY)
+    result = workspace.imports.load("usage", again, today=TODAY)
     assert (result.rows_inserted, result.rows_updated) == (0, 1)  # the same (customer, day, "")
     frame = workspace.store.table("usage").order_by("feature").execute()
     assert frame["feature"].tolist() == ["", "reports"] and frame["visits"].tolist() == [7, 1]
@@ -58,7 +58,7 @@ def test_one_bad_whole_number_rejects_its_row_only(workspace: Workspace, tmp_pat
     with_customers(workspace, tmp_path)
     usage = write(tmp_path / "u.csv", "customer_id,day,visits\nC1,2024-01-01,1e20\n"
                   "C1,2024-01-02,inf\nC1,2024-01-03,nan\nC1,2024-01-04,2\n")  # fmt: skip
-    result = workspace.import_file("usage", usage, today=TODAY)
+    result = workspace.imports.load("usage", usage, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (1, 3)
     assert reasons(result) == {
         "2": ("visits", "outside the range 0-1e+09: 1e20"),
@@ -67,7 +67,7 @@ def test_one_bad_whole_number_rejects_its_row_only(workspace: Workspace, tmp_pat
     }
     surveys = write(tmp_path / "s.csv", "survey_id,customer_id,answered_at,csat\n"
                     "S1,C1,2024-01-01,1e20\nS2,C1,2024-01-01,-inf\nS3,C1,2024-01-01,4\n")  # fmt: skip
-    result = workspace.import_file("surveys", surveys, today=TODAY)
+    result = workspace.imports.load("surveys", surveys, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
     assert reasons(result) == {
         "2": ("csat", "outside the range 1-5: 1e20"),
@@ -95,7 +95,7 @@ def test_non_finite_amounts_are_rejected(workspace: Workspace, tmp_path: Path, t
     with_customers(workspace, tmp_path)
     path = write(tmp_path / "o.csv", f"order_id,customer_id,ordered_at,amount\n"
                  f"O1,C1,2024-01-01,{text}\nO2,C1,2024-01-01,5\n")  # fmt: skip
-    result = workspace.import_file("orders", path, today=TODAY)
+    result = workspace.imports.load("orders", path, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)
     assert reasons(result) == {"2": ("amount", f"not a finite number: {text}")}
     amounts = workspace.store.table("orders").amount.execute().tolist()
@@ -106,7 +106,7 @@ def test_non_finite_amounts_are_rejected(workspace: Workspace, tmp_path: Path, t
 def test_words_are_not_dates(workspace: Workspace, tmp_path: Path, word: str) -> None:
     path = write(tmp_path / "c.csv", f"customer_id,acquired_at,contract_end\nC1,{word},\n"
                  f"C2,2024-01-01,{word}\n")  # fmt: skip
-    result = workspace.import_file("customers", path, today=TODAY)
+    result = workspace.imports.load("customers", path, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (0, 2)
     assert reasons(result) == {
         "2": ("acquired_at", f"not a date: {word}"),
@@ -128,7 +128,7 @@ OFFSETS = {  # the same instant, 2024-01-05 05:45:10 UTC, written in several way
 def import_times(ws: Workspace, tmp_path: Path, texts: list[str]) -> list[dt.datetime]:
     body = "".join(f"C{i},{text}\n" for i, text in enumerate(texts))
     path = write(tmp_path / "t.csv", f"customer_id,acquired_at\n{body}")
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert result.rows_rejected == 0
     frame = ws.store.table("customers").order_by("customer_id").execute()
     return [ts.to_pydatetime() for ts in frame["acquired_at"]]
@@ -159,7 +159,7 @@ def test_offsets_convert_to_the_configured_time_zone(workspace: Workspace, tmp_p
 def test_impossible_offsets_are_not_dates(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "t.csv", "customer_id,acquired_at\nC1,2024-01-05 13:45:10+25\n"
                  "C2,2024-01-05 13:45:10+08:75\n")  # fmt: skip
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert result.rows_rejected == 2
     assert {r[1] for r in reasons(result).values()} == {
         "not a date: 2024-01-05 13:45:10+25",
@@ -171,7 +171,7 @@ def test_an_offset_can_move_a_time_into_the_future(ws: Workspace, tmp_path: Path
     """The future check applies to the converted time: 20:00 UTC on the import day is the next
     morning in Shanghai."""
     path = write(tmp_path / "t.csv", "customer_id,acquired_at\nC1,2026-11-25T20:00:00Z\n")
-    result = ws.import_file("customers", path, today=TODAY)
+    result = ws.imports.load("customers", path, today=TODAY)
     assert reasons(result) == {
         "2": ("acquired_at", "date in the future (after 2026-11-25): 2026-11-25T20:00:00Z")
     }
@@ -201,7 +201,7 @@ def test_parquet_timestamps_with_a_zone_are_converted(ws: Workspace, tmp_path: P
         .tz_localize("America/New_York"),  # 04:00 UTC on 6 Jan, 05:00 UTC on 1 Jul
         "birthday": pd.to_datetime(["1990-01-01", "1991-02-03"]),  # naive: kept
     }).to_parquet(tmp_path / "c.parquet")  # fmt: skip
-    assert ws.import_file("customers", tmp_path / "c.parquet", today=TODAY).rows_loaded == 2
+    assert ws.imports.load("customers", tmp_path / "c.parquet", today=TODAY).rows_loaded == 2
     frame = ws.store.table("customers").order_by("customer_id").execute()
     assert [t.to_pydatetime() for t in frame["acquired_at"]] == [
         dt.datetime(2024, 1, 5, 13, 45, 10, 500000),

@@ -32,7 +32,7 @@ if sys.argv[3] == "reading":
 else:
     importer._finish_batch = stop    # the rows are upserted, the rejects file is written
 ws = Workspace.open(Path(sys.argv[1]))
-ws.import_file("customers", Path(sys.argv[2]), today=dt.date.fromisoformat(sys.argv[4]))
+ws.imports.load("customers", Path(sys.argv[2]), today=dt.date.fromisoformat(sys.argv[4]))
 """
 
 #: GB18030 (transcoded on the way), one row rejected (negative cost).
@@ -55,7 +55,7 @@ def _scratch_files(ws_path: Path) -> list[str]:
 
 def test_a_killed_import_leaves_no_rejects_and_its_scratch_is_cleaned(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "ws", lang="en")
-    ws.import_file("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
+    ws.imports.load("customers", write(tmp_path / "c.csv", CUSTOMERS_CSV), today=TODAY)
     ws.close()
     file = write(tmp_path / "gb.csv", GB_FILE, "gb18030")
 
@@ -66,7 +66,7 @@ def test_a_killed_import_leaves_no_rejects_and_its_scratch_is_cleaned(tmp_path: 
     assert "rejects.csv" in _scratch_files(ws.path)
     assert list((ws.path / "rejects").glob("*")) == []  # no rejects file without its batch
 
-    result = ws.import_file("customers", file, today=TODAY)
+    result = ws.imports.load("customers", file, today=TODAY)
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)
     assert list((ws.path / "tmp").iterdir()) == []  # both killed imports' files are gone
     [rejects] = (ws.path / "rejects").glob("*")
@@ -74,7 +74,7 @@ def test_a_killed_import_leaves_no_rejects_and_its_scratch_is_cleaned(tmp_path: 
     assert rejects.name == f"customers-{result.batch_id}-rejects.csv"
     rows = list(csv.DictReader(rejects.read_text("utf-8-sig").splitlines()))
     assert [(r["客户编号"], r["line"]) for r in rows] == [("C8", "3")]
-    assert [b["id"] for b in ws.recent_imports()] == [result.batch_id, 1]
+    assert [b["id"] for b in ws.imports.recent()] == [result.batch_id, 1]
     ws.close()
 
 
@@ -90,10 +90,10 @@ def test_a_failed_import_leaves_no_rejects_file(
     with monkeypatch.context() as patch:
         patch.setattr(importer, "_finish_batch", fail)
         with pytest.raises(RuntimeError):
-            ws.import_file("customers", bad, today=TODAY)
+            ws.imports.load("customers", bad, today=TODAY)
     assert list((ws.path / "rejects").glob("*")) == []
     assert list((ws.path / "tmp").iterdir()) == []
-    result = ws.import_file("customers", bad, today=TODAY)
+    result = ws.imports.load("customers", bad, today=TODAY)
     assert [p.name for p in (ws.path / "rejects").glob("*")] == [
         f"customers-{result.batch_id}-rejects.csv"
     ]
@@ -104,11 +104,11 @@ def test_an_old_rejects_file_is_never_overwritten(ws: Workspace, tmp_path: Path)
     (ws.path / "rejects").mkdir()
     old = write(ws.path / "rejects" / "customers-1-rejects.csv", "kept\n")
     bad = write(tmp_path / "c.csv", "customer_id,acquisition_cost\nC1,1\nC2,-1\n")
-    result = ws.import_file("customers", bad, today=TODAY)
+    result = ws.imports.load("customers", bad, today=TODAY)
     assert result.batch_id == 1
     assert old.read_text() == "kept\n"
     assert result.rejects_file == str(ws.path / "rejects" / "customers-1-rejects-2.csv")
-    assert ws.recent_imports()[0]["rejects_path"] == result.rejects_file
+    assert ws.imports.recent()[0]["rejects_path"] == result.rejects_file
 
 
 def test_a_running_lease_is_kept_and_an_abandoned_one_removed(tmp_path: Path) -> None:

@@ -120,10 +120,10 @@ def test_errors_are_clear(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_python_api_matches(ws_dir: Path) -> None:
     with Workspace.open(ws_dir) as ws:
-        df = ws.metrics(["churn_rate"], as_of=fx.AS_OF, start=fx.AS_OF.replace(month=3),
+        df = ws.metrics.compute(["churn_rate"], as_of=fx.AS_OF, start=fx.AS_OF.replace(month=3),
                         end=fx.AS_OF.replace(month=4))  # fmt: skip
         assert df[["numerator", "denominator"]].values.tolist() == [[1, 27]]
-        assert ws.metric_catalogue("zh")[0]["definition"].startswith("期初前获得")
+        assert ws.metrics.catalogue("zh")[0]["definition"].startswith("期初前获得")
 
 
 def test_docs_cover_every_kpi() -> None:

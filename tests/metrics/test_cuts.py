@@ -58,7 +58,7 @@ def test_uncut_alone_is_one_plain_pass(hand_store: Workspace) -> None:
 
 
 def test_workspace_several_dimensions_share_and_release(hand_store: Workspace) -> None:
-    """Workspace.metrics_cuts with two dimensions: each result equals its own Workspace.metrics
+    """ws.metrics.cuts with two dimensions: each result equals its own ws.metrics.compute
     call, and the results kept for the second pass are dropped afterwards."""
     con = hand_store.store.ibis().con
 
@@ -68,8 +68,8 @@ def test_workspace_several_dimensions_share_and_release(hand_store: Workspace) -
         )
 
     before = temporary()
-    results = hand_store.metrics_cuts(["churn_rate", "revenue"], cuts=["region", "segment", None],
+    results = hand_store.metrics.cuts(["churn_rate", "revenue"], cuts=["region", "segment", None],
                                       **REQUEST)  # fmt: skip
     assert temporary() == before
     for by, got in results.items():
-        _same(got, hand_store.metrics(["churn_rate", "revenue"], by=by, **REQUEST))
+        _same(got, hand_store.metrics.compute(["churn_rate", "revenue"], by=by, **REQUEST))

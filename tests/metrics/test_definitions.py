@@ -49,14 +49,14 @@ def test_workspace_reads_churn_from_keepwise_toml(
 ) -> None:
     ws = tmp_workspace(fx.data())
     march = {"start": D(2024, 2, 1), "end": D(2024, 3, 1), "as_of": fx.AS_OF}
-    assert ws.metrics(["churn_rate"], **march)["numerator"].tolist() == [3]  # events only
+    assert ws.metrics.compute(["churn_rate"], **march)["numerator"].tolist() == [3]  # events only
     config = ws.path / "keepwise.toml"
     config.write_text(config.read_text(encoding="utf-8") +
                       '\n[churn.segments.retail]\nmode = "inactivity"\ninactivity_days = 30\n',
                       encoding="utf-8")  # fmt: skip
     ws.close()
     ws = Workspace.open(ws.path)
-    got = ws.metrics(["churn_rate"], **march)
+    got = ws.metrics.compute(["churn_rate"], **march)
     assert got[["numerator", "denominator"]].values.tolist() == [[4, 18]]
     ws.close()
 

@@ -28,7 +28,7 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws = Workspace.init(path, lang="en")
     for kind in ("customers", "orders"):
         mapping = REPO / "examples" / "online_retail" / f"{kind}.yaml"
-        ws.import_file(kind, DATA, today=AS_OF, mapping=mapping)
+        ws.imports.load(kind, DATA, today=AS_OF, mapping=mapping)
     config = path / "keepwise.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         'mode = "events"', 'mode = "inactivity"'), encoding="utf-8")  # fmt: skip
@@ -75,7 +75,7 @@ def pandas_reference() -> pd.DataFrame:
 
 
 def test_active_customers_and_churn_match_pandas(retail: Workspace) -> None:
-    got = retail.metrics(["active_customers", "churn_rate"], as_of=AS_OF, grain="month",
+    got = retail.metrics.compute(["active_customers", "churn_rate"], as_of=AS_OF, grain="month",
                          start=MONTHS[0], end=MONTHS[-1])  # fmt: skip
     ref = pandas_reference().set_index("period_start")
     active = got[got["metric"] == "active_customers"].set_index("period_start")

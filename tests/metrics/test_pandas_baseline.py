@@ -116,8 +116,8 @@ def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
             con.register("kw_frame", frame)
             con.execute(f"INSERT INTO {names.get(kind, kind)} ({cols}) SELECT {cols} FROM kw_frame")
         con.unregister("kw_frame")
-    ws.value_score(dt.date(2026, 9, 1))
-    ws.value_score(DEMO["as_of"])
+    ws.value.score(dt.date(2026, 9, 1))
+    ws.value.score(DEMO["as_of"])
     yield ws
     ws.close()
 

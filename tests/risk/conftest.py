@@ -15,7 +15,7 @@ AS_OF = dt.date(2026, 11, 1)
 
 def make_demo(path: Path, customers: int, seed: int = 1) -> Workspace:
     ws = Workspace.init(path, lang="en")
-    ws.load_demo(customers=customers, seed=seed, as_of=AS_OF)
+    ws.imports.load_demo(customers=customers, seed=seed, as_of=AS_OF)
     ws.close()
     # Four training snapshots keep the suite quick; the default is six.
     with (path / "keepwise.toml").open("a", encoding="utf-8") as f:

@@ -24,19 +24,19 @@ AS_OF = dt.date(2026, 11, 1)
 
 @pytest.fixture(scope="module")
 def trained(demo: Workspace) -> dict[str, Any]:
-    result = demo.risk_train(AS_OF)
-    scored = demo.risk_score(AS_OF)
+    result = demo.risk.train(AS_OF)
+    scored = demo.risk.score(AS_OF)
     return {"train": result, "score": scored}
 
 
 def test_no_model_yet_is_a_clear_error(tmp_path: Any) -> None:
     with Workspace.init(tmp_path / "empty", lang="en") as ws:
         with pytest.raises(NotFoundError) as info:
-            ws.risk_score(AS_OF)
+            ws.risk.score(AS_OF)
         assert "risk train" in info.value.message("en")
         assert "keepwise risk train" in info.value.message("zh")
         with pytest.raises(NotFoundError):
-            ws.risk_list()
+            ws.risk.risk_list()
 
 
 def test_training_uses_snapshots_whose_labels_end_before_as_of(
@@ -87,34 +87,34 @@ def test_every_active_customer_is_scored_with_bands_and_drivers(
             # Sentences, not feature names ("minutes_30d is missing") or "nan".
             for said in (d["text_zh"], d["text_en"]):
                 assert not re.search(r"[a-z0-9]+_[a-z0-9_]+|\bnan\b", said, re.I), said
-    rescored = demo.risk_score(AS_OF)  # same date, same model: replaced, not duplicated
+    rescored = demo.risk.score(AS_OF)  # same date, same model: replaced, not duplicated
     assert rescored.customers == len(active) and len(_scores(demo)) == len(active)
 
 
 def test_risk_list_is_sorted_by_value_at_risk(demo: Workspace, trained: dict[str, Any]) -> None:
-    frame = demo.risk_list()
+    frame = demo.risk.risk_list()
     assert len(frame) == trained["score"].customers
     v = frame["value_at_risk"].to_numpy()
     assert np.all(v[:-1] >= v[1:])
     np.testing.assert_allclose(v, frame["churn_probability"] * frame["value"])
     assert (frame["value_basis"] == "revenue_12m").all()  # no predicted CLV stored here
-    high = demo.risk_list(band="high")
+    high = demo.risk.risk_list(band="high")
     assert set(high["risk_band"]) == {"high"} and len(high) == trained["score"].bands["high"]
     owner = str(frame["owner_id"].iloc[0])
-    mine = demo.risk_list(owner=owner, limit=5)
+    mine = demo.risk.risk_list(owner=owner, limit=5)
     assert 0 < len(mine) <= 5 and set(mine["owner_id"]) == {owner}
     with pytest.raises(InputError):
-        demo.risk_list(band="severe")
+        demo.risk.risk_list(band="severe")
 
 
 def test_predicted_clv_is_preferred_as_the_value(demo: Workspace, trained: dict[str, Any]) -> None:
-    first = demo.risk_list().iloc[-1]
+    first = demo.risk.risk_list().iloc[-1]
     with demo.store.begin() as conn:
         conn.execute(sa.insert(schema.scores).values(
             customer_id=first["customer_id"], model_version="value-test", as_of=AS_OF,
             predicted_clv=1e12))  # fmt: skip
     try:
-        top = demo.risk_list().iloc[0]
+        top = demo.risk.risk_list().iloc[0]
         assert top["customer_id"] == first["customer_id"]
         assert top["value_basis"] == "predicted_clv"
         assert top["value_at_risk"] == pytest.approx(top["churn_probability"] * 1e12)
@@ -126,7 +126,7 @@ def test_predicted_clv_is_preferred_as_the_value(demo: Workspace, trained: dict[
 
 
 def test_backtest_beats_recency_and_flags_churners_ahead(demo: Workspace) -> None:
-    report = demo.risk_backtest(AS_OF, splits=1)
+    report = demo.risk.backtest(AS_OF, splits=1)
     assert [s.test_date for s in report.splits] == [AS_OF - dt.timedelta(days=90)]
     assert report.mean(KEEPWISE, "roc_auc") > report.mean(RECENCY, "roc_auc") + 0.1
     assert report.mean(KEEPWISE, "pr_auc") > report.mean(RECENCY, "pr_auc")

@@ -17,7 +17,7 @@ HORIZON = dt.timedelta(days=90)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws = Workspace.init(tmp_path_factory.mktemp("demo") / "ws", lang="en")
-    ws.load_demo(customers=600, seed=1, as_of=dt.date(2026, 11, 1))
+    ws.imports.load_demo(customers=600, seed=1, as_of=dt.date(2026, 11, 1))
     yield ws
     ws.close()
 
@@ -37,8 +37,8 @@ def _active_and_lost(ws: Workspace) -> tuple[set[str], set[str]]:
 
 
 def test_alerted_customers_churn_more_often(demo: Workspace) -> None:
-    result = demo.alerts_run(AS_OF)
-    alerts = demo.alerts_list()
+    result = demo.alerts.run(AS_OF)
+    alerts = demo.alerts.find()
     assert result.opened == len(alerts) > 0
     active, lost = _active_and_lost(demo)
     alerted = {a.customer_id for a in alerts}

@@ -54,16 +54,16 @@ def test_a_file_overrides_params_and_keeps_the_other_defaults() -> None:
 
 def test_workspace_without_a_file_uses_the_defaults(make_ws: Callable[..., Workspace]) -> None:
     ws = make_ws()
-    assert ws.alert_rules() == default_rules()
-    path = ws.alerts_init_rules()
+    assert ws.alerts.rules() == default_rules()
+    path = ws.alerts.init_rules()
     assert path.name == "rules.yaml" and load_rules(ws.path) == default_rules()
     path.write_text(GOOD, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        ws.alerts_init_rules()  # never overwrites an edited file
+        ws.alerts.init_rules()  # never overwrites an edited file
     assert "already exists" in info.value.message("en") and "已存在" in info.value.message("zh")
-    assert [r.id for r in ws.alert_rules()] == ["quiet_buyers", "usage"]
-    ws.alerts_init_rules(force=True)
-    assert ws.alert_rules() == default_rules()
+    assert [r.id for r in ws.alerts.rules()] == ["quiet_buyers", "usage"]
+    ws.alerts.init_rules(force=True)
+    assert ws.alerts.rules() == default_rules()
 
 
 BAD_INDENT = """\

@@ -20,11 +20,11 @@ def test_rules_and_alerts_on_postgresql(
     build_world(ws)
     for rule, expected in CASES:
         assert hits_of(ws, rule) == {k: v for k, v in expected.items() if v is not None}, rule.id
-    first = ws.alerts_run(AS_OF)
-    assert first.opened > 20 and ws.alerts_run(AS_OF).opened == 0
-    alert = ws.alerts_list(rule="usage_drop")[0]
-    ws.alert_ack(alert.id, actor="a", note="n")
-    closed = ws.alert_close(alert.id, actor="b", note="done")
+    first = ws.alerts.run(AS_OF)
+    assert first.opened > 20 and ws.alerts.run(AS_OF).opened == 0
+    alert = ws.alerts.find(rule="usage_drop")[0]
+    ws.alerts.ack(alert.id, actor="a", note="n")
+    closed = ws.alerts.close(alert.id, actor="b", note="done")
     assert closed.status == "closed"
-    assert [s["to"] for s in ws.alert_history(alert.id)] == ["open", "acknowledged", "closed"]
-    assert ws.alerts_run(AS_OF).opened == 1  # still firing: opened again
+    assert [s["to"] for s in ws.alerts.history(alert.id)] == ["open", "acknowledged", "closed"]
+    assert ws.alerts.run(AS_OF).opened == 1  # still firing: opened again

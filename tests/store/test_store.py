@@ -21,7 +21,7 @@ def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
-    counts = {c.table: c.rows for c in workspace.table_counts()}
+    counts = {c.table: c.rows for c in workspace.imports.table_counts()}
     assert counts["reasons"] == 17
 
 
@@ -58,7 +58,7 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
 def test_migrate_twice_is_a_no_op(workspace: Workspace) -> None:
     workspace.migrate()
     workspace.migrate()
-    assert {c.table: c.rows for c in workspace.table_counts()}["reasons"] == 17
+    assert {c.table: c.rows for c in workspace.imports.table_counts()}["reasons"] == 17
 
 
 def test_upsert_inserts_then_updates_by_key(workspace: Workspace) -> None:

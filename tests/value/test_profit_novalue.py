@@ -169,7 +169,7 @@ def _status(ws: Workspace, customer: str) -> str:
 
 
 def test_decide_and_revert(ws: Workspace) -> None:
-    ws.value_decide("B", as_of=AS_OF, actor="li.lei", note="no orders for a year",
+    ws.value.decide("B", as_of=AS_OF, actor="li.lei", note="no orders for a year",
                     at=dt.datetime(2026, 7, 2, 9))  # fmt: skip
     assert _status(ws, "B") == "voided"
     (void,) = _events(ws, "B")
@@ -177,7 +177,7 @@ def test_decide_and_revert(ws: Workspace) -> None:
                                                                          "no_value")  # fmt: skip
     assert void["actor"] == "li.lei"
     assert void["note"] == "[end_relationship] no orders for a year"
-    ws.value_revert("B", actor="wang.fang", note="new contract signed",
+    ws.value.revert("B", actor="wang.fang", note="new contract signed",
                     at=dt.datetime(2026, 7, 9, 9))  # fmt: skip
     assert _status(ws, "B") == "active"
     back = _events(ws, "B")[-1]
@@ -187,19 +187,19 @@ def test_decide_and_revert(ws: Workspace) -> None:
 
 def test_decide_and_revert_errors(ws: Workspace) -> None:
     with pytest.raises(NotFoundError) as exc:
-        ws.value_decide("nobody", as_of=AS_OF, actor="x", note="n")
+        ws.value.decide("nobody", as_of=AS_OF, actor="x", note="n")
     assert "nobody" in exc.value.message("en") and "nobody" in exc.value.message("zh")
     with pytest.raises(NotFoundError):
-        ws.value_revert("nobody", actor="x", note="n")
+        ws.value.revert("nobody", actor="x", note="n")
     with pytest.raises(InputError) as bad:
-        ws.value_decide("A", as_of=AS_OF, actor="x", note="n", treatment="shout")
+        ws.value.decide("A", as_of=AS_OF, actor="x", note="n", treatment="shout")
     assert "shout" in bad.value.message("zh")
     with pytest.raises(InputError) as twice:
-        ws.value_decide("E", as_of=AS_OF, actor="x", note="n")
+        ws.value.decide("E", as_of=AS_OF, actor="x", note="n")
     assert "already voided" in twice.value.message("en")
     # E was voided as a duplicate, not as no-value: not ours to revert.
     with pytest.raises(InputError) as not_ours:
-        ws.value_revert("E", actor="x", note="n")
+        ws.value.revert("E", actor="x", note="n")
     assert "E" in not_ours.value.message("zh")
 
 
@@ -226,14 +226,14 @@ def test_decide_refuses_customers_off_the_list(ws: Workspace) -> None:
     """D orders 2,000 every quarter: no criterion holds (no P(alive) scores are stored), so a
     void needs --force and a note, and the note records that it was forced."""
     with pytest.raises(InputError) as refused:
-        ws.value_decide("D", as_of=AS_OF, actor="x", note="looks small")
+        ws.value.decide("D", as_of=AS_OF, actor="x", note="looks small")
     assert "no-value criteria" in refused.value.message("en")
     assert "--force" in refused.value.message("zh")
     assert _status(ws, "D") == "active" and _events(ws, "D") == []
     with pytest.raises(InputError) as bare:
-        ws.value_decide("D", as_of=AS_OF, actor="x", force=True)
+        ws.value.decide("D", as_of=AS_OF, actor="x", force=True)
     assert "--note" in bare.value.message("en") and _events(ws, "D") == []
-    ws.value_decide("D", as_of=AS_OF, actor="x", note="moved abroad", force=True,
+    ws.value.decide("D", as_of=AS_OF, actor="x", note="moved abroad", force=True,
                     at=dt.datetime(2026, 7, 2, 9))  # fmt: skip
     (void,) = _events(ws, "D")
     assert (void["to_status"], void["reason"]) == ("voided", "no_value")

@@ -120,7 +120,7 @@ def test_as_of_convention(ws: Workspace) -> None:
 def test_calibration_holdout_check_table_and_chart(ws: Workspace, tmp_path: Path) -> None:
     """FHL 2005 Fig. 4 on CDNOW: BG/NBD calibrated to 1997-09-30 predicts the holdout purchases
     of every frequency group closely; the chart has one bar pair per group."""
-    check = ws.value_calibration(CAL_END, OBS_END, unit="weeks")
+    check = ws.value.calibration(CAL_END, OBS_END, unit="weeks")
     table = check.table
     assert list(table.index) == [0, 1, 2, 3, 4, 5, 6, 7]
     assert int(table["n_customers"].sum()) == 2357

@@ -20,7 +20,7 @@ AS_OF = dt.date(2026, 11, 1)
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     w = Workspace.init(tmp_path_factory.mktemp("value") / "ws", lang="en")
-    w.load_demo(customers=800, seed=1, as_of=AS_OF)
+    w.imports.load_demo(customers=800, seed=1, as_of=AS_OF)
     yield w
     w.close()
 
@@ -37,7 +37,7 @@ def _scores(ws: Workspace) -> pd.DataFrame:
 
 
 def test_scores_stored_and_rerun_replaces(ws: Workspace) -> None:
-    result, rows = ws.value_score(AS_OF)
+    result, rows = ws.value.score(AS_OF)
     first = _scores(ws)
     assert rows == len(first) == len(result.frame) > 700
     assert set(first["model_version"]) == {"value-20261101"}
@@ -57,7 +57,7 @@ def test_scores_stored_and_rerun_replaces(ws: Workspace) -> None:
     assert first["profit_contribution"].notna().all()
     assert {"bgnbd", "gamma_gamma"} <= set(result.params)
     # Re-run: same rows (same ids: updated in place), a newer created_at.
-    ws.value_score(AS_OF)
+    ws.value.score(AS_OF)
     second = _scores(ws)
     assert len(second) == len(first)
     assert sorted(second["id"]) == sorted(first["id"])
@@ -71,13 +71,13 @@ def test_scores_stored_and_rerun_replaces(ws: Workspace) -> None:
 
 
 def test_reports(ws: Workspace) -> None:
-    tiers = ws.value_tiers(AS_OF)
+    tiers = ws.value.tiers(AS_OF)
     assert tiers.tiers["customer_share"].sum() == pytest.approx(1.0)
     assert tiers.pareto_share is not None and 0.2 <= tiers.pareto_share <= 1
-    rfm = ws.value_rfm(AS_OF)
+    rfm = ws.value.rfm(AS_OF)
     assert rfm.segments["customers"].sum() == len(rfm.customers)
     assert rfm.customers[["rfm_r", "rfm_f", "rfm_m"]].isin(range(1, 6)).all().all()
-    clv = ws.value_clv(AS_OF)
+    clv = ws.value.clv(AS_OF)
     assert clv.total_clv > 0 and clv.horizon_months == 12
     json.dumps(clv.to_dict())
     json.dumps(tiers.to_dict())

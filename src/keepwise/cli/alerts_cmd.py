@@ -75,8 +75,8 @@ def run_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        rules = ws.alert_rules()
-        result = ws.alerts_run(day)
+        rules = ws.alerts.rules()
+        result = ws.alerts.run(day)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -116,10 +116,10 @@ def list_cmd(
     query: dict[str, Any] = {"status": status, "rule": rule, "severity": severity,
                              "owner": owner, "customer": customer}  # fmt: skip
     with open_workspace(ctx) as ws:
-        found = ws.alerts_list(**query, limit=shown + 1 if shown else None)
+        found = ws.alerts.find(**query, limit=shown + 1 if shown else None)
         hidden = 0
         if not as_json and shown is not None and len(found) > shown:
-            hidden = len(ws.alerts_list(**query)) - shown
+            hidden = len(ws.alerts.find(**query)) - shown
         found = found[:shown] if shown else found
     if as_json:
         echo_json([a.to_dict() for a in found])
@@ -165,7 +165,7 @@ def ack_cmd(
 ) -> None:
     """Acknowledge an open alert (someone is on it). / 确认预警。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_ack(alert_id, actor=actor_name(actor), note=note)
+        alert = ws.alerts.ack(alert_id, actor=actor_name(actor), note=note)
     _print_moved(alert, state(ctx).lang, as_json)
 
 
@@ -181,7 +181,7 @@ def close_cmd(
 ) -> None:
     """Close an alert with a note; it stays in the history. / 关闭预警（保留历史）。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_close(alert_id, actor=actor_name(actor), note=note or "")
+        alert = ws.alerts.close(alert_id, actor=actor_name(actor), note=note or "")
     _print_moved(alert, state(ctx).lang, as_json)
 
 
@@ -201,7 +201,7 @@ def history_cmd(
 ) -> None:
     """When an alert was opened, acknowledged and closed, by whom. / 预警的处理记录。"""
     with open_workspace(ctx) as ws:
-        steps = ws.alert_history(alert_id)
+        steps = ws.alerts.history(alert_id)
     if as_json:
         echo_json(steps)
         return
@@ -221,7 +221,7 @@ def rules_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     / 查看生效的预警规则并检查规则文件。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        rules = ws.alert_rules()
+        rules = ws.alerts.rules()
     if as_json:
         echo_json([r.__dict__ for r in rules])
         return
@@ -242,5 +242,5 @@ def init_rules_cmd(
 ) -> None:
     """Write the built-in rules to rules.yaml for editing. / 写出默认规则文件以便编辑。"""
     with open_workspace(ctx) as ws:
-        path = ws.alerts_init_rules(force=force)
+        path = ws.alerts.init_rules(force=force)
     typer.echo(t("cli.alerts.rules_written", state(ctx).lang, path=str(path)))

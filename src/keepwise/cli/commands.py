@@ -106,8 +106,8 @@ def status_cmd(
     """Table counts and the last imports. / 各表行数与最近的导入。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        counts = ws.table_counts()
-        imports = ws.recent_imports()
+        counts = ws.imports.table_counts()
+        imports = ws.imports.recent()
     if as_json:
         payload = {
             "tables": {c.table: c.rows for c in counts},
@@ -149,7 +149,7 @@ def import_cmd(
     """Import a CRM export into the workspace. / 导入 CRM 导出文件。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws, _progress(enabled=not as_json) as report:
-        result = ws.import_file(
+        result = ws.imports.load(
             kind, file, today=today(), mapping=mapping, encoding=encoding,
             delimiter=delimiter, lang=lang, progress=report,
         )  # fmt: skip
@@ -219,7 +219,7 @@ def demo_cmd(
         ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
         try:
             with _progress(enabled=True) as report:
-                results = ws.load_demo(
+                results = ws.imports.load_demo(
                     customers=customers, seed=seed, as_of=day, progress=report,
                     on_kind=lambda kind: typer.echo(t("cli.demo.loading", lang, kind=kind),
                                                     err=True),
@@ -230,7 +230,7 @@ def demo_cmd(
             typer.echo(t("cli.demo.done", lang, path=str(directory),
                          customers=fmt.count(by_kind["customers"]),
                          orders=fmt.count(by_kind["orders"])))  # fmt: skip
-            _print_headline(ws.headline(day), lang)
+            _print_headline(ws.metrics.headline(day), lang)
         finally:
             ws.close()
 
@@ -269,7 +269,7 @@ def summary_cmd(
     """Headline figures: customers by status, last 12 months' revenue and churn. / 主要指标。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        figures = ws.headline(as_of_day(ctx, ws, as_of))
+        figures = ws.metrics.headline(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(figures.to_dict())
     else:

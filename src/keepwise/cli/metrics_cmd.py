@@ -195,10 +195,10 @@ def metrics_cmd(
         cuts.append(None)
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        results = ws.metrics_cuts(metric or None, cuts=cuts, as_of=day, grain=grain,
+        results = ws.metrics.cuts(metric or None, cuts=cuts, as_of=day, grain=grain,
                                   start=_day(start), end=_day(end), winback_days=winback_days,
                                   trailing=trailing)  # fmt: skip
-        catalogue = ws.metric_catalogue(lang)
+        catalogue = ws.metrics.catalogue(lang)
     if as_json:
         if len(cuts) == 1:
             fmt.echo_json(fmt.records(results[cuts[0]]))
@@ -259,9 +259,9 @@ def _print_catalogue(lang: Lang, as_json: bool) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    from keepwise.workspace import Workspace
+    from keepwise.workspace.metrics import MetricsService
 
-    rows = Workspace.metric_catalogue(lang)
+    rows = MetricsService.catalogue(lang)
     if as_json:
         fmt.echo_json(rows)
         return
@@ -294,7 +294,7 @@ def drilldown_cmd(
     if value is not None and by is None:
         raise InputError("cli.metrics.drill.value_needs_by")
     with open_workspace(ctx) as ws:
-        df = ws.drilldown(metric, parse_day(period), as_of=as_of_day(ctx, ws, as_of), grain=grain, by=by,
+        df = ws.metrics.drilldown(metric, parse_day(period), as_of=as_of_day(ctx, ws, as_of), grain=grain, by=by,
                           value=value, winback_days=winback_days)  # fmt: skip
     if as_json:
         fmt.echo_json(fmt.records(df))
@@ -339,11 +339,11 @@ def cohorts_cmd(
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
         if km:
-            df = ws.survival_by_segment(as_of=day, by=by or "segment")
+            df = ws.metrics.survival(as_of=day, by=by or "segment")
         else:
-            df = ws.cohorts(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
+            df = ws.metrics.cohorts(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
             if curves:
-                df = ws.cohort_curves(df)
+                df = ws.metrics.cohort_curves(df)
     if as_json:
         fmt.echo_json(fmt.records(df))
         return
@@ -418,7 +418,7 @@ def reasons_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        df = ws.reasons(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by,
+        df = ws.metrics.reasons(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by,
                         avoidable=avoidable)  # fmt: skip
     if as_json:
         fmt.echo_json(fmt.records(df))
@@ -456,7 +456,7 @@ def impact_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        df = ws.impact(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
+        df = ws.metrics.impact(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
     if as_json:
         fmt.echo_json(fmt.records(df))
         return

@@ -163,7 +163,7 @@ def train_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        result = ws.risk_train(day, horizon=horizon)
+        result = ws.risk.train(day, horizon=horizon)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -183,7 +183,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        result = ws.risk_score(day)
+        result = ws.risk.score(day)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -217,7 +217,7 @@ def list_cmd(
     """The weekly risk list, by expected value at risk. / 每周风险名单。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        frame = ws.risk_list(as_of=parse_day(as_of) if as_of else None, band=band, owner=owner,
+        frame = ws.risk.risk_list(as_of=parse_day(as_of) if as_of else None, band=band, owner=owner,
                              limit=limit if as_json else None)  # fmt: skip
     if as_json:
         records = fmt.records(frame.assign(as_of=frame["as_of"].astype(str)))
@@ -253,7 +253,7 @@ def backtest_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        report = ws.risk_backtest(day, horizon=horizon, splits=splits)
+        report = ws.risk.backtest(day, horizon=horizon, splits=splits)
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -271,10 +271,10 @@ def evaluate_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Snapshot mode: evaluate the churn model on one file (no workspace). / 快照评估。"""
-    from keepwise.workspace import Workspace
+    from keepwise.workspace.risk import RiskService
 
     lang = state(ctx).lang
-    report = Workspace.risk_evaluate_file(file, label, id_col)
+    report = RiskService.evaluate_file(file, label, id_col)
     if as_json:
         _echo_json(json.loads(report.to_json()))  # strict JSON: NaN becomes null
     else:
@@ -307,19 +307,19 @@ def survival_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Kaplan-Meier survival and Cox hazard ratios. / 生存分析。"""
-    from keepwise.workspace import Workspace
+    from keepwise.workspace.risk import RiskService
 
     lang = state(ctx).lang
     if file is not None:
         if not duration or not event:
             raise InputError("cli.risk.survival.need")
-        view = Workspace.risk_survival_file(
+        view = RiskService.survival_file(
             file, duration, event, by=by, times=_times(times), id_col=id_col
         )
     else:
         with open_workspace(ctx) as ws:
             day = as_of_day(ctx, ws, as_of)
-            view = ws.risk_survival(day, by=by, times=_times(times))
+            view = ws.risk.survival(day, by=by, times=_times(times))
     if as_json:
         _echo_json(view.to_dict())
         return

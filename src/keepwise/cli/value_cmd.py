@@ -111,7 +111,7 @@ def calibration_cmd(
     lang = state(ctx).lang
     cal_end, obs_end = parse_day(calibration_end), parse_day(observation_end)
     with open_workspace(ctx) as ws:
-        check = ws.value_calibration(cal_end, obs_end, unit=unit)
+        check = ws.value.calibration(cal_end, obs_end, unit=unit)
     if chart is not None:
         labels = (t("cli.value.cal.actual", lang), t("cli.value.cal.predicted", lang))
         title = t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end)
@@ -135,7 +135,7 @@ def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
     """RFM scores and segments. / RFM 评分与客户细分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_rfm(as_of_day(ctx, ws, as_of))
+        report = ws.value.rfm(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -153,8 +153,8 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Value tiers: high / mid / low / no value, revenue and profit, Pareto share. / 价值分层。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_tiers(as_of_day(ctx, ws, as_of))
-        months = ws.value_settings().window_months
+        report = ws.value.tiers(as_of_day(ctx, ws, as_of))
+        months = ws.value.settings().window_months
     if as_json:
         echo_json(report.to_dict())
         return
@@ -179,7 +179,7 @@ def clv_cmd(
     """BG/NBD + Gamma-Gamma: P(alive), expected purchases, predicted CLV. / 预测生命周期价值。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_clv(as_of_day(ctx, ws, as_of))
+        report = ws.value.clv(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -210,7 +210,7 @@ def no_value_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of)
-        df = ws.value_no_value(day)
+        df = ws.value.no_value(day)
     if as_json:
         echo_json({"as_of": day.isoformat(), "customers": fmt.records(df)})
         return
@@ -232,7 +232,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Compute and store every value score (re-running replaces). / 计算并保存价值评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result, rows = ws.value_score(as_of_day(ctx, ws, as_of))
+        result, rows = ws.value.score(as_of_day(ctx, ws, as_of))
     counts = result.frame["value_tier"].value_counts().to_dict()
     if as_json:
         echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
@@ -266,7 +266,7 @@ def decide_cmd(
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=actor_name(actor),
+        event = ws.value.decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=actor_name(actor),
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
@@ -282,5 +282,5 @@ def revert_cmd(
     """Revert a no-value void: back to active. / 撤销无价值作废。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_revert(customer, actor=actor_name(actor), note=note)
+        event = ws.value.revert(customer, actor=actor_name(actor), note=note)
     typer.echo(t("cli.value.reverted", lang, customer_id=customer, event=event))

@@ -1,0 +1,272 @@
+"""The workspace itself: a folder with ``keepwise.toml`` and its database, the time policy every
+service shares (where the data ends, the default as-of, no results written for the future),
+and the services, created on first use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from keepwise._core import clock
+from keepwise._core.config import (
+    CONFIG_FILE,
+    WorkspaceConfig,
+    check_keys,
+    default_config_text,
+    load_config,
+    table,
+)
+from keepwise._core.errors import ConfigError, InputError, NotFoundError
+from keepwise._core.i18n import Lang, register, t
+from keepwise._core.taxonomy import BUILTIN_REASONS
+from keepwise.store import Store, activity_end, database_url_for, schema
+
+if TYPE_CHECKING:  # the services and features are imported where used: start-up stays quick
+    from keepwise.churn import Tables
+    from keepwise.workspace.alerts import AlertsService
+    from keepwise.workspace.imports import ImportsService
+    from keepwise.workspace.metrics import MetricsService
+    from keepwise.workspace.risk import RiskService
+    from keepwise.workspace.value import ValueService
+
+register(
+    {
+        "workspace.data_end_note": {
+            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据；"
+            "其后的周期已略去，含数据结束日的周期标为不完整",
+            "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
+            "have no data at all. Periods after the data are left out; the one it ends in "
+            "is marked incomplete",
+        },
+        "workspace.no_scores_run": {
+            "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
+            "en": "There are no scores dated {as_of} (model version {version})",
+        },
+        "workspace.future_as_of": {
+            "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
+            "en": "The as-of date {as_of} is in the future (today is {today}): scores, alerts and "
+            "decisions are never written for days that have not happened",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The as-of date of a command and where the workspace's data ends."""
+
+    day: dt.date
+    data_end: dt.date | None
+
+    @property
+    def past_data(self) -> bool:
+        """Whether days before ``day`` lie after the data (the day after it is the usual
+        as-of: figures as of the end of the data)."""
+        return self.data_end is not None and self.day > self.data_end + dt.timedelta(days=1)
+
+    def note(self, lang: Lang | str = "en") -> str | None:
+        """Says so when the as-of date is past the data (None otherwise)."""
+        if not self.past_data or self.data_end is None:
+            return None
+        days = (self.day - self.data_end).days - 1
+        return t("workspace.data_end_note", lang, end=self.data_end.isoformat(),
+                 as_of=self.day.isoformat(), days=days)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TableCount:
+    table: str
+    rows: int
+
+
+def _check_feature_sections(config: WorkspaceConfig) -> None:
+    """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
+    when it is read), so that a typo is reported by every command, not ignored."""
+    from keepwise.value.settings import parse_value_settings
+    from keepwise.workspace.risk import RISK_KEYS
+
+    check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
+    parse_value_settings(table(config.sections, "value", "value"))
+
+
+class Workspace:
+    """A folder with ``keepwise.toml`` and (by default) the DuckDB file ``keepwise.duckdb``.
+
+    The database is opened on first use and released by :meth:`close`, so that a CLI command
+    holds the embedded file only while it works.
+    """
+
+    def __init__(self, path: Path, config: WorkspaceConfig, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        self.config = config
+        self.busy_timeout = busy_timeout
+        self._store: Store | None = None
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls, path: Path, *, db_url: str | None = None, name: str | None = None, lang: Lang = "zh"
+    ) -> Workspace:
+        path = Path(path)
+        if (path / CONFIG_FILE).exists():
+            raise ConfigError("config.exists", path=str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        text = default_config_text(name or path.resolve().name, db_url, lang)
+        (path / CONFIG_FILE).write_text(text, encoding="utf-8")
+        ws = cls.open(path)
+        ws.migrate()
+        return ws
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = 5.0) -> Workspace:
+        path = Path(path)
+        config = load_config(path)
+        _check_feature_sections(config)
+        return cls(path, config, busy_timeout=busy_timeout)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            url = database_url_for(self.path, self.config.database_url)
+            self._store = Store(url, busy_timeout=self.busy_timeout)
+        return self._store
+
+    @property
+    def backend(self) -> str:
+        return self.store.dialect
+
+    def tables(self, *, keep: bool = False) -> Tables:
+        """The canonical tables as the churn definition and the KPI engine read them."""
+        from keepwise.churn import Tables
+
+        return Tables.from_backend(self.store.ibis(), keep=keep)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema and (re)seed the built-in reason taxonomy."""
+        self.store.migrate()
+        from sqlalchemy.dialects.postgresql import insert
+
+        rows = [
+            {"code": r.code, "label_zh": r.label_zh, "label_en": r.label_en,
+             "avoidable": r.avoidable, "builtin": True}
+            for r in BUILTIN_REASONS
+        ]  # fmt: skip
+        stmt = insert(schema.reasons).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={c: stmt.excluded[c] for c in ("label_zh", "label_en", "avoidable", "builtin")},
+        )
+        with self.store.begin() as conn:
+            conn.execute(stmt)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the services -------------------------------------------------------------------------
+
+    @cached_property
+    def imports(self) -> ImportsService:
+        from keepwise.workspace.imports import ImportsService
+
+        return ImportsService(self)
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        from keepwise.workspace.metrics import MetricsService
+
+        return MetricsService(self)
+
+    @cached_property
+    def value(self) -> ValueService:
+        from keepwise.workspace.value import ValueService
+
+        return ValueService(self)
+
+    @cached_property
+    def risk(self) -> RiskService:
+        from keepwise.workspace.risk import RiskService
+
+        return RiskService(self)
+
+    @cached_property
+    def alerts(self) -> AlertsService:
+        from keepwise.workspace.alerts import AlertsService
+
+        return AlertsService(self)
+
+    # --- time: where the data ends, the default as-of, no results written for the future ---
+
+    def data_end(self) -> dt.date | None:
+        """The last day with imported activity (orders, product use, follow-ups, tickets,
+        surveys, imported status events; None for an empty workspace). A user's own action
+        (a void, a reassignment) is not data: it must not move the default as-of."""
+        with self.store.begin() as conn:
+            return activity_end(conn)
+
+    def default_as_of(self) -> dt.date:
+        """The day after the data ends, or today if that is earlier (or nothing is imported):
+        figures "as of the latest data", not of a date nothing is known about."""
+        return self.as_of(None).day
+
+    def as_of(self, requested: dt.date | None) -> AsOf:
+        """The as-of date of a command: the one requested, by default the day after the data
+        ends (today if that is earlier, or if nothing is imported), with where the data ends
+        (:meth:`AsOf.note` says so when the date is past it)."""
+        end = self.data_end()
+        if requested is None:
+            today = clock.today()
+            requested_day = today if end is None else min(today, end + dt.timedelta(days=1))
+            return AsOf(requested_day, end)
+        return AsOf(requested, end)
+
+    @staticmethod
+    def check_writable(as_of: dt.date) -> dt.date:
+        """Refuse to write results (scores, models, alerts, decisions) dated after today: they
+        would be judged on days that have not happened and then stand as the latest results."""
+        today = clock.today()
+        if as_of > today:
+            raise InputError("workspace.future_as_of", as_of=as_of.isoformat(),
+                             today=today.isoformat())  # fmt: skip
+        return as_of
+
+
+class Service:
+    """One area of the workspace: its methods are what every interface calls."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    @property
+    def store(self) -> Store:
+        return self.ws.store
+
+    def option(self, section: str, name: str, default: Any) -> Any:
+        """A setting of ``[section]`` in keepwise.toml."""
+        return self.ws.config.section(section).get(name, default)
+
+    def delete_score_run(
+        self, kind: str, as_of: dt.date, actor: str, model_version: str | None = None
+    ) -> int:
+        """Delete the scores of one run of ``kind`` (churn or value) dated ``as_of``, audited;
+        an error when there are none (a typo in the date, say)."""
+        from keepwise.store import runs
+
+        with self.store.begin() as conn:
+            count = runs.delete_scores(conn, kind=kind, as_of=as_of, model_version=model_version,
+                                       actor=actor, at=clock.now())  # fmt: skip
+        if not count:
+            raise NotFoundError("workspace.no_scores_run", as_of=as_of.isoformat(),
+                                version=model_version or "*")  # fmt: skip
+        return count

@@ -1,0 +1,98 @@
+"""``ws.value``: customer value (docs/models.md, "Customer value") — RFM, value tiers, predicted
+CLV, the stored value scores, no-value customers and the decisions about them, under the
+``[value]`` settings and the workspace's churn definition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from keepwise._core import clock
+from keepwise.workspace.core import Service
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from keepwise import value
+    from keepwise.value.calibration import CalibrationCheck
+
+
+class ValueService(Service):
+    def settings(self) -> value.ValueSettings:
+        """The ``[value]`` section of keepwise.toml (docs/models.md)."""
+        from keepwise.value import parse_value_settings
+
+        return parse_value_settings(self.ws.config.section("value"))
+
+    def rfm(self, as_of: dt.date) -> value.RfmReport:
+        """RFM summary, quintile scores and segments of the customers who bought before as_of."""
+        from keepwise.value import service
+
+        return service.rfm_report(self.store, as_of, self.settings())
+
+    def tiers(self, as_of: dt.date) -> value.TierReport:
+        """Value tiers (high / mid / low / no value / new), revenue and profit per tier, the
+        Pareto share."""
+        from keepwise.value import service
+
+        return service.tier_report(self.store, as_of, self.settings(), self.ws.config.churn)
+
+    def clv(self, as_of: dt.date) -> value.ClvReport:
+        """BG/NBD + Gamma-Gamma fit, P(alive), expected purchases and predicted CLV."""
+        from keepwise.value import service
+
+        return service.clv_report(self.store, as_of, self.settings(), self.ws.config.churn)
+
+    def score(self, as_of: dt.date) -> tuple[value.ValueScores, int]:
+        """Compute every value score and store it (re-running the same as_of replaces)."""
+        from keepwise.value import service
+
+        self.ws.check_writable(as_of)
+        return service.score(self.store, as_of, self.settings(), self.ws.config.churn, clock.now())
+
+    def delete_scores(self, as_of: dt.date, *, actor: str) -> int:
+        """Delete the value scores of the run dated ``as_of`` (audited)."""
+        return self.delete_score_run("value", as_of, actor)
+
+    def no_value(self, as_of: dt.date) -> pd.DataFrame:
+        """No-value customers: criteria met, the numbers, recommended treatment."""
+        from keepwise.value import service
+
+        return service.no_value(self.store, as_of, self.settings(), self.ws.config.churn)
+
+    def decide(
+        self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None,
+        treatment: str = "end_relationship", at: dt.datetime | None = None, force: bool = False,
+    ) -> int:  # fmt: skip
+        """Let a no-value customer go: a void event with reason no_value; returns its id. The
+        customer must meet the no-value criteria as of ``as_of``, unless ``force`` with a
+        note."""
+        from keepwise.value import service
+
+        self.ws.check_writable(as_of)
+        return service.decide(
+            self.store, customer_id, as_of=as_of, settings=self.settings(),
+            churn=self.ws.config.churn, at=at or clock.now(), actor=actor, note=note,
+            treatment=treatment, force=force,
+        )  # fmt: skip
+
+    def revert(
+        self, customer_id: str, *, actor: str, note: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> int:  # fmt: skip
+        """Revert a no-value void: an event back to active with the note; returns its id."""
+        from keepwise.value import service
+
+        return service.revert(self.store, customer_id, at=at or clock.now(), actor=actor,
+                              note=note)  # fmt: skip
+
+    def calibration(
+        self, calibration_end: dt.date, observation_end: dt.date, *, unit: str = "weeks",
+        max_frequency: int = 7,
+    ) -> CalibrationCheck:  # fmt: skip
+        """BG/NBD fitted on a calibration period, checked against the holdout period."""
+        from keepwise.value.calibration import calibration_check
+
+        return calibration_check(
+            self.store, calibration_end, observation_end, unit=unit, max_frequency=max_frequency
+        )  # type: ignore[arg-type]
