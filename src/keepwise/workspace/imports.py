@@ -39,6 +39,7 @@ class ImportsService(Service):
         """Import one file of ``kind`` (docs/import.md): validated row by row, rejects kept."""
         from keepwise.ingest import import_file, load_mapping
 
+        self.viewer.require("admin", "manager")
         ws = self.ws
         return import_file(
             self.store, kind, Path(path), today=today, mapping=load_mapping(mapping),
@@ -59,6 +60,7 @@ class ImportsService(Service):
         """Generate the demo company and load it through the normal import path."""
         from keepwise.demo import generate_company, write_company
 
+        self.viewer.require("admin", "manager")
         frames = generate_company(n_customers=customers, seed=seed, as_of=as_of)
         files = write_company(frames, self.ws.path / "demo-data")
         del frames  # at a million customers the frames take gigabytes the import can use
@@ -70,6 +72,7 @@ class ImportsService(Service):
         return results
 
     def table_counts(self) -> list[TableCount]:
+        self.viewer.require("admin", "manager")
         with self.store.begin() as conn:
             return [
                 TableCount(
@@ -80,6 +83,7 @@ class ImportsService(Service):
 
     def recent(self, limit: int = 10) -> list[dict[str, Any]]:
         """The last imports, newest first."""
+        self.viewer.require("admin", "manager")
         b = schema.import_batches
         with self.store.begin() as conn:
             # The limit written into the SQL: binding a parameter makes DuckDB import pandas,

@@ -1,0 +1,191 @@
+"""``ws.directory``: finding customers and the customer 360 view — search, filters and pages
+over the customers the viewer may see, and everything known of one customer (profile, status
+under the churn definition and its history, orders, follow-ups, tickets, surveys, scores over
+time, alerts and tasks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import register
+from keepwise._core.jsondata import records
+from keepwise.store import schema
+from keepwise.workspace.core import Service
+
+register(
+    {
+        "directory.bad_sort": {
+            "zh": "无法按 {sort} 排序（可用：{known}）",
+            "en": "Cannot sort by {sort} (use {known})",
+        },
+    }
+)
+
+#: The filters of :meth:`DirectoryService.search`: customer columns compared for equality.
+FILTERS = ("segment", "industry", "region", "channel", "owner_id")
+SORTS = ("customer_id", "name", "acquired_at", "segment", "region", "owner_id")
+PROFILE = ("customer_id", "name", "segment", "industry", "region", "channel", "owner_id",
+           "acquired_at", "contract_end", "birthday", "acquisition_cost")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "limit": self.limit, "offset": self.offset,
+                "items": self.items}  # fmt: skip
+
+
+def _like(text: str) -> str:
+    """A substring pattern with LIKE's own characters taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class DirectoryService(Service):
+    def search(
+        self, *, q: str | None = None, filters: dict[str, str] | None = None,
+        sort: str = "customer_id", descending: bool = False, limit: int = 50, offset: int = 0,
+    ) -> CustomerPage:  # fmt: skip
+        """Customers whose id or name contains ``q`` (any case), equal to ``filters`` on the
+        :data:`FILTERS` columns, a page of them in ``sort`` order, with their latest scores."""
+        if sort not in SORTS:
+            raise InputError("directory.bad_sort", sort=sort, known=", ".join(SORTS))
+        c = schema.customers
+        where = []
+        if q:
+            pattern = _like(q.lower())
+            where.append(sa.or_(sa.func.lower(c.c.customer_id).like(pattern, escape="\\"),
+                                sa.func.lower(c.c.name).like(pattern, escape="\\")))  # fmt: skip
+        for column, value in (filters or {}).items():
+            if column in FILTERS and value is not None:
+                where.append(c.c[column] == value)
+        scope = self.viewer.owner_scope
+        if scope is not None:
+            where.append(c.c.owner_id == scope)
+        order = c.c[sort].desc() if descending else c.c[sort].asc()
+        query = (sa.select(*(c.c[k] for k in PROFILE)).where(*where)
+                 .order_by(order, c.c.customer_id)
+                 .limit(sa.literal(int(limit), literal_execute=True))
+                 .offset(sa.literal(int(offset), literal_execute=True)))  # fmt: skip
+        with self.store.begin() as conn:
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(c).where(*where)
+            ).scalar_one()
+            items = [dict(r) for r in conn.execute(query).mappings()]
+            latest = self._latest_scores(conn, [i["customer_id"] for i in items])
+        for item in items:
+            item.update(latest.get(item["customer_id"], {}))
+        return CustomerPage(int(total), limit, offset, items)
+
+    def profile(self, customer_id: str, *, as_of: dt.date, limit: int = 50) -> dict[str, Any]:
+        """Everything known of one customer (the last ``limit`` of each kind of record)."""
+        self.check_customer(customer_id)
+        c = schema.customers
+        with self.store.begin() as conn:
+            row = conn.execute(sa.select(c).where(c.c.customer_id == customer_id)).mappings().one()
+            out: dict[str, Any] = {"profile": {k: row[k] for k in PROFILE}}
+            out["owner"] = self._owner(conn, row["owner_id"])
+            out["status_history"] = self._rows(conn, schema.status_events, customer_id,
+                                               schema.status_events.c.occurred_at, limit)  # fmt: skip
+            out["orders"] = self._rows(conn, schema.orders, customer_id,
+                                       schema.orders.c.ordered_at, limit)  # fmt: skip
+            out["order_totals"] = self._order_totals(conn, customer_id)
+            out["interactions"] = self._rows(conn, schema.interactions, customer_id,
+                                             schema.interactions.c.occurred_at, limit)  # fmt: skip
+            out["tickets"] = self._rows(conn, schema.tickets, customer_id,
+                                        schema.tickets.c.opened_at, limit)  # fmt: skip
+            out["surveys"] = self._rows(conn, schema.surveys, customer_id,
+                                        schema.surveys.c.answered_at, limit)  # fmt: skip
+            out["contracts"] = self._rows(conn, schema.contracts, customer_id,
+                                          schema.contracts.c.start_date, limit)  # fmt: skip
+            out["scores"] = self._scores(conn, customer_id, limit)
+            out["tasks"] = self._rows(conn, schema.tasks, customer_id,
+                                      schema.tasks.c.created_at, limit)  # fmt: skip
+        out["status"] = self.status(customer_id, as_of)
+        out["alerts"] = [
+            a.to_dict() for a in self.ws.alerts.find(customer=customer_id, limit=limit)
+        ]
+        out["as_of"] = as_of
+        return out
+
+    def status(self, customer_id: str, as_of: dt.date) -> dict[str, Any]:
+        """The customer's status at ``as_of`` under the workspace's churn definition (the one
+        every KPI reads): ``status``, ``status_since``, ``kept`` (None before acquisition)."""
+        from keepwise.churn import statuses
+
+        self.check_customer(customer_id)
+        tables = self.ws.tables().for_customers([customer_id])
+        frame = statuses(tables, self.ws.config.churn, as_of).execute()
+        if frame.empty:
+            return {"status": None, "status_since": None, "kept": None}
+        first = records(frame[["status", "status_since", "kept"]])[0]
+        return first
+
+    # --- inside ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _rows(
+        conn: sa.Connection, table: sa.Table, customer_id: str, when: sa.Column[Any], limit: int
+    ) -> list[dict[str, Any]]:
+        query = (sa.select(table).where(table.c.customer_id == customer_id)
+                 .order_by(when.desc()).limit(sa.literal(int(limit), literal_execute=True)))  # fmt: skip
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+    @staticmethod
+    def _owner(conn: sa.Connection, owner_id: str | None) -> dict[str, Any] | None:
+        if owner_id is None:
+            return None
+        o = schema.owners
+        row = conn.execute(sa.select(o).where(o.c.owner_id == owner_id)).mappings().first()
+        return dict(row) if row else {"owner_id": owner_id}
+
+    @staticmethod
+    def _order_totals(conn: sa.Connection, customer_id: str) -> dict[str, Any]:
+        o = schema.orders
+        live = sa.and_(o.c.customer_id == customer_id, ~o.c.cancelled)
+        row = conn.execute(sa.select(sa.func.count(), sa.func.sum(o.c.amount),
+                                     sa.func.min(o.c.ordered_at), sa.func.max(o.c.ordered_at))
+                           .where(live)).one()  # fmt: skip
+        return {"orders": int(row[0]), "revenue": float(row[1] or 0.0), "first_order": row[2],
+                "last_order": row[3]}  # fmt: skip
+
+    @staticmethod
+    def _scores(conn: sa.Connection, customer_id: str, limit: int) -> list[dict[str, Any]]:
+        s = schema.scores
+        query = (sa.select(s).where(s.c.customer_id == customer_id)
+                 .order_by(s.c.as_of.desc(), s.c.id.desc())
+                 .limit(sa.literal(int(limit), literal_execute=True)))  # fmt: skip
+        out = []
+        for r in conn.execute(query).mappings():
+            item = dict(r)
+            item["drivers"] = json.loads(item["drivers"]) if item["drivers"] else None
+            out.append(item)
+        return out
+
+    @staticmethod
+    def _latest_scores(conn: sa.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Per customer, the latest churn probability and band, and the latest value tier and
+        predicted CLV (they come from different runs)."""
+        if not ids:
+            return {}
+        s = schema.scores
+        cols = ("churn_probability", "risk_band", "value_tier", "predicted_clv")
+        query = (sa.select(s.c.customer_id, *(s.c[k] for k in cols))
+                 .where(s.c.customer_id.in_(ids)).order_by(s.c.as_of, s.c.id))  # fmt: skip
+        out: dict[str, dict[str, Any]] = {i: dict.fromkeys(cols) for i in ids}
+        for r in conn.execute(query).mappings():
+            for k in cols:
+                if r[k] is not None:
+                    out[r["customer_id"]][k] = r[k]
+        return out
