@@ -56,6 +56,10 @@ register(
 )
 
 WORKSPACE_HELP = "Workspace folder (also after the command) / 工作区目录"
+AS_USER_HELP = (
+    "Run as this Keepwise user: their role, and for a rep only their own customers (default: "
+    "the operator, who sees everything) / 以该用户身份运行"
+)
 LANG_HELP = (
     "Language: zh or en (also after the command; default: KEEPWISE_LANG, the workspace's "
     "language, then the locale) / 语言"
@@ -69,6 +73,8 @@ class State:
 
     workspace_dir: Path
     explicit_lang: Lang | None = None
+    #: ``--as-user``: run as this Keepwise user (their role and, for a rep, their customers).
+    as_user: str | None = None
 
     @property
     def lang(self) -> Lang:
@@ -98,6 +104,9 @@ def _global(
         Path, typer.Option("--workspace", "-w", help=WORKSPACE_HELP, envvar="KEEPWISE_WORKSPACE")
     ] = Path("."),
     lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as-user", help=AS_USER_HELP, envvar="KEEPWISE_USER")
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -105,7 +114,7 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(workspace, lang)  # type: ignore[arg-type]  # checked by check_lang
+    ctx.obj = State(workspace, lang, as_user)  # type: ignore[arg-type]  # checked by check_lang
 
 
 def state(ctx: typer.Context) -> State:
@@ -122,7 +131,8 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
     busy_timeout = float(os.environ.get("KEEPWISE_BUSY_TIMEOUT", "5"))
     ws = Workspace.open(state(ctx).workspace_dir, busy_timeout=busy_timeout)
     try:
-        yield ws
+        name = state(ctx).as_user
+        yield ws if name is None else ws.as_user(ws.users.active(name).viewer())
     finally:
         ws.close()
 
@@ -138,10 +148,12 @@ def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
     return chosen.day
 
 
-def actor_name(actor: str | None) -> str:
-    """Who does it: ``--actor``, else the login name."""
+def actor_name(actor: str | None, ctx: typer.Context | None = None) -> str:
+    """Who does it: ``--actor``, else the ``--as-user`` user, else the login name."""
     if actor:
         return actor
+    if ctx is not None and state(ctx).as_user:
+        return str(state(ctx).as_user)
     try:
         return getpass.getuser()
     except Exception:
@@ -180,9 +192,18 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _register_commands() -> Any:
-    from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    from keepwise.cli import (
+        alerts_cmd,
+        commands,
+        metrics_cmd,
+        risk_cmd,
+        runs_cmd,
+        serve_cmd,
+        users_cmd,
+        value_cmd,
+    )
 
-    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, serve_cmd, users_cmd, value_cmd
 
 
 _register_commands()

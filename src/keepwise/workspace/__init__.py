@@ -8,9 +8,18 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.value``              RFM, tiers, CLV, no-value customers and decisions
 ``ws.risk``               the churn model: train, score, risk list, back-test, survival
 ``ws.alerts``             early-warning rules and alerts
+``ws.directory``          customer search and the customer 360 view
+``ws.users``              users and roles, passwords, API tokens, web sessions
+``ws.settings``           churn definition, rules, reasons, thresholds, audit log
+``ws.results``            stored report results (fast pages), by data version
+``ws.jobs``               background jobs (imports, training, scoring) and their progress
 ========================  ==============================================================
+
+Each service works for the workspace's viewer (:meth:`Workspace.as_user`): an admin or a
+manager sees every customer, a rep only their own — in every query of every service.
 """
 
 from keepwise.workspace.core import AsOf, TableCount, Workspace
+from keepwise.workspace.viewer import OPERATOR, ROLES, Viewer
 
-__all__ = ["AsOf", "TableCount", "Workspace"]
+__all__ = ["OPERATOR", "ROLES", "AsOf", "TableCount", "Viewer", "Workspace"]

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.metrics import MetricsService
     from keepwise.workspace.results import ResultsService
     from keepwise.workspace.risk import RiskService
+    from keepwise.workspace.settings import SettingsService
     from keepwise.workspace.users import UsersService
     from keepwise.workspace.value import ValueService
 
@@ -271,6 +272,12 @@ class Workspace:
         from keepwise.workspace.users import UsersService
 
         return UsersService(self)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from keepwise.workspace.settings import SettingsService
+
+        return SettingsService(self)
 
     @cached_property
     def results(self) -> ResultsService:

@@ -54,7 +54,7 @@ def _like(text: str) -> str:
 
 class DirectoryService(Service):
     def search(
-        self, *, q: str | None = None, filters: dict[str, str] | None = None,
+        self, *, q: str | None = None, filters: dict[str, str | None] | None = None,
         sort: str = "customer_id", descending: bool = False, limit: int = 50, offset: int = 0,
     ) -> CustomerPage:  # fmt: skip
         """Customers whose id or name contains ``q`` (any case), equal to ``filters`` on the

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ register(
             "zh": "用户名 {name} 无效：1-64 个字母、数字或 . _ @ + -",
             "en": "Invalid user name {name}: 1-64 letters, digits or . _ @ + -",
         },
+        "users.disabled": {"zh": "用户 {name} 已停用", "en": "The user {name} is disabled"},
         "users.exists": {"zh": "用户 {name} 已存在", "en": "The user {name} already exists"},
         "users.not_found": {"zh": "没有用户 {name}", "en": "There is no user {name}"},
         "users.rep_needs_owner": {
@@ -165,6 +165,13 @@ class UsersService(Service):
         if row is None:
             raise NotFoundError("users.not_found", name=username)
         return _user(row)
+
+    def active(self, username: str) -> User:
+        """The user, who must be active (``--as-user``): a disabled user runs nothing."""
+        user = self.get(username)
+        if not user.active:
+            raise Unauthenticated("users.disabled", name=username)
+        return user
 
     def find(self) -> list[User]:
         """Every user (admin only)."""
@@ -370,10 +377,6 @@ class UsersService(Service):
         with self.store.begin() as conn:
             conn.execute(sa.delete(schema.sessions)
                          .where(schema.sessions.c.token_hash == token_hash(token)))  # fmt: skip
-
-    @staticmethod
-    def csrf_ok(session: Session, presented: str | None) -> bool:
-        return presented is not None and hmac.compare_digest(session.csrf_token, presented)
 
 
 @cache
