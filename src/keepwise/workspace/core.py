@@ -45,11 +45,11 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
 register(
     {
         "workspace.data_end_note": {
-            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据；"
-            "其后的周期已略去，含数据结束日的周期标为不完整",
+            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据"
+            "（报表略去其后的周期，并把含数据结束日的周期标为不完整）",
             "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
-            "have no data at all. Periods after the data are left out; the one it ends in "
-            "is marked incomplete",
+            "have no data (reports leave out the periods after it and mark the one it ends in "
+            "incomplete)",
         },
         "workspace.no_scores_run": {
             "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
