@@ -204,7 +204,9 @@ class Store:
                     self._ibis_raw = self.engine.raw_connection()
                     con = self._ibis_raw.driver_connection
                 else:
-                    con = self._ibis_raw.driver_connection.cursor()
+                    # duplicate(): a native connection to the same database (the wrapper's
+                    # cursor() would be duckdb-engine's DB-API cursor, not one Ibis can use)
+                    con = self._ibis_raw.driver_connection.duplicate()
                     self._ibis_cursors.append(con)
                 backend = ibis.duckdb.from_connection(con)
             else:
