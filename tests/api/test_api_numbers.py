@@ -8,8 +8,8 @@ import math
 from typing import Any
 
 import pytest
-from conftest import AS_OF, Served
 
+from conftest import AS_OF, Served
 from keepwise._core.jsondata import records
 from keepwise.workspace import Viewer
 
@@ -23,7 +23,7 @@ def same(got: Any, expected: Any) -> bool:
     if isinstance(expected, dict) and isinstance(got, dict):
         return got.keys() == expected.keys() and all(same(got[k], expected[k]) for k in got)
     if isinstance(expected, list) and isinstance(got, list):
-        return len(got) == len(expected) and all(same(a, b) for a, b in zip(got, expected))
+        return len(got) == len(expected) and all(same(a, b) for a, b in zip(got, expected, strict=True))
     return bool(got == expected)
 
 
@@ -33,23 +33,35 @@ def _rows(answer: dict[str, Any]) -> Any:
 
 
 def test_kpis_equal_the_metrics_service(served: Served) -> None:
-    api = served.as_("manager").get("/api/kpis", params={
-        "metric": ["churn_rate", "void_ratio", "revenue"], "grain": "quarter", "as_of": DAY})
+    api = served.as_("manager").get(
+        "/api/kpis",
+        params={
+            "metric": ["churn_rate", "void_ratio", "revenue"],
+            "grain": "quarter",
+            "as_of": DAY,
+        },
+    )
     assert api.status_code == 200, api.text
-    expected = records(served.ws.metrics.compute(["churn_rate", "void_ratio", "revenue"],
-                                                 as_of=AS_OF, grain="quarter"))
+    expected = records(
+        served.ws.metrics.compute(
+            ["churn_rate", "void_ratio", "revenue"], as_of=AS_OF, grain="quarter"
+        )
+    )
     assert same(_rows(api.json()), expected)
     assert len(expected) > 8 and any(r["value"] for r in expected)
 
 
 def test_kpis_by_cut_and_trailing(served: Served) -> None:
     client = served.as_("admin")
-    cut = client.get("/api/kpis", params={"metric": "churn_rate", "by": "segment",
-                                          "as_of": DAY}).json()
-    assert same(_rows(cut), records(served.ws.metrics.compute(["churn_rate"], as_of=AS_OF,
-                                                               by="segment")))
-    trailing = client.get("/api/kpis", params={"metric": "revenue", "grain": "year",
-                                               "trailing": True, "as_of": DAY}).json()
+    cut = client.get(
+        "/api/kpis", params={"metric": "churn_rate", "by": "segment", "as_of": DAY}
+    ).json()
+    assert same(
+        _rows(cut), records(served.ws.metrics.compute(["churn_rate"], as_of=AS_OF, by="segment"))
+    )
+    trailing = client.get(
+        "/api/kpis", params={"metric": "revenue", "grain": "year", "trailing": True, "as_of": DAY}
+    ).json()
     head = served.ws.metrics.headline(AS_OF)
     (row,) = _rows(trailing)
     assert math.isclose(row["value"], head.revenue_12m)
@@ -74,14 +86,15 @@ def records_of(value: Any) -> Any:
 
 
 def test_drilldown_pages_equal_the_service(served: Served) -> None:
-    full = records(served.ws.metrics.drilldown("churn_rate", AS_OF.replace(month=10),
-                                               as_of=AS_OF))
+    full = records(served.ws.metrics.drilldown("churn_rate", AS_OF.replace(month=10), as_of=AS_OF))
     client = served.as_("manager")
-    first = client.get("/api/kpis/churn_rate/drilldown",
-                       params={"period": "2026-10-01", "as_of": DAY, "limit": 7}).json()
-    second = client.get("/api/kpis/churn_rate/drilldown",
-                        params={"period": "2026-10-01", "as_of": DAY, "limit": 7,
-                                "offset": 7}).json()
+    first = client.get(
+        "/api/kpis/churn_rate/drilldown", params={"period": "2026-10-01", "as_of": DAY, "limit": 7}
+    ).json()
+    second = client.get(
+        "/api/kpis/churn_rate/drilldown",
+        params={"period": "2026-10-01", "as_of": DAY, "limit": 7, "offset": 7},
+    ).json()
     assert first["data"]["total"] == len(full) > 7
     assert same(first["data"]["items"] + second["data"]["items"], full[:14])
 
@@ -129,7 +142,11 @@ def test_customer_360(served: Served) -> None:
     mine = orders[(orders.customer_id == cid) & ~orders.cancelled]
     assert view["order_totals"]["orders"] == len(mine)
     assert math.isclose(view["order_totals"]["revenue"], float(mine.amount.sum()))
-    assert view["status"] == served.ws.directory.status(cid, AS_OF)
+    from keepwise.churn import statuses
+
+    frame = statuses(served.ws.tables(), served.ws.config.churn, AS_OF).execute()
+    row = frame[frame.customer_id == cid].iloc[0]
+    assert view["status"]["status"] == row.status and view["status"]["kept"] == row.kept
 
 
 @pytest.mark.parametrize("metric", ["churn_rate", "active_customers", "revenue"])
@@ -159,7 +176,9 @@ def test_a_reps_lists_hold_only_their_customers(served: Served) -> None:
     tiers = client.get("/api/value/tiers", params={"as_of": DAY, "limit": 1000}).json()["data"]
     rep_view = served.ws.as_user(Viewer("x", "rep", owner_id=owner))
     assert {c["customer_id"] for c in tiers["customers"]} <= rep_view.directory.own_ids()
-    drill = client.get("/api/kpis/active_customers/drilldown",
-                       params={"period": "2026-10-01", "as_of": DAY, "limit": 1000}).json()
+    drill = client.get(
+        "/api/kpis/active_customers/drilldown",
+        params={"period": "2026-10-01", "as_of": DAY, "limit": 1000},
+    ).json()
     ids = {r["customer_id"] for r in drill["data"]["items"]}
     assert ids and ids <= rep_view.directory.own_ids()

@@ -73,6 +73,13 @@ def create_app(workspace: Workspace | Path | str, *, recover_jobs: bool = True) 
         try:
             yield
         finally:
+            from starlette.concurrency import run_in_threadpool
+
+            from keepwise.workspace.jobs import join_all
+
+            still = await run_in_threadpool(join_all, 30.0)
+            if still:
+                log.warning("%s background jobs still ran at shutdown", still)
             if owns:
                 ws.close()
 

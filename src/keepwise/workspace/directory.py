@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
-from keepwise._core.jsondata import records
 from keepwise.store import schema
 from keepwise.workspace.core import Service
 
@@ -121,16 +120,19 @@ class DirectoryService(Service):
 
     def status(self, customer_id: str, as_of: dt.date) -> dict[str, Any]:
         """The customer's status at ``as_of`` under the workspace's churn definition (the one
-        every KPI reads): ``status``, ``status_since``, ``kept`` (None before acquisition)."""
-        from keepwise.churn import statuses
-
+        every KPI reads): ``status``, ``status_since``, ``kept`` (None before acquisition).
+        Read from the stored statuses of every customer (``ws.results``), computed once per
+        data version."""
         self.check_customer(customer_id)
-        tables = self.ws.tables().for_customers([customer_id])
-        frame = statuses(tables, self.ws.config.churn, as_of).execute()
-        if frame.empty:
-            return {"status": None, "status_since": None, "kept": None}
-        first = records(frame[["status", "status_since", "kept"]])[0]
-        return first
+        found = self.ws.results.get("statuses", {"as_of": as_of.isoformat()}, unscoped=True)
+        status, since, kept = found.payload.get(customer_id, (None, None, None))
+        return {"status": status, "status_since": since, "kept": kept}
+
+    def scores(self, customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The customer's score rows, the latest first (drivers parsed)."""
+        self.check_customer(customer_id)
+        with self.store.begin() as conn:
+            return self._scores(conn, customer_id, limit)
 
     # --- inside ---------------------------------------------------------------------------
 

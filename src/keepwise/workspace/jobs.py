@@ -52,6 +52,9 @@ register(
 Work = Callable[["Workspace", dict[str, Any], Callable[[str, float], None]], Any]
 #: Progress is written at most this often (seconds).
 _PROGRESS_EVERY = 1.0
+#: The threads of the jobs this process runs, by job id (joined by :meth:`JobsService.wait`
+#: and when the server stops).
+_threads: dict[int, threading.Thread] = {}
 
 
 class JobsService(Service):
@@ -67,6 +70,7 @@ class JobsService(Service):
         view = self.ws.as_user(self.viewer)
         thread = threading.Thread(target=_run, args=(view, int(job_id), params, work),
                                   name=f"keepwise-job-{job_id}", daemon=True)  # fmt: skip
+        _threads[int(job_id)] = thread
         thread.start()
         return int(job_id)
 
@@ -93,7 +97,12 @@ class JobsService(Service):
             return [_job(r) for r in conn.execute(query).mappings()]
 
     def wait(self, job_id: int, *, timeout: float = 600.0) -> dict[str, Any]:
-        """Poll until the job has ended (tests, scripts); its state then."""
+        """Wait until the job has ended (tests, scripts) — its thread too, when it runs in
+        this process (the stored results it refreshes after its work included); its state."""
+        thread = _threads.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
+            return self.get(job_id)
         deadline = time.monotonic() + timeout
         while True:
             job = self.get(job_id)
@@ -116,6 +125,14 @@ class JobsService(Service):
                 )
             )
         return int(count)
+
+
+def join_all(timeout: float = 30.0) -> int:
+    """Wait for this process's running jobs (a server stopping); how many still run."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_threads.values()):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return sum(t.is_alive() for t in _threads.values())
 
 
 def _run(ws: Workspace, job_id: int, params: dict[str, Any], work: Work) -> None:

@@ -137,6 +137,17 @@ def backtest(ws: Workspace, p: dict[str, Any]) -> Any:
     return jsonable(report.to_dict() if hasattr(report, "to_dict") else report)
 
 
+def statuses(ws: Workspace, p: dict[str, Any]) -> Any:
+    """Every customer's status at ``as_of`` under the churn definition: ``{customer_id:
+    [status, status_since, kept]}`` (read one customer at a time, by the customer view)."""
+    from keepwise.churn import statuses as churn_statuses
+
+    frame = churn_statuses(ws.tables(), ws.config.churn, _as_of(p))
+    frame = frame.select("customer_id", "status", "status_since", "kept").execute()
+    return {str(r[0]): [r[1], jsonable(r[2]), bool(r[3])]
+            for r in frame.itertuples(index=False)}  # fmt: skip
+
+
 REPORTS: dict[str, Callable[[Workspace, dict[str, Any]], Any]] = {
     "kpis": kpis,
     "overview": overview,
@@ -151,4 +162,5 @@ REPORTS: dict[str, Callable[[Workspace, dict[str, Any]], Any]] = {
     "value_clv": value_clv,
     "value_no_value": value_no_value,
     "backtest": backtest,
+    "statuses": statuses,
 }

@@ -42,6 +42,8 @@ register(
     }
 )
 
+#: Reports recomputed only when asked for (too long to redo after every write).
+ON_REQUEST = ("backtest",)
 #: Parsed results kept in memory per process (most recent first out last), by key and version.
 _MEMORY_SIZE = 64
 _memory: OrderedDict[tuple[str, str, str, str], Stored] = OrderedDict()
@@ -73,11 +75,17 @@ def params_key(params: dict[str, Any]) -> tuple[str, str]:
 
 
 class ResultsService(Service):
-    def get(self, report: str, params: dict[str, Any]) -> Stored:
+    def get(self, report: str, params: dict[str, Any], *, unscoped: bool = False) -> Stored:
         """The result of ``report`` for ``params`` (and the viewer's scope): stored when its
-        data version is current, else computed now and stored."""
+        data version is current, else computed now and stored. ``unscoped``: computed over
+        every customer whoever asks — for lookups by the services, which check first that
+        the viewer may see the customer they read (never handed out whole)."""
         if report not in REPORTS:
             raise InputError("results.unknown_report", report=report)
+        if unscoped and self.viewer.owner_scope is not None:
+            from keepwise.workspace.viewer import OPERATOR
+
+            return self.ws.as_user(OPERATOR).results.get(report, params)
         params = {**params, "scope": self.viewer.owner_scope}
         text, digest = params_key(params)
         version = self.ws.data_version()
@@ -90,6 +98,22 @@ class ResultsService(Service):
             if found is not None:
                 return found
             return self._compute(report, params, text, digest, version)
+
+    def latest(self, report: str, params: dict[str, Any]) -> tuple[Stored, bool] | None:
+        """The stored result of ``report`` for ``params`` whatever its data version, and
+        whether it is current (for reports too long to compute on a read: the back-test);
+        None when there is none."""
+        params = {**params, "scope": self.viewer.owner_scope}
+        _, digest = params_key(params)
+        r = schema.report_results
+        with self.store.begin() as conn:
+            row = conn.execute(sa.select(r).where(
+                r.c.report == report, r.c.params_hash == digest)).mappings().first()  # fmt: skip
+        if row is None:
+            return None
+        stored = Stored(report, json.loads(row["params"]), json.loads(row["payload"]),
+                        row["data_version"], row["computed_at"], row["seconds"])  # fmt: skip
+        return stored, stored.data_version == self.ws.data_version()
 
     def invalidate(self, report: str | None = None) -> int:
         """Forget stored results (of one report, or all): the next read recomputes them."""
@@ -107,7 +131,8 @@ class ResultsService(Service):
         ``limit`` of them, within about ``budget_s`` seconds); returns how many."""
         r = schema.report_results
         version = self.ws.data_version()
-        query = (sa.select(r.c.report, r.c.params).where(r.c.data_version != version)
+        query = (sa.select(r.c.report, r.c.params)
+                 .where(r.c.data_version != version, r.c.report.not_in(ON_REQUEST))
                  .order_by(r.c.computed_at.desc()).limit(limit))  # fmt: skip
         with self.store.begin() as conn:
             stale = conn.execute(query).all()
@@ -169,8 +194,7 @@ class ResultsService(Service):
             set_={c: stmt.excluded[c] for c in ("params", "data_version", "computed_at",
                                                 "seconds", "payload")},
         )  # fmt: skip
-        with self.store.begin() as conn:
-            conn.execute(stmt)
+        self.store.transact(lambda conn: conn.execute(stmt))
         self._remember((self.store.url, report, digest, version), stored)
         return stored
 

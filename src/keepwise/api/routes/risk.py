@@ -9,12 +9,23 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from keepwise._core.jsondata import records
+from keepwise._core.errors import NotFoundError
+from keepwise._core.i18n import register
+from keepwise._core.jsondata import jsonable, records
 from keepwise.api.common import as_of_day, iso, stored
 from keepwise.api.deps import ViewerWs, current_session
 from keepwise.api.exports import download
 from keepwise.api.params import AsOfQuery, Band, Day, Id, Limit, Offset, TextQuery
 from keepwise.api.routes.jobs import start_job
+
+register(
+    {
+        "api.no_backtest": {
+            "zh": "还没有这些参数的回测结果：先运行 POST /api/risk/backtest",
+            "en": "No back-test with these parameters yet: run POST /api/risk/backtest first",
+        },
+    }
+)
 
 router = APIRouter(prefix="/risk", tags=["risk"], dependencies=[Depends(current_session)])
 
@@ -54,23 +65,48 @@ def export(
     return download(EXPORT_COLUMNS, records(rows), name="risk", fmt=format)
 
 
+class BacktestRun(BaseModel):
+    as_of: Day | None = None
+    horizon: Annotated[int | None, Field(ge=7, le=730)] = None
+    splits: Annotated[int | None, Field(ge=1, le=6)] = None
+
+
 @router.get("/backtest")
 def backtest(
     ws: ViewerWs, as_of: AsOfQuery = None,
     horizon: Annotated[int | None, Query(ge=7, le=730)] = None,
     splits: Annotated[int | None, Query(ge=1, le=6)] = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The model's time-split back-test against baselines (managers and admins)."""
+    """The model's last time-split back-test against baselines for these parameters
+    (managers and admins), with ``current``: whether the data has changed since. It takes
+    minutes on a large workspace, so it is run by ``POST /api/risk/backtest`` (a job)."""
     ws.viewer.require("admin", "manager")
     params = {"as_of": as_of_day(ws, as_of), "horizon": horizon, "splits": splits}
-    return stored(ws, "backtest", params)
+    found = ws.results.latest("backtest", jsonable(params))
+    if found is None:
+        raise NotFoundError("api.no_backtest")
+    result, current = found
+    return {**result.meta(), "current": current, "data": result.payload}
+
+
+@router.post("/backtest", status_code=202)
+def run_backtest(ws: ViewerWs, body: BacktestRun) -> dict[str, Any]:
+    """Run the back-test in the background and store its result (managers and admins)."""
+    ws.viewer.require("admin", "manager")
+    params = {"as_of": as_of_day(ws, body.as_of), "horizon": body.horizon,
+              "splits": body.splits}  # fmt: skip
+
+    def work(job_ws: Any, p: dict[str, Any], progress: Any) -> Any:
+        return job_ws.results.get("backtest", jsonable(params)).meta()
+
+    return start_job(ws, "risk.backtest", params, work)
 
 
 @router.get("/{customer_id}")
 def customer_risk(ws: ViewerWs, customer_id: Id) -> dict[str, Any]:
     """The customer's churn scores over time, the latest first, with drivers in words."""
-    profile = ws.directory.profile(customer_id, as_of=as_of_day(ws, None), limit=20)
-    scores = [s for s in profile["scores"] if s.get("churn_probability") is not None]
+    scores = [s for s in ws.directory.scores(customer_id, limit=50)
+              if s.get("churn_probability") is not None]  # fmt: skip
     return {"customer_id": customer_id, "latest": scores[0] if scores else None,
             "history": scores}  # fmt: skip
 
