@@ -23,7 +23,9 @@ def same(got: Any, expected: Any) -> bool:
     if isinstance(expected, dict) and isinstance(got, dict):
         return got.keys() == expected.keys() and all(same(got[k], expected[k]) for k in got)
     if isinstance(expected, list) and isinstance(got, list):
-        return len(got) == len(expected) and all(same(a, b) for a, b in zip(got, expected, strict=True))
+        return len(got) == len(expected) and all(
+            same(a, b) for a, b in zip(got, expected, strict=True)
+        )
     return bool(got == expected)
 
 
