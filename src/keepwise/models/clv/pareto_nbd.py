@@ -14,15 +14,16 @@ difference of nearly equal terms:
 
     bracket = (r+x) Phi(T; r+x, s-1) + s Phi(t_x; r+x-1, s),
 
-a sum of two positive terms, combined with ``logaddexp``. Both Phi terms are evaluated with
-``scipy.special.hyp2f1`` on the larger of alpha and beta, as in the note, after an Euler
-transformation that keeps the 2F1 bounded for any x (with a quadrature fallback where SciPy's
-2F1 breaks down, see :mod:`._hyp2f1`). Gradient: exact in alpha and beta, central differences
-of log 2F1 in its parameters for r and s (see :mod:`._pareto_math`).
+a sum of two positive terms, combined with ``logaddexp``. Both Phi terms, and their derivatives
+in all four parameters, come from one quadrature (see :mod:`._pareto_math`): the gradient is the
+exact derivative of the computed likelihood, which the optimiser needs near the flat optima of
+real data (s -> 0, beta -> infinity).
 
-Speed: each likelihood evaluation calls ``hyp2f1`` 7 times per distinct (x, t_x) and per
-distinct (x, T) (value, the two exact alpha/beta derivatives, four finite-difference
-evaluations for r and s); customers without repeat purchases all share one (x, t_x) = (0, 0).
+A customer with ``T = 0`` (first seen at the end of the observation) has likelihood 1: the
+bracket is then ``alpha^-r beta^-s`` exactly.
+
+Speed: each likelihood evaluation integrates once per distinct (x, t_x) and per distinct
+(x, T); customers without repeat purchases all share one (x, t_x) = (0, 0).
 """
 
 from __future__ import annotations
