@@ -287,16 +287,16 @@ def test_invalid_weights_and_inputs_of_other_models() -> None:
         model.probability_alive([1, 2, 3], [1, 2], [5, 5])
 
 
-def _quad_phi(p: float, q: float, t: float, alpha: float, beta: float) -> FloatArray:
-    """Reference for Phi(t; p, q) = int_t^inf (alpha+u)^-(p+1) (beta+u)^-(q+1) du: adaptive
-    quadrature in y = log(min(alpha, beta) + u), scaled by the integrand's peak; returns log Phi
-    and d log Phi / d(alpha, beta, p, q) as integrals of the integrand's partial derivatives."""
+def _quad_psi(p: float, q: float, t: float, alpha: float, beta: float) -> FloatArray:
+    """Reference for Psi(t; p, q) = int_t^inf (1 + u/alpha)^-(p+1) (1 + u/beta)^-(q+1) du (the
+    scaled Phi of keepwise.models.clv._pareto_math): adaptive quadrature in
+    y = log(min(alpha, beta) + u), scaled by the integrand's peak; returns log Psi and
+    d log Psi / d(alpha, beta, p, q) as integrals of the integrand's partial derivatives."""
     c = min(alpha, beta)
 
     def log_f(y: float) -> float:
-        return float(
-            y - (p + 1) * np.log(alpha - c + np.exp(y)) - (q + 1) * np.log(beta - c + np.exp(y))
-        )
+        u = np.exp(y) - c
+        return float(y - (p + 1) * np.log1p(u / alpha) - (q + 1) * np.log1p(u / beta))
 
     y0 = np.log(c + t)
     grid = y0 + np.concatenate([np.linspace(0.0, 12.0, 241), np.linspace(12.5, 400.0, 200)])
@@ -315,10 +315,10 @@ def _quad_phi(p: float, q: float, t: float, alpha: float, beta: float) -> FloatA
     return np.array(
         [
             np.log(total) + peak,
-            -(p + 1) * integral(lambda u: 1 / (alpha + u)) / total,
-            -(q + 1) * integral(lambda u: 1 / (beta + u)) / total,
-            -integral(lambda u: np.log(alpha + u)) / total,
-            -integral(lambda u: np.log(beta + u)) / total,
+            (p + 1) / alpha * integral(lambda u: u / (alpha + u)) / total,
+            (q + 1) / beta * integral(lambda u: u / (beta + u)) / total,
+            -integral(lambda u: np.log1p(u / alpha)) / total,
+            -integral(lambda u: np.log1p(u / beta)) / total,
         ]
     )
 
@@ -334,19 +334,21 @@ def _quad_phi(p: float, q: float, t: float, alpha: float, beta: float) -> FloatA
         (5.0, 3.0, 0.0, 1e4, 1e-3),
         (0.3, -0.5, 100.0, 40.0, 40.0 + 1e-9),  # alpha ~ beta
         (0.05, -0.9, 3000.0, 1e-3, 1e3),  # slowly decaying integrand (p + q + 1 = 0.15)
+        (0.87, 2.56e8 - 1, 10.0, 75.9, 7.2e10),  # s, beta -> infinity (a constant drop-out rate)
+        (-0.13, 2.56e8, 0.0, 75.9, 7.2e10),
     ],
 )
-def test_phi_quadrature_and_its_gradient_match_adaptive_quadrature(
+def test_psi_quadrature_and_its_gradient_match_adaptive_quadrature(
     p: float, q: float, t: float, alpha: float, beta: float
 ) -> None:
     got = phi_gradient(np.array([p]), np.array([q]), np.array([t]), alpha, beta)
     values = np.array([got.log_phi[0], got.d_alpha[0], got.d_beta[0], got.d_p[0], got.d_q[0]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # quad's roundoff notes on the flat far tail
-        expected = _quad_phi(p, q, t, alpha, beta)
+        expected = _quad_psi(p, q, t, alpha, beta)
     assert values[0] == pytest.approx(expected[0], abs=1e-11 * max(1.0, abs(expected[0])))
     np.testing.assert_allclose(values[1:], expected[1:], rtol=1e-9, atol=1e-300)
-    assert log_phi(np.array([p]), np.array([q]), np.array([t]), alpha, beta)[0] == values[0]
+    assert log_phi(np.array([p]), np.array([q]), np.array([t]), alpha, beta)[0] == got.log_phi[0]
 
 
 def test_bgnbd_expectation_survives_scipy_failures() -> None:

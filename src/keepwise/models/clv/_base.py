@@ -167,20 +167,27 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         delta method), and a parameter with a share of a flat direction is not identified:
         its standard error is infinite. A clearly negative curvature is not an optimum.
         """
-        log_hessian = theta[:, None] * hessian * theta[None, :] / total  # mean objective, log
-        curvature = Curvature.of(log_hessian, total)
-        regular = curvature is not None and not curvature.flat.any()
-        if regular and cholesky_or_none(hessian) is not None:
-            return np.asarray(np.linalg.inv(hessian), dtype=np.float64), np.ones(theta.size, bool)
+        # A parameter on a bound of the log-parameters: the likelihood is maximised at 0 or
+        # infinity there, nothing to invert.
+        free = np.abs(u) < LOG_BOUND - 1e-6
+        if free.all():
+            log_hessian = theta[:, None] * hessian * theta[None, :] / total  # mean objective
+            curvature = Curvature.of(log_hessian, total)
+            regular = curvature is not None and not curvature.flat.any()
+            if regular and cholesky_or_none(hessian) is not None:
+                return np.asarray(np.linalg.inv(hessian), dtype=np.float64), free
         # Forward differences blur small curvatures: decide on central ones.
-        curvature = Curvature.of(central_hessian(lambda w: objective(w)[1], u), total)
+        central = central_hessian(lambda w: objective(w)[1], u, free)[np.ix_(free, free)]
+        curvature = Curvature.of(central, total)
         if curvature is None:
             raise ConvergenceError(
                 f"{type(self).__name__}: the observed information matrix at the optimum is not "
                 "positive definite, so the optimum is not a proper maximum (model not identified)."
             )
-        log_covariance = curvature.pseudo_inverse() / total
-        identified = curvature.flat_loadings() < _FLAT_SHARE
+        log_covariance = np.zeros((theta.size, theta.size))
+        log_covariance[np.ix_(free, free)] = curvature.pseudo_inverse() / total
+        identified = np.zeros(theta.size, dtype=bool)
+        identified[free] = curvature.flat_loadings() < _FLAT_SHARE
         covariance: FloatArray = theta[:, None] * log_covariance * theta[None, :]
         return covariance, identified
 

@@ -28,7 +28,11 @@ _RESTARTS = 5
 # e^10 ~ 22,000), i.e. a direction the data do not pin down. See flat_newton().
 FLAT_CURVATURE = 1e-8
 FLAT_INFORMATION = 1e-2
-FLAT_GRADIENT = 1e-10  # largest slope allowed along a flat direction, times max(1, |f|)
+# Largest slope allowed along a flat direction (or out of the bounds): FLAT_GRADIENT times
+# max(1, |f|), or a change of FLAT_LOGLIK in the total log-likelihood per unit of log-parameter.
+FLAT_GRADIENT = 1e-10
+FLAT_LOGLIK = 1e-4
+DECREASE_TOL = 1e-12  # a Newton step promising less than this (times max(1, |f|)) is done
 _HESSIAN_STEP = 1e-5
 
 
@@ -188,27 +192,43 @@ def flat_newton(
     small gradient, and a plain Newton step is undefined (singular Hessian). Here the Hessian
     of the log-parameters (central differences of the analytic gradient) is split into
     identified and flat directions (:class:`Curvature`). Newton steps in the identified
-    directions (with backtracking, parameters kept inside the bounds) continue until the step
-    is below ``STEP_TOL``; the point is certified when, in addition, the slope along every flat
-    direction is below ``FLAT_GRADIENT * max(1, |f|)`` (nothing to gain there however far one
-    moves). Returns None when the Hessian shows a saddle, a step cannot decrease the objective,
-    or the budget runs out.
+    directions (with backtracking, parameters kept inside the bounds; those on a bound and
+    pulling outward held there) continue until the step is below ``STEP_TOL`` or promises less
+    than f can resolve; the point is certified when, in addition, the slope along every flat
+    direction and out of the bounds is negligible (``FLAT_GRADIENT``, ``FLAT_LOGLIK``: nothing
+    to gain there however far one moves). Returns None when the Hessian shows a saddle, a step
+    cannot decrease the objective, or the budget runs out.
     """
     u = np.clip(x0, -LOG_BOUND, LOG_BOUND)
     value, grad = objective(u)
     curvature: Curvature | None = None
+    free = np.ones(u.size, dtype=bool)
     for step_count in range(max_steps + 1):
-        if curvature is None or step_count % 4 == 0:  # refresh: the curvature moves on a ridge
-            curvature = Curvature.of(central_hessian(lambda w: objective(w)[1], u), n_obs)
+        flat_tol = max(FLAT_GRADIENT * max(1.0, abs(value)), FLAT_LOGLIK / n_obs)
+        pinned = _pinned(u, grad)
+        if curvature is None or step_count % 4 == 0 or not np.array_equal(~pinned, free):
+            free = ~pinned  # refreshed every 4 steps: on a ridge the curvature moves
+            curvature = Curvature.of(
+                central_hessian(lambda w: objective(w)[1], u, free)[np.ix_(free, free)], n_obs
+            )
             if curvature is None:
                 return None
-        step = curvature.newton_step(grad)
-        slope = curvature.flat_slope(grad)
-        if np.max(np.abs(step)) <= STEP_TOL and slope <= FLAT_GRADIENT * max(1.0, abs(value)):
+        step = np.zeros_like(u)
+        step[free] = curvature.newton_step(grad[free])
+        # Converged in the identified directions: a Newton step below STEP_TOL, or one whose
+        # predicted gain is below what f can resolve (a weakly curved direction at the
+        # rounding floor of f, where backtracking cannot verify any progress).
+        small = np.max(np.abs(step)) <= STEP_TOL or 0.5 * float(grad @ step) <= DECREASE_TOL * max(
+            1.0, abs(value)
+        )
+        # A parameter pinned on a bound must not pull further out (once the others have
+        # adjusted): otherwise keep stepping, and fail if that stops helping.
+        outward = np.any(pinned & (np.abs(grad) > flat_tol))
+        if small and not outward and curvature.flat_slope(grad[free]) <= flat_tol:
+            flat = int(curvature.flat.sum() + pinned.sum())
             return OptimizeResult(
                 x=u, fun=value, jac=grad, success=True, status=0, nit=step_count,
-                message="Newton step below tolerance (flat directions: "
-                f"{int(curvature.flat.sum())})", certified=True, curvature=curvature,
+                message=f"Newton step below tolerance ({flat} flat directions)", certified=True,
             )  # fmt: skip
         if step_count == max_steps:
             return None
@@ -217,6 +237,14 @@ def flat_newton(
             return None
         u, value, grad = moved
     return None
+
+
+def _pinned(u: FloatArray, grad: FloatArray) -> npt.NDArray[np.bool_]:
+    """Log-parameters on a bound whose gradient points out of the box (a KKT point there)."""
+    result: npt.NDArray[np.bool_] = ((u <= -LOG_BOUND + 1e-9) & (grad > 0)) | (
+        (u >= LOG_BOUND - 1e-9) & (grad < 0)
+    )
+    return result
 
 
 def _backtrack(
@@ -234,12 +262,17 @@ def _backtrack(
     return None
 
 
-def central_hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) -> FloatArray:
-    """Central differences of an analytic gradient in the log-parameters (2k evaluations,
-    error O(h^2) ~ 1e-10: fine enough to tell a flat direction from a curved one)."""
+def central_hessian(
+    gradient: Callable[[FloatArray], FloatArray],
+    point: FloatArray,
+    columns: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
+    """Central differences of an analytic gradient in the log-parameters (2 evaluations per
+    column; error O(h^2) ~ 1e-10: fine enough to tell a flat direction from a curved one).
+    Only the ``columns`` asked for are computed (the others are NaN); default all."""
     k = point.size
-    hessian = np.empty((k, k))
-    for j in range(k):
+    hessian = np.full((k, k), np.nan)
+    for j in np.flatnonzero(np.ones(k, dtype=bool) if columns is None else columns):
         up, down = point.copy(), point.copy()
         up[j] += _HESSIAN_STEP
         down[j] -= _HESSIAN_STEP

@@ -33,10 +33,13 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import digamma, gammaln
 
 from keepwise.models.clv._base import LogLikGrad, ProbabilisticModel
-from keepwise.models.clv._numerics import one_minus_ratio_power_over
+from keepwise.models.clv._numerics import (
+    digamma_rising,
+    log_rising,
+    one_minus_ratio_power_over,
+)
 from keepwise.models.clv._pareto_math import log_phi, phi_gradient
 from keepwise.models.clv._validation import (
     FloatArray,
@@ -87,27 +90,23 @@ def pareto_nbd_log_likelihood(
 def _log_likelihood(theta: FloatArray, data: _ParetoData) -> LogLikGrad:
     r, alpha, s, beta = theta
     x = data.x
-    # Purchase part: Phi(t_x; r+x-1, s) at distinct (x, t_x); survival part: Phi(T; r+x, s-1).
+    # Purchase part: Phi(t_x; r+x-1, s) at distinct (x, t_x); survival part: Phi(T; r+x, s-1),
+    # both scaled (Psi = alpha^(p+1) beta^(q+1) Phi): alpha^r beta^s times the bracket is
+    # alpha^-x [(r+x)/alpha Psi(T; r+x, s-1) + s/beta Psi(t_x; r+x-1, s)].
     gi = phi_gradient(r + data.x_tx - 1.0, np.full_like(data.tx, s), data.tx, alpha, beta)
     gk = phi_gradient(r + data.x_T, np.full_like(data.T, s - 1.0), data.T, alpha, beta)
     i, k = data.tx_index, data.T_index
-    u_k = np.log(r + x) + gk.log_phi[k]
-    u_i = np.log(s) + gi.log_phi[i]
+    u_k = np.log(r + x) - np.log(alpha) + gk.log_phi[k]
+    u_i = np.log(s) - np.log(beta) + gi.log_phi[i]
     bracket = np.logaddexp(u_k, u_i)
     w_k = np.exp(u_k - bracket)
     w_i = 1.0 - w_k
-    ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + bracket
+    ll = log_rising(r, x) - x * np.log(alpha) + bracket
     grad = np.empty((x.size, 4))
-    grad[:, 0] = (
-        digamma(r + x)
-        - digamma(r)
-        + np.log(alpha)
-        + w_k * (1.0 / (r + x) + gk.d_p[k])
-        + w_i * gi.d_p[i]
-    )
-    grad[:, 1] = r / alpha + w_k * gk.d_alpha[k] + w_i * gi.d_alpha[i]
-    grad[:, 2] = np.log(beta) + w_k * gk.d_q[k] + w_i * (1.0 / s + gi.d_q[i])
-    grad[:, 3] = s / beta + w_k * gk.d_beta[k] + w_i * gi.d_beta[i]
+    grad[:, 0] = digamma_rising(r, x) + w_k * (1.0 / (r + x) + gk.d_p[k]) + w_i * gi.d_p[i]
+    grad[:, 1] = -x / alpha + w_k * (gk.d_alpha[k] - 1.0 / alpha) + w_i * gi.d_alpha[i]
+    grad[:, 2] = w_k * gk.d_q[k] + w_i * (1.0 / s + gi.d_q[i])
+    grad[:, 3] = w_k * gk.d_beta[k] + w_i * (gi.d_beta[i] - 1.0 / beta)
     return ll, grad
 
 
@@ -193,8 +192,9 @@ class ParetoNBD(ProbabilisticModel):
 
 def _p_alive(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
     r, alpha, s, beta = theta
-    log_survive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    u_k = np.log(r + x) + log_phi(r + x, np.full_like(T, s - 1.0), T, alpha, beta)
-    u_i = np.log(s) + log_phi(r + x - 1.0, np.full_like(t_x, s), t_x, alpha, beta)
+    # The "alive at T" part over the whole bracket, both scaled by alpha^(r+x) beta^s.
+    log_survive = -(r + x) * np.log1p(T / alpha) - s * np.log1p(T / beta)
+    u_k = np.log(r + x) - np.log(alpha) + log_phi(r + x, np.full_like(T, s - 1.0), T, alpha, beta)
+    u_i = np.log(s) - np.log(beta) + log_phi(r + x - 1.0, np.full_like(t_x, s), t_x, alpha, beta)
     result: FloatArray = np.minimum(np.exp(log_survive - np.logaddexp(u_k, u_i)), 1.0)
     return result
