@@ -83,7 +83,7 @@ from keepwise.risk.training import load_snapshots, snapshot_dates
 ws = Workspace.open(Path(sys.argv[1]))
 t0 = time.perf_counter()
 dates = snapshot_dates(dt.date(2026, 11, 1), 90, 5)
-frame = load_snapshots(ws.store, dates, 90)
+frame = load_snapshots(ws.store, dates, 90, ws.config.churn)
 cats = [c for c in (*CATEGORIES, "value_tier") if c in FEATURES]
 used = [c for c in FEATURES if frame[c].notna().any()]  # HGB cannot bin an empty column
 cats = [c for c in cats if c in used]
@@ -122,7 +122,8 @@ with score_ws.store.begin() as conn:
     conn.execute(sa.insert(schema.models).values(**row))
 from keepwise import risk
 t0 = time.perf_counter()
-r = risk.score(score_ws.store, dt.date(2026, 11, 1), created_at=dt.datetime(2026, 11, 1),
+r = risk.score(score_ws.store, dt.date(2026, 11, 1), churn=score_ws.config.churn,
+               created_at=dt.datetime(2026, 11, 1),
                drivers_from=sys.argv[3])
 STEP = time.perf_counter() - t0
 RESULT = {"step": STEP, "customers": r.customers, **r.bands}
@@ -136,7 +137,7 @@ from keepwise.risk.features import build_features
 model, levels, cats, used = pickle.load(open(sys.argv[2], "rb"))
 ws = Workspace.open(Path(sys.argv[1]))
 t0 = time.perf_counter()
-frame = build_features(ws.store, dt.date(2026, 11, 1))
+frame = build_features(ws.store, dt.date(2026, 11, 1), churn=ws.config.churn)
 X = frame[used].copy()
 for c in cats:
     X[c] = X[c].astype(str).map({v: i for i, v in enumerate(levels[c])}).astype(float)

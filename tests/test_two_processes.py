@@ -9,7 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from keepwise import Workspace
+from keepwise._core.errors import BusyError
+from keepwise.store import Store
+from keepwise.store.db import database_url_for
 
 HOLD = """
 import sys, time
@@ -58,3 +63,21 @@ def test_second_process_waits_and_is_served(tmp_path: Path) -> None:
     holder.wait(timeout=20)
     assert served.returncode == 0, served.stderr
     assert '"reasons": 17' in served.stdout
+
+
+def test_the_busy_message_names_the_holding_process(tmp_path: Path) -> None:
+    """DuckDB's lock error gives the holder's PID: the message names it (and, where the system
+    tells, its command line) instead of "(?)"."""
+    Workspace.init(tmp_path / "ws").close()
+    holder = _hold(tmp_path / "ws", 60)
+    try:
+        with pytest.raises(BusyError) as err:
+            Store(database_url_for(tmp_path / "ws"), busy_timeout=0.3)
+    finally:
+        holder.kill()
+        holder.wait(timeout=20)
+    en, zh = err.value.message("en"), err.value.message("zh")
+    assert f"in use by another Keepwise process (PID {holder.pid}: " in en
+    assert f"另一个 Keepwise 进程使用（PID {holder.pid}: " in zh
+    if sys.platform.startswith("linux"):  # the command line, read from /proc
+        assert f"PID {holder.pid}: {Path(sys.executable).name} -c import sys, time" in en

@@ -18,21 +18,73 @@ from keepwise._core.config import (
     default_config_text,
     load_config,
 )
-from keepwise._core.errors import ConfigError
-from keepwise._core.i18n import Lang
+from keepwise._core.errors import ConfigError, InputError, NotFoundError
+from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
 from keepwise.ingest import ImportResult, ProgressFn, import_file, load_mapping
-from keepwise.lifecycle.summary import Headline, headline
 from keepwise.rules import Alert, Rule, RunResult
-from keepwise.store import Store, database_url_for, schema
+from keepwise.store import Store, activity_end, database_url_for, schema
 from keepwise.value.calibration import CalibrationCheck
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from keepwise import metrics, risk, value
+    from keepwise.metrics.headline import Headline
 
-__all__ = ["Headline", "TableCount", "Workspace"]
+__all__ = ["AsOf", "TableCount", "Workspace"]
+
+register(
+    {
+        "workspace.after_data": {
+            "zh": "所选周期从 {start} 开始，而数据截止于 {end}：这些周期没有任何数据",
+            "en": "The periods start on {start}, but the data ends on {end}: there is no data "
+            "for them",
+        },
+        "workspace.data_end_note": {
+            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据；"
+            "其后的周期已略去，含数据结束日的周期标为不完整",
+            "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
+            "have no data at all. Periods after the data are left out; the one it ends in "
+            "is marked incomplete",
+        },
+        "workspace.no_scores_run": {
+            "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
+            "en": "There are no scores dated {as_of} (model version {version})",
+        },
+        "workspace.no_alerts_run": {
+            "zh": "没有截止日期为 {as_of} 的预警",
+            "en": "There are no alerts dated {as_of}",
+        },
+        "workspace.future_as_of": {
+            "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
+            "en": "The as-of date {as_of} is in the future (today is {today}): scores, alerts and "
+            "decisions are never written for days that have not happened",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The as-of date of a command and where the workspace's data ends."""
+
+    day: dt.date
+    data_end: dt.date | None
+
+    @property
+    def past_data(self) -> bool:
+        """Whether days before ``day`` lie after the data (the day after it is the usual
+        as-of: figures as of the end of the data)."""
+        return self.data_end is not None and self.day > self.data_end + dt.timedelta(days=1)
+
+    def note(self, lang: Lang | str = "en") -> str | None:
+        """Says so when the as-of date is past the data (None otherwise)."""
+        if not self.past_data or self.data_end is None:
+            return None
+        days = (self.day - self.data_end).days - 1
+        return t("workspace.data_end_note", lang, end=self.data_end.isoformat(),
+                 as_of=self.day.isoformat(), days=days)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -135,16 +187,18 @@ class Workspace:
             encoding=encoding,
             delimiter=delimiter,
             rejects_dir=self.path / "rejects",
+            scratch_dir=self.path / "tmp",
             lang=lang or self.config.language,
             actor=actor,
             progress=progress,
+            timezone=self.config.timezone,
         )
 
     # --- demo company -----------------------------------------------------------------------
 
     #: Import order of the demo files: referenced kinds first.
-    DEMO_KINDS = ("owners", "customers", "orders", "usage", "interactions", "tickets",
-                  "surveys", "leads", "spend", "status-events")  # fmt: skip
+    DEMO_KINDS = ("owners", "customers", "contracts", "orders", "usage", "interactions",
+                  "tickets", "surveys", "leads", "spend", "status-events")  # fmt: skip
 
     def load_demo(
         self,
@@ -178,8 +232,9 @@ class Workspace:
         """Train the churn model on snapshots before ``as_of`` and store the version."""
         from keepwise import risk
 
+        self.check_writable(as_of)
         return risk.train(
-            self.store, as_of, created_at=clock.now(),
+            self.store, as_of, churn=self.config.churn, created_at=clock.now(),
             horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
             snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
             cutoffs=self._risk_option("cutoffs", risk.DEFAULT_CUTOFFS),
@@ -187,14 +242,16 @@ class Workspace:
         )  # fmt: skip
 
     def risk_score(self, as_of: dt.date) -> risk.ScoreResult:
-        """Score every customer active at ``as_of`` with the latest churn model."""
+        """Score every customer kept at ``as_of`` with the latest churn model."""
         from keepwise import risk
 
+        self.check_writable(as_of)
         cutoffs = self._risk_option("cutoffs", None)
         drivers_from = self._risk_option("drivers_from", "low")
         return risk.score(
-            self.store, as_of, created_at=clock.now(), cutoffs=cutoffs, drivers_from=drivers_from
-        )
+            self.store, as_of, churn=self.config.churn, created_at=clock.now(), cutoffs=cutoffs,
+            drivers_from=drivers_from,
+        )  # fmt: skip
 
     def risk_list(
         self, *, as_of: dt.date | None = None, band: str | None = None,
@@ -212,7 +269,7 @@ class Workspace:
         from keepwise import risk
 
         return risk.backtest(
-            self.store, as_of,
+            self.store, as_of, churn=self.config.churn,
             horizon=horizon or self._risk_option("horizon", risk.DEFAULT_HORIZON),
             snapshots=self._risk_option("snapshots", risk.DEFAULT_SNAPSHOTS),
             splits=splits or self._risk_option("splits", 2),
@@ -225,7 +282,7 @@ class Workspace:
         """Kaplan-Meier survival of customer lifetimes (days) and Cox hazard ratios."""
         from keepwise import risk
 
-        return risk.survival_workspace(self.store, as_of, by, times)
+        return risk.survival_workspace(self.store, as_of, by, times, churn=self.config.churn)
 
     @staticmethod
     def risk_evaluate_file(
@@ -268,35 +325,44 @@ class Workspace:
         """Value tiers (high / mid / low / no value), revenue and profit per tier, Pareto share."""
         from keepwise.value import service
 
-        return service.tier_report(self.store, as_of, self.value_settings())
+        return service.tier_report(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_clv(self, as_of: dt.date) -> value.ClvReport:
         """BG/NBD + Gamma-Gamma fit, P(alive), expected purchases and predicted CLV."""
         from keepwise.value import service
 
-        return service.clv_report(self.store, as_of, self.value_settings())
+        return service.clv_report(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_score(self, as_of: dt.date) -> tuple[value.ValueScores, int]:
         """Compute every value score and store it (re-running the same as_of replaces)."""
         from keepwise.value import service
 
-        return service.score(self.store, as_of, self.value_settings(), clock.now())
+        self.check_writable(as_of)
+        return service.score(
+            self.store, as_of, self.value_settings(), self.config.churn, clock.now()
+        )
 
     def value_no_value(self, as_of: dt.date) -> pd.DataFrame:
         """No-value customers: criteria met, the numbers, recommended treatment."""
         from keepwise.value import service
 
-        return service.no_value(self.store, as_of, self.value_settings())
+        return service.no_value(self.store, as_of, self.value_settings(), self.config.churn)
 
     def value_decide(
-        self, customer_id: str, *, actor: str, note: str | None = None,
-        treatment: str = "end_relationship", at: dt.datetime | None = None,
+        self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None,
+        treatment: str = "end_relationship", at: dt.datetime | None = None, force: bool = False,
     ) -> int:  # fmt: skip
-        """Let a no-value customer go: a void event with reason no_value; returns its id."""
+        """Let a no-value customer go: a void event with reason no_value; returns its id. The
+        customer must meet the no-value criteria as of ``as_of``, unless ``force`` with a
+        note."""
         from keepwise.value import service
 
-        return service.decide(self.store, customer_id, at=at or clock.now(), actor=actor,
-                              note=note, treatment=treatment)  # fmt: skip
+        self.check_writable(as_of)
+        return service.decide(
+            self.store, customer_id, as_of=as_of, settings=self.value_settings(),
+            churn=self.config.churn, at=at or clock.now(), actor=actor, note=note,
+            treatment=treatment, force=force,
+        )  # fmt: skip
 
     def value_revert(
         self, customer_id: str, *, actor: str, note: str | None = None,
@@ -339,12 +405,101 @@ class Workspace:
             return [dict(r) for r in rows]
 
     def headline(self, as_of: dt.date) -> Headline:
-        """Customers by status, the last 12 months' orders, revenue and churn."""
-        return headline(self.store, as_of)
+        """Customers by status at ``as_of``; the last 12 months' orders, revenue and churn, from
+        the KPI engine under the workspace's churn definition (= ``metrics --grain year
+        --trailing``)."""
+        from keepwise.metrics.headline import headline
+
+        return headline(self._metric_tables(), self.config.churn, as_of)
 
     @property
     def backend(self) -> str:
         return self.store.dialect
+
+    # --- runs made by mistake ------------------------------------------------------------------
+
+    def delete_score_run(
+        self, kind: str, as_of: dt.date, *, actor: str, model_version: str | None = None
+    ) -> int:
+        """Delete the scores of one run (``kind`` churn or value) dated ``as_of``; the
+        deletion is audited. An error when there is none (a typo in the date, say)."""
+        from keepwise.store import runs
+
+        with self.store.begin() as conn:
+            count = runs.delete_scores(conn, kind=kind, as_of=as_of, model_version=model_version,
+                                       actor=actor, at=clock.now())  # fmt: skip
+        if not count:
+            raise NotFoundError("workspace.no_scores_run", as_of=as_of.isoformat(),
+                                version=model_version or "*")  # fmt: skip
+        return count
+
+    def delete_alert_run(self, as_of: dt.date, *, actor: str) -> tuple[int, int]:
+        """Delete the still-open alerts opened by the rule run dated ``as_of`` (acknowledged
+        and closed ones are kept): (deleted, kept); audited."""
+        from keepwise.store import runs
+
+        with self.store.begin() as conn:
+            deleted, kept = runs.delete_alerts(conn, as_of=as_of, actor=actor, at=clock.now())
+        if not deleted and not kept:
+            raise NotFoundError("workspace.no_alerts_run", as_of=as_of.isoformat())
+        return deleted, kept
+
+    # --- time: where the data ends, the default as-of, no results written for the future ---
+
+    def data_end(self) -> dt.date | None:
+        """The last day with imported activity (orders, product use, follow-ups, tickets,
+        surveys, imported status events; None for an empty workspace). A user's own action
+        (a void, a reassignment) is not data: it must not move the default as-of."""
+        with self.store.begin() as conn:
+            return activity_end(conn)
+
+    def default_as_of(self) -> dt.date:
+        """The day after the data ends, or today if that is earlier (or nothing is imported):
+        figures "as of the latest data", not of a date nothing is known about."""
+        return self.as_of(None).day
+
+    def as_of(self, requested: dt.date | None) -> AsOf:
+        """The as-of date of a command: the one requested, by default the day after the data
+        ends (today if that is earlier, or if nothing is imported), with where the data ends
+        (:meth:`AsOf.note` says so when the date is past it)."""
+        end = self.data_end()
+        if requested is None:
+            today = clock.today()
+            requested_day = today if end is None else min(today, end + dt.timedelta(days=1))
+            return AsOf(requested_day, end)
+        return AsOf(requested, end)
+
+    @staticmethod
+    def check_writable(as_of: dt.date) -> dt.date:
+        """Refuse to write results (scores, models, alerts, decisions) dated after today: they
+        would be judged on days that have not happened and then stand as the latest results."""
+        today = clock.today()
+        if as_of > today:
+            raise InputError("workspace.future_as_of", as_of=as_of.isoformat(),
+                             today=today.isoformat())  # fmt: skip
+        return as_of
+
+    def _known_range(
+        self, grain: str, as_of: dt.date, start: dt.date | None, end: dt.date | None,
+        trailing: bool = False,
+    ) -> tuple[dt.date | None, dt.date | None]:  # fmt: skip
+        """``start, end`` of a report without the periods that start after the data ends
+        (they would show only its absence: no revenue, 0 % churn); an error when every
+        period does."""
+        from keepwise.metrics import periods as pr
+
+        data_end = self.data_end()
+        if data_end is None:
+            return start, end
+        if trailing:
+            items = [pr.trailing(grain, as_of)]
+        else:
+            items = pr.periods(grain, as_of=as_of, start=start, end=end)
+        known = [p for p in items if p.start <= data_end]
+        if not known:
+            raise InputError("workspace.after_data", start=items[0].start.isoformat(),
+                             end=data_end.isoformat())  # fmt: skip
+        return (start, known[-1].end) if len(known) < len(items) else (start, end)
 
     # --- early warning: rules and alerts (预警规则与预警; docs/alerts.md) -----------------------
 
@@ -366,8 +521,9 @@ class Workspace:
         from keepwise._core.clock import now
         from keepwise.rules import evaluate, load_rules, record
 
+        self.check_writable(as_of)
         rules = load_rules(self.path)
-        hits = evaluate(self.store, rules, as_of)
+        hits = evaluate(self.store, rules, as_of, churn=self.config.churn)
         with self.store.begin() as conn:
             return record(conn, rules, hits, as_of, at=now())
 
@@ -429,30 +585,46 @@ class Workspace:
         winback_days: int | None = None,
     ) -> pd.DataFrame:  # fmt: skip
         """KPIs per period (and dimension value): metric, period_start, period_end, dimension,
-        value, numerator, denominator. The churn definition is ``[churn]`` of keepwise.toml."""
+        value, numerator, denominator, complete. The churn definition is ``[churn]`` of
+        keepwise.toml."""
         return self.metrics_cuts(metric_ids, cuts=[by], as_of=as_of, grain=grain, start=start,
                                  end=end, winback_days=winback_days)[by]  # fmt: skip
 
     def metrics_cuts(
         self, metric_ids: list[str] | None = None, *, cuts: list[str | None], as_of: dt.date,
         grain: str = "month", start: dt.date | None = None, end: dt.date | None = None,
-        winback_days: int | None = None,
+        winback_days: int | None = None, trailing: bool = False,
     ) -> dict[str | None, pd.DataFrame]:  # fmt: skip
         """:meth:`metrics` for several cuts (None: uncut) in one pass per dimension: the uncut
         totals are summed from the first cut's sums; with several dimensions, the passes after
-        the first reuse its customer base, timeline and customer facts."""
+        the first reuse its customer base, timeline and customer facts. ``trailing``: one
+        window, the ``grain`` before ``as_of``. Each row says whether its period is
+        ``complete`` (ends on or before ``as_of``)."""
+        import pandas as pd
+
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end, trailing)
         several = len({c for c in cuts if c is not None}) > 1
         tables = metrics.Tables.from_backend(self.store.ibis(), keep=several)
         try:
-            return metrics.compute_cuts(
+            results = metrics.compute_cuts(
                 tables, metric_ids, cuts=cuts, as_of=as_of, grain=grain, start=start, end=end,
                 churn=self.config.churn,
-                winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS,
+                winback_days=winback_days or metrics.DEFAULT_WINBACK_DAYS, trailing=trailing,
             )  # fmt: skip
         finally:
             tables.release()
+        known_until = self._known_until(as_of)
+        for df in results.values():
+            df["complete"] = pd.to_datetime(df["period_end"]).dt.date <= known_until
+        return results
+
+    def _known_until(self, as_of: dt.date) -> dt.date:
+        """The end of what is known at ``as_of``: as_of itself, or the day after the data
+        ends if that is earlier (a period ending later is incomplete)."""
+        end = self.data_end()
+        return as_of if end is None else min(as_of, end + dt.timedelta(days=1))
 
     def drilldown(
         self, metric: str, period: dt.date, *, as_of: dt.date, grain: str = "month",
@@ -472,9 +644,11 @@ class Workspace:
         end: dt.date | None = None, by: str | None = None,
     ) -> pd.DataFrame:  # fmt: skip
         """Acquisition-cohort retention, long form: cohort, age, dimension, customers,
-        retained, retention (curves: ``keepwise.metrics.cohort_curves``)."""
+        retained, retention (curves: ``keepwise.metrics.cohort_curves``). Ages whose moment
+        is after the data ends are not shown (nothing is known of them)."""
         from keepwise import metrics
 
+        as_of = self._known_until(as_of)
         return metrics.cohort_table(self._metric_tables(), as_of=as_of, grain=grain,
                                     start=start, end=end, by=by, churn=self.config.churn)  # fmt: skip
 
@@ -500,6 +674,7 @@ class Workspace:
         rolled up to avoidable / unavoidable / unknown."""
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end)
         df = metrics.reasons(self._metric_tables(), as_of=as_of, grain=grain, start=start,
                              end=end, by=by, churn=self.config.churn)  # fmt: skip
         return metrics.avoidability(df) if avoidable else df
@@ -511,6 +686,7 @@ class Workspace:
         """Revenue lost, CLV lost, acquisition cost not paid back and revenue at risk."""
         from keepwise import metrics
 
+        start, end = self._known_range(grain, as_of, start, end)
         return metrics.impact(self._metric_tables(), as_of=as_of, grain=grain, start=start,
                               end=end, by=by, churn=self.config.churn)  # fmt: skip
 

@@ -21,6 +21,7 @@ DAY = pd.Timedelta(days=1)
 CONTRACT = {
     "customers": ["customer_id", "name", "segment", "industry", "region", "channel", "owner_id",
                   "acquired_at", "contract_end", "birthday", "acquisition_cost"],
+    "contracts": ["contract_id", "customer_id", "start_date", "end_date", "value", "renewed_from"],
     "owners": ["owner_id", "name", "email", "role", "active", "left_at"],
     "orders": ["order_id", "customer_id", "ordered_at", "amount", "cost", "product", "cancelled"],
     "interactions": ["interaction_id", "customer_id", "owner_id", "occurred_at", "channel", "type",
@@ -84,11 +85,18 @@ def test_types(company: dict[str, pd.DataFrame]) -> None:
             if name.endswith("_id") or name in ("name", "product", "segment", "note", "actor"):
                 assert pd.api.types.is_string_dtype(column), (kind, name)
                 assert isinstance(column.dropna().iloc[0], str), (kind, name)
-            if name.endswith("_at") or name in ("day", "period_start", "contract_end", "birthday"):
+            if name.endswith("_at") or name in (
+                "day",
+                "period_start",
+                "contract_end",
+                "birthday",
+                "start_date",
+                "end_date",
+            ):
                 assert pd.api.types.is_datetime64_dtype(column), (kind, name)
             if name in ("active", "cancelled", "is_complaint"):
                 assert column.dtype == bool, (kind, name)
-            if name in ("amount", "cost", "acquisition_cost"):
+            if name in ("amount", "cost", "acquisition_cost", "value"):
                 assert column.dtype == float and (column.dropna().round(2) == column.dropna()).all()
     assert company["customers"].customer_id.iloc[0] == "C000001"
     assert company["orders"].order_id.iloc[0] == "O0000001"
@@ -146,6 +154,42 @@ def test_nothing_before_acquisition_or_after_as_of(company: dict[str, pd.DataFra
     assert (left < END).all() and (
         company["owners"].active == company["owners"].left_at.isna()
     ).all()
+
+
+def test_contract_history(company: dict[str, pd.DataFrame]) -> None:
+    """Yearly contracts of the contractual segments: renewals chain back to back without
+    overlaps, the last one is the customers' contract_end, churners leave on or before it."""
+    customers = company["customers"].set_index("customer_id")
+    contracts = company["contracts"].sort_values(["customer_id", "start_date"])
+    assert contracts.contract_id.is_unique and contracts.customer_id.isin(customers.index).all()
+    assert (contracts.end_date - contracts.start_date == 365 * DAY).all()
+    assert (contracts.value > 0).all() and (contracts.value % 100 == 0).all()
+    segments = customers.segment[contracts.customer_id.unique()]
+    assert set(segments) == {"enterprise", "mid_market"}
+    first = customers.acquired_at[contracts.customer_id].to_numpy()
+    firsts = contracts[contracts.renewed_from.isna()]
+    assert (firsts.groupby("customer_id").start_date.min() == customers.acquired_at[
+        firsts.customer_id.unique()]).all()  # fmt: skip
+    assert (contracts.start_date >= first).all()
+    previous = contracts.groupby("customer_id").shift()
+    renewal = contracts.renewed_from.notna()
+    assert (contracts.renewed_from[renewal] == previous.contract_id[renewal]).all()
+    assert (contracts.start_date[renewal] == previous.end_date[renewal]).all()
+    assert (contracts.start_date >= previous.end_date.fillna(contracts.start_date)).all()
+    assert renewal.mean() > 0.3 and (~renewal & previous.contract_id.notna()).any()  # win-backs
+    last = contracts.groupby("customer_id").end_date.max()
+    pd.testing.assert_series_equal(
+        customers.contract_end.dropna().sort_index(), last.sort_index(), check_names=False
+    )
+    events = company["status-events"].sort_values("occurred_at")
+    final = events.groupby("customer_id").last()
+    lost = final[final.to_status.isin(["churned", "voided"])]
+    lost = lost[lost.index.isin(last.index)]
+    assert (lost.occurred_at.dt.normalize() <= last[lost.index]).all()
+    at_end = (lost.occurred_at.dt.normalize() == last[lost.index]).mean()
+    assert 0.3 < at_end < 0.9  # most leave when the contract ends, some before
+    kept = last.index.difference(lost.index)
+    assert (last[kept] >= END).all()  # contracts of customers still kept run past the horizon
 
 
 def test_status_sequences_are_valid(company: dict[str, pd.DataFrame]) -> None:

@@ -46,9 +46,11 @@ def test_metrics_json(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(out)
     assert rows == [
         {"metric": "churn_rate", "period_start": "2024-03-01", "period_end": "2024-04-01",
-         "dimension": None, "value": 1 / 27, "numerator": 1.0, "denominator": 27.0},
+         "dimension": None, "value": 1 / 27, "numerator": 1.0, "denominator": 27.0,
+         "complete": True},
         {"metric": "void_ratio", "period_start": "2024-03-01", "period_end": "2024-04-01",
-         "dimension": None, "value": 1 / 34, "numerator": 1.0, "denominator": 34.0},
+         "dimension": None, "value": 1 / 34, "numerator": 1.0, "denominator": 34.0,
+         "complete": True},
     ]  # fmt: skip
     code, out, _ = cli(capsys, "-w", str(ws_dir), "metrics", "-m", "cac", "--by", "channel",
                        *MARCH, "--json")  # fmt: skip

@@ -123,7 +123,10 @@ def test_periods() -> None:
     months = pr.periods("month", as_of=D(2024, 7, 15))
     assert (months[0].start, months[-1].end, len(months)) == (D(2023, 7, 1), D(2024, 7, 1), 12)
     quarters = pr.periods("quarter", as_of=fx.AS_OF, start=D(2024, 2, 10), end=D(2024, 8, 1))
-    assert [q.start for q in quarters] == [D(2024, 1, 1), D(2024, 4, 1), D(2024, 7, 1)]
+    # widened to whole quarters, less the one starting on as_of (nothing is known of it yet)
+    assert [q.start for q in quarters] == [D(2024, 1, 1), D(2024, 4, 1)]
+    with pytest.raises(InputError, match="after the as-of date"):
+        pr.periods("month", as_of=fx.AS_OF, start=D(2024, 8, 1), end=D(2024, 10, 1))
     with pytest.raises(InputError, match="grain"):
         pr.periods("day", as_of=fx.AS_OF)
     with pytest.raises(InputError, match="before"):

@@ -110,6 +110,7 @@ def test_model_saved_before_a_parameter_existed_still_loads() -> None:
 
 def test_workspace_model_settings_by_table_size() -> None:
     small, large, huge = new_model(rows=LARGE - 1), new_model(rows=LARGE), new_model(rows=HUGE)
-    assert (small.n_folds, small.learning_rate) == (5, 0.03)
-    assert (large.n_folds, large.learning_rate) == (3, 0.1)
-    assert (huge.n_folds, huge.learning_rate, huge.max_trees) == (1, 0.3, 150)
+    assert (small.n_folds, small.learning_rate, small.num_leaves) == (5, 0.03, (8, 32))
+    # Large tables keep one tree size: choosing one would double the fitting time.
+    assert (large.n_folds, large.learning_rate, large.num_leaves) == (3, 0.1, 8)
+    assert (huge.n_folds, huge.learning_rate, huge.max_trees, huge.num_leaves) == (1, 0.3, 150, 8)

@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepwise import Workspace
+from keepwise._core.config import ChurnConfig
 from keepwise.risk.features import FEATURES, build_features, build_snapshot
 from keepwise.store import schema
 
 D = dt.datetime
+#: Explicit status events only (the default churn definition).
+EVENTS = ChurnConfig()
 
 
 def _insert(ws: Workspace, table: sa.Table, rows: list[dict[str, object]]) -> None:
@@ -36,12 +39,30 @@ def _fill_tiny(ws: Workspace) -> None:
         {"owner_id": "O1", "active": False, "left_at": D(2026, 3, 1)},
         {"owner_id": "O2", "active": True, "left_at": D(2026, 6, 1)},
     ])  # fmt: skip
+    # Two import batches: one finished before as_of (2026-04-01), one on the day after it.
+    _insert(ws, schema.import_batches, [
+        {"id": n, "kind": "customers", "file_name": "c.csv", "checksum": "x", "rows_read": 1,
+         "rows_loaded": 1, "rows_rejected": 0, "started_at": done, "finished_at": done}
+        for n, done in ((901, D(2026, 3, 15, 10)), (902, D(2026, 4, 2, 9)))
+    ])  # fmt: skip
     _insert(ws, schema.customers, [
+        # The CRM's current contract (renewed after as_of) must not be read at as_of.
         {"customer_id": "A", "segment": "smb", "owner_id": "O1", "acquired_at": D(2025, 1, 1),
-         "contract_end": dt.date(2026, 6, 30)},
+         "contract_end": dt.date(2027, 6, 30), "import_batch_id": 901},
         {"customer_id": "B", "segment": "smb", "owner_id": "O2", "acquired_at": D(2025, 6, 1)},
         {"customer_id": "C", "segment": "smb", "owner_id": "O2", "acquired_at": D(2026, 5, 1)},
-        {"customer_id": "E", "segment": "smb", "owner_id": "O2", "acquired_at": D(2025, 2, 1)},
+        # No contract history: the CRM's end counts from the day the row was imported.
+        {"customer_id": "E", "segment": "smb", "owner_id": "O2", "acquired_at": D(2025, 2, 1),
+         "contract_end": dt.date(2026, 5, 1), "import_batch_id": 901},
+    ])  # fmt: skip
+    _insert(ws, schema.contracts, [
+        {"contract_id": "A-1", "customer_id": "A", "start_date": dt.date(2025, 1, 1),
+         "end_date": dt.date(2025, 12, 31)},
+        {"contract_id": "A-2", "customer_id": "A", "start_date": dt.date(2025, 12, 31),
+         "end_date": dt.date(2026, 6, 30), "renewed_from": "A-1"},
+        # Signed and imported the day after as_of: unknown at as_of.
+        {"contract_id": "A-3", "customer_id": "A", "start_date": dt.date(2026, 6, 30),
+         "end_date": dt.date(2027, 6, 30), "renewed_from": "A-2", "import_batch_id": 902},
     ])  # fmt: skip
     days = [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 2), D(2026, 3, 30)]
     _insert(ws, schema.orders, [
@@ -89,7 +110,9 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 def test_feature_values_on_a_hand_built_company(workspace: Workspace) -> None:
     """The same Ibis expressions on DuckDB and PostgreSQL (the ``workspace`` fixture)."""
     _fill_tiny(workspace)
-    snap = build_snapshot(workspace.store, dt.date(2026, 4, 1), horizon=90).set_index("customer_id")
+    snap = build_snapshot(workspace.store, dt.date(2026, 4, 1), horizon=90, churn=EVENTS).set_index(
+        "customer_id"
+    )
     assert list(snap.index) == ["A", "E"]  # B churned before, C acquired after
     a = snap.loc["A"]
     assert (a.orders_30d, a.orders_90d, a.orders_365d) == (2, 4, 4)
@@ -106,14 +129,34 @@ def test_feature_values_on_a_hand_built_company(workspace: Workspace) -> None:
     assert a.days_to_contract_end == 90
     assert a.churned == 1 and a.churned_at == pd.Timestamp(2026, 5, 15)
     e = snap.loc["E"]
+    assert e.days_to_contract_end == 30  # the bare contract_end, imported 2026-03-15
     assert e.at_risk == 1 and e.owner_departed == 0  # O2 leaves after as_of
     assert e.orders_365d == 0 and pd.isna(e.purchase_trend_90d_vs_365d)
     assert e.churned == 1  # a void counts, on as_of itself
 
 
 def test_horizon_bounds_the_label(tiny: Workspace) -> None:
-    snap = build_snapshot(tiny.store, dt.date(2026, 4, 1), horizon=30).set_index("customer_id")
+    snap = build_snapshot(tiny.store, dt.date(2026, 4, 1), horizon=30, churn=EVENTS).set_index(
+        "customer_id"
+    )
     assert snap.loc["A", "churned"] == 0 and snap.loc["E", "churned"] == 1
+
+
+def test_days_to_contract_end_reads_the_contract_known_then(tiny: Workspace) -> None:
+    """A reads its contract history (A-2 from 2025-12-31, A-3 known from its import on
+    2026-04-02), E its bare contract_end only from the import of 2026-03-15."""
+
+    def days(as_of: dt.date) -> dict[str, float]:
+        frame = build_features(tiny.store, as_of, churn=EVENTS).set_index("customer_id")
+        return frame["days_to_contract_end"].to_dict()
+
+    march = days(dt.date(2026, 3, 10))
+    assert march["A"] == 112 and pd.isna(march["E"])  # 2026-06-30 - 2026-03-10
+    assert days(dt.date(2026, 3, 15))["E"] == 47  # imported that day: known that day
+    assert days(dt.date(2025, 12, 31))["A"] == 0  # A-2 starts that day: A-1 ends then
+    assert days(dt.date(2025, 12, 1))["A"] == 30
+    assert days(dt.date(2026, 4, 2))["A"] == 454  # A-3 imported: 2027-06-30 - 2026-04-02
+    assert days(dt.date(2026, 4, 1))["A"] == 90
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +186,9 @@ def _future_rows(ws: Workspace, as_of: dt.date, offset: int, tag: str, ids: list
                                        "occurred_at": at} for c in ids])  # fmt: skip
     _insert(ws, schema.status_events, [{"customer_id": c, "occurred_at": at, "to_status":
                                         "churned", "note": tag} for c in ids])  # fmt: skip
+    _insert(ws, schema.contracts, [{"contract_id": f"{tag}-{c}", "customer_id": c,
+                                    "start_date": day, "end_date": day + dt.timedelta(days=3)}
+                                   for c in ids])  # fmt: skip
     _insert(
         ws,
         schema.scores,
@@ -162,7 +208,7 @@ def _future_rows(ws: Workspace, as_of: dt.date, offset: int, tag: str, ids: list
 def test_no_feature_reads_rows_at_or_after_as_of(sandbox: Workspace) -> None:
     as_of = dt.date(2026, 5, 1)
     moment = dt.datetime.combine(as_of, dt.time())
-    before = build_features(sandbox.store, as_of)
+    before = build_features(sandbox.store, as_of, churn=EVENTS)
     assert len(before) > 50 and before["orders_90d"].sum() > 0
     ids = before["customer_id"].head(40).tolist()
     _future_rows(sandbox, as_of, 0, "edge", ids)
@@ -177,13 +223,15 @@ def test_no_feature_reads_rows_at_or_after_as_of(sandbox: Workspace) -> None:
             .where(tk.opened_at < moment, open_then)
             .values(first_response_at=moment)
         )
+        # The CRM's current contract end, rewritten after as_of for every customer.
+        conn.execute(sa.update(schema.customers).values(contract_end=as_of))
         orders = schema.orders.c
         conn.execute(
             sa.delete(schema.orders).where(
                 orders.ordered_at >= moment, ~orders.order_id.like("edge-%")
             )
         )
-    after = build_features(sandbox.store, as_of)
+    after = build_features(sandbox.store, as_of, churn=EVENTS)
     assert list(after.columns) == ["customer_id", "owner_id", *FEATURES]
     pd.testing.assert_frame_equal(before, after)
 
@@ -196,7 +244,7 @@ def test_appending_future_rows_never_changes_features(
     sandbox: Workspace, day: int, offset: int
 ) -> None:
     as_of = dt.date(2025, 1, 1) + dt.timedelta(days=day)
-    before = build_features(sandbox.store, as_of)
+    before = build_features(sandbox.store, as_of, churn=EVENTS)
     tag = f"h{day}-{offset}"
     _future_rows(sandbox, as_of, offset, tag, before["customer_id"].head(40).tolist())
-    pd.testing.assert_frame_equal(before, build_features(sandbox.store, as_of))
+    pd.testing.assert_frame_equal(before, build_features(sandbox.store, as_of, churn=EVENTS))

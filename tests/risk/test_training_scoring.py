@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -68,7 +69,7 @@ def _scores(ws: Workspace) -> Any:
 def test_every_active_customer_is_scored_with_bands_and_drivers(
     demo: Workspace, trained: dict[str, Any]
 ) -> None:
-    active = set(build_features(demo.store, AS_OF)["customer_id"])
+    active = set(build_features(demo.store, AS_OF, churn=demo.config.churn)["customer_id"])
     scores = _scores(demo)
     assert set(scores["customer_id"]) == active and len(scores) == len(active)
     assert trained["score"].customers == len(active)
@@ -77,12 +78,15 @@ def test_every_active_customer_is_scored_with_bands_and_drivers(
     expected = np.where(p >= 0.6, "high", np.where(p >= 0.3, "medium", "low"))
     assert (scores["risk_band"].to_numpy() == expected).all()
     assert trained["score"].bands["high"] == int((expected == "high").sum()) > 0
-    for text in scores["drivers"].head(50):
+    for text in scores["drivers"]:
         drivers = json.loads(text)
         assert len(drivers) == 3
         for d in drivers:
             assert d["text_zh"] and d["text_en"] and d["text_zh"] != d["text_en"]
             assert any("\u4e00" <= ch <= "\u9fff" for ch in d["text_zh"])
+            # Sentences, not feature names ("minutes_30d is missing") or "nan".
+            for said in (d["text_zh"], d["text_en"]):
+                assert not re.search(r"[a-z0-9]+_[a-z0-9_]+|\bnan\b", said, re.I), said
     rescored = demo.risk_score(AS_OF)  # same date, same model: replaced, not duplicated
     assert rescored.customers == len(active) and len(_scores(demo)) == len(active)
 
@@ -144,7 +148,13 @@ def test_drivers_can_be_limited_to_the_riskier_bands(
     from keepwise import risk
 
     day = dt.date(2026, 10, 1)
-    result = risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="medium")
+    result = risk.score(
+        demo.store,
+        day,
+        churn=demo.config.churn,
+        created_at=dt.datetime(2026, 10, 1),
+        drivers_from="medium",
+    )
     scores = _scores(demo)
     scores = scores[pd.to_datetime(scores["as_of"]) == pd.Timestamp(day)]
     assert len(scores) == result.customers
@@ -152,4 +162,40 @@ def test_drivers_can_be_limited_to_the_riskier_bands(
     assert scores.loc[low, "drivers"].isna().all()
     assert scores.loc[~low, "drivers"].notna().all() and (~low).any()
     with pytest.raises(InputError):
-        risk.score(demo.store, day, created_at=dt.datetime(2026, 10, 1), drivers_from="none")
+        risk.score(
+            demo.store,
+            day,
+            churn=demo.config.churn,
+            created_at=dt.datetime(2026, 10, 1),
+            drivers_from="none",
+        )
+
+
+def test_models_of_other_versions_are_refused_before_unpickling(
+    demo: Workspace, trained: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored model carries the versions it was saved with; another major.minor of Keepwise
+    or of a library it pickles, or no stamp at all, asks to train again, without unpickling."""
+    from keepwise.risk import training
+
+    version = trained["train"].model_version
+    with demo.store.begin() as conn:
+        params = json.loads(conn.execute(sa.select(schema.models.c.params)).scalar_one())
+    assert params["stamp"] == training.stamp()
+    assert training.load_model(demo.store, version).model_version == version
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("unpickled a model of other versions")
+
+    monkeypatch.setattr(training.pickle, "loads", refuse)
+    older = {**params["stamp"], "lightgbm": "3.3.5"}
+    for stamp in (older, None):
+        changed = {**params, "stamp": stamp}
+        with demo.store.begin() as conn:
+            conn.execute(sa.update(schema.models).values(params=json.dumps(changed)))
+        with pytest.raises(InputError) as info:
+            training.load_model(demo.store, version)
+        assert "train again" in info.value.message("en")
+        assert "重新运行 keepwise risk train" in info.value.message("zh")
+    with demo.store.begin() as conn:
+        conn.execute(sa.update(schema.models).values(params=json.dumps(params)))

@@ -106,6 +106,27 @@ def scores(ws: Workspace, cid: str, bands: dict[int, tuple[str, float]],
                           for d, (band, p) in bands.items()])  # fmt: skip
 
 
+def import_batch(ws: Workspace, batch_id: int, finished_days_before: float) -> int:
+    """An import batch finished ``finished_days_before`` days before AS_OF (10:00 that day)."""
+    done = at(finished_days_before, 10)
+    insert(ws, "import_batches", [{"id": batch_id, "kind": "customers", "file_name": "x.csv",
+                                   "checksum": "x", "rows_read": 1, "rows_loaded": 1,
+                                   "rows_rejected": 0, "started_at": done,
+                                   "finished_at": done}])  # fmt: skip
+    return batch_id
+
+
+def contracts(ws: Workspace, cid: str, bounds: list[tuple[int, int]],
+              batch: int | None = None) -> None:  # fmt: skip
+    """Back-to-back contracts (start, end in days before AS_OF), each renewing the one before;
+    ``batch``: the import batch of the last one (None: not written by an import)."""
+    rows = [{"contract_id": f"{cid}-{k}", "customer_id": cid, "start_date": day(start),
+             "end_date": day(end), "renewed_from": f"{cid}-{k - 1}" if k else None,
+             "import_batch_id": batch if k == len(bounds) - 1 else None}
+            for k, (start, end) in enumerate(bounds)]  # fmt: skip
+    insert(ws, "contracts", rows)
+
+
 def rule(kind: str, rule_id: str | None = None, **params: Any) -> Rule:
     k = KINDS[kind]
     return Rule(rule_id or kind, kind, k.severity, k.playbook, {**k.defaults(), **params})

@@ -15,8 +15,10 @@ from rules_support import (
     AS_OF,
     at,
     batched,
+    contracts,
     customer,
     day,
+    import_batch,
     insert,
     interactions,
     orders,
@@ -117,15 +119,37 @@ def _owners(ws: Workspace) -> None:
 
 
 def _contracts(ws: Workspace) -> None:
-    customer(ws, "T_silent", contract_end=day(-30))  # ends in 30 days, no renewal activity
-    customer(ws, "T_retained", contract_end=day(-30))
+    year = [(335, -30)]  # a yearly contract that ends 30 days after AS_OF
+    customer(ws, "T_silent")  # ends in 30 days, no renewal activity
+    contracts(ws, "T_silent", year)
+    customer(ws, "T_retained")
+    contracts(ws, "T_retained", year)
     interactions(ws, "T_retained", [10], type="retention")
-    customer(ws, "T_routine", contract_end=day(-30))  # a routine call is not renewal activity
+    customer(ws, "T_routine")  # a routine call is not renewal activity
+    contracts(ws, "T_routine", year)
     interactions(ws, "T_routine", [10], type="routine")
-    customer(ws, "T_far", contract_end=day(-90))
-    customer(ws, "T_past", contract_end=day(5))
-    customer(ws, "T_ordered", contract_end=day(-45))  # an order: counts only with count_orders
+    customer(ws, "T_far")
+    contracts(ws, "T_far", [(275, -90)])
+    customer(ws, "T_past")  # lapsed 5 days before AS_OF, not renewed
+    contracts(ws, "T_past", [(370, 5)])
+    customer(ws, "T_ordered")  # an order: counts only with count_orders
+    contracts(ws, "T_ordered", [(320, -45)])
     orders(ws, "T_ordered", [10])
+    # Renewed after AS_OF: the CRM's current end is a year away, the contract known at AS_OF
+    # (the renewal starts after it and was not imported before it) ends in 20 days.
+    customer(ws, "T_renews_later", contract_end=day(-385))
+    contracts(ws, "T_renews_later", [(710, 345), (345, -20), (-20, -385)],
+              batch=import_batch(ws, 9001, -3))  # fmt: skip
+    # The same, but the renewal was signed and imported before AS_OF: nothing to warn about.
+    customer(ws, "T_signed", contract_end=day(-385))
+    contracts(ws, "T_signed", [(345, -20), (-20, -385)], batch=import_batch(ws, 9002, 10))
+    # History wins over a stale CRM field.
+    customer(ws, "T_stale_crm", contract_end=day(-30), import_batch_id=import_batch(ws, 9003, 50))
+    contracts(ws, "T_stale_crm", [(400, 35), (35, -330)])
+    # No history: the CRM's end counts from the day the customers row was imported.
+    customer(ws, "T_crm", contract_end=day(-40), import_batch_id=import_batch(ws, 9004, 0))
+    customer(ws, "T_crm_later", contract_end=day(-40), import_batch_id=import_batch(ws, 9005, -1))
+    customer(ws, "T_crm_direct", contract_end=day(-40))  # not written by an import: unknown
 
 
 def _risk(ws: Workspace) -> None:
@@ -190,6 +214,10 @@ CASES: list[tuple[Rule, dict[str, dict[str, Any]]]] = [
     (rule("contract_ending"), {
         "T_silent": {"contract_end": day(-30).isoformat(), "days_left": 30,
                      "renewal_activities_90d": 0},
+        "T_renews_later": {"contract_end": day(-20).isoformat(), "days_left": 20,
+                           "renewal_activities_90d": 0},
+        "T_crm": {"contract_end": day(-40).isoformat(), "days_left": 40,
+                  "renewal_activities_90d": 0},
         "T_routine": {"contract_end": day(-30).isoformat(), "days_left": 30,
                       "renewal_activities_90d": 0},
         "T_ordered": {"contract_end": day(-45).isoformat(), "days_left": 45,
@@ -198,6 +226,10 @@ CASES: list[tuple[Rule, dict[str, dict[str, Any]]]] = [
     (rule("contract_ending", "contract_orders", count_orders=True), {
         "T_silent": {"contract_end": day(-30).isoformat(), "days_left": 30,
                      "renewal_activities_90d": 0},
+        "T_renews_later": {"contract_end": day(-20).isoformat(), "days_left": 20,
+                           "renewal_activities_90d": 0},
+        "T_crm": {"contract_end": day(-40).isoformat(), "days_left": 40,
+                  "renewal_activities_90d": 0},
         "T_routine": {"contract_end": day(-30).isoformat(), "days_left": 30,
                       "renewal_activities_90d": 0},
     }),
@@ -226,7 +258,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 
 
 def hits_of(ws: Workspace, r: Rule) -> dict[str, dict[str, Any]]:
-    return {h.customer_id: h.evidence for h in evaluate(ws.store, [r], AS_OF)}
+    return {
+        h.customer_id: h.evidence for h in evaluate(ws.store, [r], AS_OF, churn=ws.config.churn)
+    }
 
 
 @pytest.mark.parametrize(("r", "expected"), CASES, ids=[r.id for r, _ in CASES])
@@ -250,7 +284,7 @@ def test_no_followup(world: Workspace) -> None:
 def test_disabled_rules_do_not_run(world: Workspace) -> None:
     r = rule("usage_drop")
     off = Rule(r.id, r.kind, r.severity, r.playbook, r.params, enabled=False)
-    assert evaluate(world.store, [off], AS_OF) == []
+    assert evaluate(world.store, [off], AS_OF, churn=world.config.churn) == []
 
 
 # --- no look-ahead ---------------------------------------------------------------------------
@@ -258,8 +292,9 @@ def test_disabled_rules_do_not_run(world: Workspace) -> None:
 
 def _future_rows(ws: Workspace, cids: list[str]) -> None:
     """Rows at and after AS_OF that would change every rule's answer if they were read."""
-    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in ("orders", "usage", "tickets",
-                                             "surveys", "interactions", "scores", "status_events")}  # fmt: skip
+    tables = ("orders", "usage", "tickets", "surveys", "interactions", "scores",
+              "status_events", "contracts")  # fmt: skip
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in tables}
     for n, cid in enumerate(cids):
         for k, d in enumerate([0, -0.5, -3] * 3):
             rows["orders"].append({"order_id": f"F{n}_{k}", "customer_id": cid,
@@ -279,8 +314,15 @@ def _future_rows(ws: Workspace, cids: list[str]) -> None:
                                    "as_of": day(d), "risk_band": band})  # fmt: skip
         rows["status_events"].append({"customer_id": cid, "occurred_at": at(0),
                                       "to_status": "churned" if n % 2 else "won_back"})  # fmt: skip
+        # A contract starting at AS_OF would make everyone's contract end in 10 days.
+        rows["contracts"].append({"contract_id": f"F{n}", "customer_id": cid,
+                                  "start_date": day(0), "end_date": day(-10)})  # fmt: skip
     for table, batch in rows.items():
         insert(ws, table, batch)
+    # A customers file imported the day after AS_OF with a contract end 10 days after it.
+    insert(ws, "customers", [{"customer_id": "F_crm", "acquired_at": at(500),
+                              "contract_end": day(-10),
+                              "import_batch_id": import_batch(ws, 9100, -1)}])  # fmt: skip
     insert(ws, "owners", [{"owner_id": "E_future", "name": "x", "left_at": at(0)}])
     insert(ws, "customers", [{"customer_id": "F_new", "acquired_at": at(0), "owner_id": "E_left"}])
     insert(ws, "customers", [{"customer_id": "F_owner", "acquired_at": at(500),
@@ -296,5 +338,8 @@ def test_rows_at_or_after_as_of_change_nothing(make_ws: Callable[..., Workspace]
     found = hits_of(ws, rule("no_followup"))
     assert {k: found[k] for k in _no_followup_expected()} == _no_followup_expected()
     # The same rows are read once they are in the past: the answers then change.
-    later = {h.customer_id for h in evaluate(ws.store, [rule("complaints_rising")], day(-10))}
+    later = {
+        h.customer_id
+        for h in evaluate(ws.store, [rule("complaints_rising")], day(-10), churn=ws.config.churn)
+    }
     assert "K_plain" in later  # its four complaints dated AS_OF to AS_OF+3 now count

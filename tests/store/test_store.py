@@ -17,12 +17,42 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0001"
+    assert store.revision() == store.head_revision() == "0002"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
     counts = {c.table: c.rows for c in workspace.table_counts()}
     assert counts["reasons"] == 17
+
+
+def test_a_database_of_revision_0001_upgrades_to_contract_history(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    store = Store(database_url_for(tmp_path, db_url))
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+        assert "contracts" not in sa.inspect(store.engine).get_table_names()
+        with store.begin() as conn:
+            conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
+        store.migrate()
+        assert store.revision() == "0002"
+        assert "contracts" in sa.inspect(store.engine).get_table_names()
+        with store.begin() as conn:
+            assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
+            conn.execute(sa.insert(schema.contracts).values(
+                contract_id="K1", customer_id="C1", start_date=dt.date(2025, 1, 1),
+                end_date=dt.date(2026, 1, 1),
+            ))  # fmt: skip
+    finally:
+        store.close()
 
 
 def test_migrate_twice_is_a_no_op(workspace: Workspace) -> None:

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from keepwise import Workspace
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import ConfigError
 from keepwise.store import schema
 from keepwise.value import (
@@ -17,6 +18,7 @@ from keepwise.value import (
     profit_by_period,
     rfm_summary,
 )
+from keepwise.value.service import standing
 
 ORDERS = [  # customer, time, amount, cost, cancelled
     ("a", dt.datetime(2026, 1, 5, 9), 100.0, 60.0, False),
@@ -55,7 +57,8 @@ def test_rfm_and_profit_on_every_backend(workspace: Workspace) -> None:
     assert p.loc["a", "profit_contribution"] == pytest.approx(100.0)
     assert p.loc["b", "profit_contribution"] == pytest.approx(15.0)
     assert p.loc["b", "tickets"] == 1
-    nv = no_value_candidates(tables, as_of, settings)
+    everyone = standing(workspace.store, ChurnConfig(), as_of)
+    nv = no_value_candidates(tables, as_of, settings, everyone)
     assert set(nv.columns) >= {"customer_id", "criteria", "treatment"}
 
 

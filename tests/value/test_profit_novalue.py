@@ -17,10 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from keepwise import Workspace
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError, NotFoundError
 from keepwise.store import schema
 from keepwise.value import ValueTables, no_value_candidates, parse_value_settings
 from keepwise.value.profit import profit_contribution
+from keepwise.value.service import standing
 
 AS_OF = dt.date(2026, 7, 1)
 SETTINGS = parse_value_settings(
@@ -34,6 +36,12 @@ SETTINGS = parse_value_settings(
 )  # fmt: skip
 OLD = dt.datetime(2025, 1, 1)
 CUSTOMERS = {"A": OLD, "B": OLD, "C": dt.datetime(2026, 2, 1), "D": OLD, "E": OLD, "F": OLD}
+
+
+def kept(ws: Workspace) -> pd.DataFrame:
+    """The customers kept at AS_OF (explicit status events only)."""
+    s = standing(ws.store, ChurnConfig(), AS_OF)
+    return s[s["kept"]]
 
 
 def ts(text: str) -> dt.datetime:
@@ -104,7 +112,8 @@ def test_profit_contribution_by_hand(ws: Workspace) -> None:
 
 def test_no_value_criteria_by_hand(ws: Workspace) -> None:
     t = ValueTables.from_backend(ws.store.ibis())
-    out = no_value_candidates(t, AS_OF, SETTINGS, p_alive=pd.Series({"D": 0.1, "A": 0.9}))
+    out = no_value_candidates(t, AS_OF, SETTINGS, kept(ws),
+                              p_alive=pd.Series({"D": 0.1, "A": 0.9}))  # fmt: skip
     rows = out.set_index("customer_id")
     # A: no order in Q2-26 and Q1-26, one in Q4-25 -> frequency streak 2 (met, N = 2);
     # spend 0, 0, 5000 -> streak 2 (met); profit Q2-26 = -50 (ticket), Q1-26 = 0 -> streak 1.
@@ -139,7 +148,7 @@ def test_no_value_criteria_by_hand(ws: Workspace) -> None:
 def test_switching_a_criterion_off(ws: Workspace) -> None:
     s = parse_value_settings({"no_value": {"spend_below": False, "orders_below": False,
                                            "p_alive_below": False}})  # fmt: skip
-    out = no_value_candidates(ValueTables.from_backend(ws.store.ibis()), AS_OF, s)
+    out = no_value_candidates(ValueTables.from_backend(ws.store.ibis()), AS_OF, s, kept(ws))
     # Only low profit (< 0) is left, and costs are 0 by default: nobody.
     assert out.empty
 
@@ -160,7 +169,7 @@ def _status(ws: Workspace, customer: str) -> str:
 
 
 def test_decide_and_revert(ws: Workspace) -> None:
-    ws.value_decide("B", actor="li.lei", note="no orders for a year",
+    ws.value_decide("B", as_of=AS_OF, actor="li.lei", note="no orders for a year",
                     at=dt.datetime(2026, 7, 2, 9))  # fmt: skip
     assert _status(ws, "B") == "voided"
     (void,) = _events(ws, "B")
@@ -178,15 +187,15 @@ def test_decide_and_revert(ws: Workspace) -> None:
 
 def test_decide_and_revert_errors(ws: Workspace) -> None:
     with pytest.raises(NotFoundError) as exc:
-        ws.value_decide("nobody", actor="x", note="n")
+        ws.value_decide("nobody", as_of=AS_OF, actor="x", note="n")
     assert "nobody" in exc.value.message("en") and "nobody" in exc.value.message("zh")
     with pytest.raises(NotFoundError):
         ws.value_revert("nobody", actor="x", note="n")
     with pytest.raises(InputError) as bad:
-        ws.value_decide("A", actor="x", note="n", treatment="shout")
+        ws.value_decide("A", as_of=AS_OF, actor="x", note="n", treatment="shout")
     assert "shout" in bad.value.message("zh")
     with pytest.raises(InputError) as twice:
-        ws.value_decide("E", actor="x", note="n")
+        ws.value_decide("E", as_of=AS_OF, actor="x", note="n")
     assert "already voided" in twice.value.message("en")
     # E was voided as a duplicate, not as no-value: not ours to revert.
     with pytest.raises(InputError) as not_ours:
@@ -201,10 +210,31 @@ def test_revenue_tiers_and_pareto_share(ws: Workspace) -> None:
 
     s = parse_value_settings({"tier_by": "revenue", "tier_cutoffs": "absolute",
                               "tier_high": 9000, "tier_mid": 2500})  # fmt: skip
-    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, s)
+    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, s,
+                       standing(ws.store, ChurnConfig(), AS_OF))  # fmt: skip
     tiers = r.frame["value_tier"].to_dict()
-    assert tiers == {"A": "high", "B": "no_value", "C": "no_value", "D": "mid", "E": "low",
+    # E is voided: a lost customer gets no tier; C was acquired 150 days before as_of, more
+    # than the 90 days of a new customer.
+    assert tiers == {"A": "high", "B": "no_value", "C": "no_value", "D": "mid", "E": None,
                      "F": "mid"}  # fmt: skip
     assert r.tier_by == "revenue"
     # 6 customers: the top ceil(1.2) = 2 bring (10000 + 8000) / 21100.
     assert pareto_share(r.frame["window_revenue"]) == pytest.approx(18000 / 21100)
+
+
+def test_decide_refuses_customers_off_the_list(ws: Workspace) -> None:
+    """D orders 2,000 every quarter: no criterion holds (no P(alive) scores are stored), so a
+    void needs --force and a note, and the note records that it was forced."""
+    with pytest.raises(InputError) as refused:
+        ws.value_decide("D", as_of=AS_OF, actor="x", note="looks small")
+    assert "no-value criteria" in refused.value.message("en")
+    assert "--force" in refused.value.message("zh")
+    assert _status(ws, "D") == "active" and _events(ws, "D") == []
+    with pytest.raises(InputError) as bare:
+        ws.value_decide("D", as_of=AS_OF, actor="x", force=True)
+    assert "--note" in bare.value.message("en") and _events(ws, "D") == []
+    ws.value_decide("D", as_of=AS_OF, actor="x", note="moved abroad", force=True,
+                    at=dt.datetime(2026, 7, 2, 9))  # fmt: skip
+    (void,) = _events(ws, "D")
+    assert (void["to_status"], void["reason"]) == ("voided", "no_value")
+    assert void["note"] == "[end_relationship; forced] moved abroad"

@@ -25,6 +25,12 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     w.close()
 
 
+def ws_standing(ws: Workspace) -> pd.DataFrame:
+    from keepwise.value.service import standing
+
+    return standing(ws.store, ws.config.churn, AS_OF)
+
+
 def _scores(ws: Workspace) -> pd.DataFrame:
     with ws.store.begin() as conn:
         return pd.read_sql(sa.select(schema.scores), conn)
@@ -35,7 +41,15 @@ def test_scores_stored_and_rerun_replaces(ws: Workspace) -> None:
     first = _scores(ws)
     assert rows == len(first) == len(result.frame) > 700
     assert set(first["model_version"]) == {"value-20261101"}
-    assert set(first["value_tier"]) <= {"high", "mid", "low", "no_value"}
+    assert set(first["value_tier"].dropna()) <= {"high", "mid", "low", "no_value", "new"}
+    # Lost customers get no tier; the recently acquired ones are "new", never judged on days.
+    standing = ws_standing(ws).reindex(first["customer_id"])
+    tier = first.set_index("customer_id")["value_tier"]
+    assert tier[~standing["kept"].to_numpy()].isna().all()
+    assert tier[standing["kept"].to_numpy()].notna().all()
+    age = (pd.Timestamp(AS_OF) - pd.to_datetime(standing["acq"])).dt.days
+    young = (age < 90) & standing["kept"]
+    assert young.any() and (tier[young.to_numpy()] == "new").all()
     buyers = first[first["rfm_r"].notna()]
     assert buyers["p_alive"].between(0, 1).all()
     assert (buyers["predicted_clv"] >= 0).all() and (buyers["expected_purchases"] >= 0).all()
@@ -86,7 +100,7 @@ def test_cli(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(ws, capsys, "value", "tiers", "--as-of", "2026-11-01", "--json")
     assert code == 0, err
     assert {t["value_tier"] for t in json.loads(out)["tiers"]} == {
-        "high", "mid", "low", "no_value"}  # fmt: skip
+        "high", "mid", "low", "no_value", "new"}  # fmt: skip
     code, out, _ = run(ws, capsys, "value", "rfm", "--as-of", "2026-11-01", lang="zh")
     assert code == 0 and "重要价值客户" in out
     code, out, err = run(ws, capsys, "value", "no-value", "--as-of", "2026-11-01", "--json")
@@ -102,9 +116,11 @@ def test_cli(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_pareto_nbd_as_the_transaction_model(ws: Workspace) -> None:
     from keepwise.value import ValueTables, compute_scores, parse_value_settings
+    from keepwise.value.service import standing
 
     settings = parse_value_settings({"transaction_model": "pareto_nbd"})
-    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, settings)
+    r = compute_scores(ValueTables.from_backend(ws.store.ibis()), AS_OF, settings,
+                       standing(ws.store, ws.config.churn, AS_OF))  # fmt: skip
     assert {"pareto_nbd", "gamma_gamma"} <= set(r.params)
     buyers = r.frame[r.frame["frequency"].notna()]
     assert buyers["p_alive"].between(0, 1).all() and (buyers["predicted_clv"] >= 0).all()

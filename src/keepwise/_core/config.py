@@ -16,6 +16,8 @@ from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import Lang, normalise, register
 
 CONFIG_FILE = "keepwise.toml"
+#: Times imported with a UTC offset are converted to this zone (``[workspace] timezone``).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 ChurnMode = Literal["events", "inactivity"]
 
 register(
@@ -65,6 +67,7 @@ class WorkspaceConfig:
     name: str = "Keepwise"
     language: Lang = "zh"
     database_url: str | None = None  # None: the DuckDB file in the workspace folder
+    timezone: str = DEFAULT_TIMEZONE
     churn: ChurnConfig = ChurnConfig()
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -91,9 +94,28 @@ def parse_config(raw: dict[str, Any]) -> WorkspaceConfig:
         name=str(ws.get("name", "Keepwise")),
         language=normalise(str(ws.get("language", "zh"))),
         database_url=db.get("url") or None,
+        timezone=_parse_timezone(ws.get("timezone", DEFAULT_TIMEZONE)),
         churn=_parse_churn(raw.get("churn", {})),
         sections=raw,
     )
+
+
+def _parse_timezone(value: object) -> str:
+    """An IANA time zone name such as "Asia/Shanghai" or "UTC"."""
+    if value == DEFAULT_TIMEZONE:
+        return DEFAULT_TIMEZONE
+    from zoneinfo import available_timezones
+
+    # "localtime" (the machine's zone) is a file of the zone database, not a zone name, and
+    # unknown to the database's time zone functions.
+    if not isinstance(value, str) or value not in available_timezones() - {"localtime"}:
+        raise ConfigError(
+            "config.value",
+            key="workspace.timezone",
+            value=value,
+            expected='"Asia/Shanghai", "UTC", …',
+        )
+    return value
 
 
 def _parse_churn(raw: dict[str, Any]) -> ChurnConfig:
@@ -132,6 +154,7 @@ def default_config_text(name: str, database_url: str | None, language: Lang = "z
 [workspace]
 name = "{name}"
 language = "{language}"     # zh or en: the default language of reports and messages
+timezone = "{DEFAULT_TIMEZONE}"  # imported times with a UTC offset (+08, Z) are converted to it
 
 [database]
 # Default: the embedded DuckDB file keepwise.duckdb in this folder.

@@ -45,3 +45,9 @@ class PermissionDenied(KeepwiseError):
     """The user's role does not allow the action."""
 
     http_status = 403
+
+
+class DiskFullError(KeepwiseError):
+    """A disk (the workspace's, its scratch folder's or the database server's) is full."""
+
+    http_status = 507

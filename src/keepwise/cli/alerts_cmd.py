@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, echo_json, open_workspace, state
+from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
 from keepwise.workspace import Alert
 
 register(
@@ -64,15 +62,6 @@ ActorOpt = Annotated[
 ]
 
 
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "cli"
-
-
 def _word(value: str, lang: str, zh: dict[str, str]) -> str:
     return zh.get(value, value) if lang == "zh" else value
 
@@ -94,8 +83,8 @@ def run_cmd(
     """Evaluate the rules and open new alerts (one open alert per customer and rule).
     / 运行预警规则并创建新预警。"""
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         rules = ws.alert_rules()
         result = ws.alerts_run(day)
     if as_json:
@@ -162,7 +151,7 @@ def ack_cmd(
 ) -> None:
     """Acknowledge an open alert (someone is on it). / 确认预警。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_ack(alert_id, actor=_actor(actor), note=note)
+        alert = ws.alert_ack(alert_id, actor=actor_name(actor), note=note)
     _print_moved(alert, state(ctx).lang, as_json)
 
 
@@ -178,7 +167,7 @@ def close_cmd(
 ) -> None:
     """Close an alert with a note; it stays in the history. / 关闭预警（保留历史）。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alert_close(alert_id, actor=_actor(actor), note=note or "")
+        alert = ws.alert_close(alert_id, actor=actor_name(actor), note=note or "")
     _print_moved(alert, state(ctx).lang, as_json)
 
 

@@ -6,6 +6,8 @@ without a traceback, and the command exits with status 2.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
+from keepwise._core.clock import parse_day
 from keepwise._core.errors import KeepwiseError
 from keepwise._core.i18n import Lang, lang_from_env, normalise, register, t
 from keepwise.workspace import Workspace
@@ -85,6 +88,27 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         ws.close()
 
 
+def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
+    """The ``--as-of`` date, by default the day after the workspace's data ends (today at the
+    latest); a date past the data is used as given, with a note on stderr saying where the
+    data ends."""
+    chosen = ws.as_of(parse_day(text) if text else None)
+    note = chosen.note(state(ctx).lang)
+    if note:
+        typer.echo(note, err=True)
+    return chosen.day
+
+
+def actor_name(actor: str | None) -> str:
+    """Who does it: ``--actor``, else the login name."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cli"
+
+
 def echo_json(payload: Any) -> None:
     """Every ``--json`` output: UTF-8 text as is (Chinese stays readable), dates as ISO text."""
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
@@ -118,4 +142,4 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(1) from None
 
 
-from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, value_cmd  # noqa: E402,F401  (registers the commands)
+from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd  # noqa: E402,F401  (registers the commands)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,9 +12,12 @@ from rich.table import Table
 
 from keepwise._core.clock import parse_day, today
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, echo_json, open_workspace, state
+from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
 from keepwise.ingest import KINDS, ImportResult
-from keepwise.workspace import Headline, Workspace
+from keepwise.workspace import Workspace
+
+if TYPE_CHECKING:
+    from keepwise.metrics.headline import Headline
 
 register(
     {
@@ -46,11 +48,16 @@ register(
             "en": "The demo workspace {path} is ready: {customers} customers, {orders} orders",
         },
         "cli.headline": {
-            "zh": "截至 {as_of}：客户 {customers:,} 个（活跃 {active:,}，流失 {churned:,}，作废 {voided:,}）；"
-            "近12个月订单 {orders:,} 笔，收入 {revenue:,.0f}；近12个月流失率 {churn}",
-            "en": "As of {as_of}: {customers:,} customers ({active:,} active, {churned:,} churned, "
-            "{voided:,} voided); last 12 months: {orders:,} orders, revenue {revenue:,.0f}, "
-            "churn rate {churn}",
+            "zh": "截至 {as_of}：客户 {customers:,} 个，其中在保 {kept:,} 个（活跃 {active:,}，"
+            "有流失风险 {at_risk:,}，已挽回 {won_back:,}），流失 {churned:,} 个，作废 {voided:,} 个。\n"
+            "近12个月（{start} 起）：订单 {orders:,} 笔，收入 {revenue:,.0f}；"
+            "期初客户 {at_start:,} 个，其中流失 {lost_churned:,} 个、作废 {lost_voided:,} 个，"
+            "流失率 {churn}",
+            "en": "As of {as_of}: {customers:,} customers, {kept:,} kept ({active:,} active, "
+            "{at_risk:,} at risk, {won_back:,} won back), {churned:,} churned, {voided:,} voided.\n"
+            "Last 12 months (from {start}): {orders:,} orders, revenue {revenue:,.0f}; "
+            "of the {at_start:,} customers at the start, {lost_churned:,} churned and "
+            "{lost_voided:,} were voided: churn rate {churn}",
         },
         "cli.progress.read": {"zh": "读取", "en": "Reading"},
         "cli.progress.validate": {"zh": "校验", "en": "Validating"},
@@ -221,12 +228,10 @@ def summary_cmd(
 ) -> None:
     """Headline figures: customers by status, last 12 months' revenue and churn. / 主要指标。"""
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
-        figures = ws.headline(day)
+        figures = ws.headline(as_of_day(ctx, ws, as_of))
     if as_json:
-        payload = {**asdict(figures), "churn_rate_12m": figures.churn_rate_12m}
-        echo_json(payload)
+        echo_json(figures.to_dict())
     else:
         _print_headline(figures, lang)
 
@@ -234,5 +239,6 @@ def summary_cmd(
 def _print_headline(h: Headline, lang: str) -> None:
     churn = f"{h.churn_rate_12m:.1%}" if h.churn_rate_12m is not None else "—"
     typer.echo(t("cli.headline", lang, as_of=h.as_of.isoformat(), customers=h.customers,
-                 active=h.active, churned=h.churned, voided=h.voided, orders=h.orders_12m,
-                 revenue=h.revenue_12m, churn=churn))  # fmt: skip
+                 kept=h.kept, **h.statuses, start=h.window_start.isoformat(),
+                 orders=h.orders_12m, revenue=h.revenue_12m, at_start=h.customers_12m_ago,
+                 lost_churned=h.churned_12m, lost_voided=h.voided_12m, churn=churn))  # fmt: skip

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepwise._core.clock import parse_day, today
+from keepwise._core.clock import parse_day
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, open_workspace, state
+from keepwise.cli.app import app, as_of_day, open_workspace, state
 
 register(
     {
@@ -103,10 +103,6 @@ def _day(text: str | None) -> dt.date | None:
     return parse_day(text) if text else None
 
 
-def _as_of(text: str | None) -> dt.date:
-    return parse_day(text) if text else today()
-
-
 def _clean(value: Any) -> Any:
     """JSON-ready: NaN → null, dates → ISO text, numpy numbers → Python numbers."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -170,6 +166,14 @@ def metrics_cmd(
             "pass / 同时输出不分维度的合计",
         ),
     ] = False,
+    trailing: Annotated[
+        bool,
+        typer.Option(
+            "--trailing",
+            help="One window: the --grain before --as-of (e.g. --grain "
+            "year --trailing: the last 12 months) / 截止日期前的一个滚动窗口",
+        ),
+    ] = False,
     as_of: AsOf = None,
     as_json: AsJson = False,
     list_: Annotated[
@@ -186,13 +190,14 @@ def metrics_cmd(
     if list_:
         _print_catalogue(lang, as_json)
         return
-    day = _as_of(as_of)
     cuts: list[str | None] = list(dict.fromkeys(by)) if by else [None]
     if total and by:
         cuts.append(None)
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         results = ws.metrics_cuts(metric or None, cuts=cuts, as_of=day, grain=grain,
-                                  start=_day(start), end=_day(end), winback_days=winback_days)  # fmt: skip
+                                  start=_day(start), end=_day(end), winback_days=winback_days,
+                                  trailing=trailing)  # fmt: skip
         catalogue = ws.metric_catalogue(lang)
     if as_json:
         if len(cuts) == 1:
@@ -255,7 +260,7 @@ def drilldown_cmd(
     """The customers in a KPI value's numerator and denominator. / 指标数值的客户明细。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        df = ws.drilldown(metric, parse_day(period), as_of=_as_of(as_of), grain=grain, by=by,
+        df = ws.drilldown(metric, parse_day(period), as_of=as_of_day(ctx, ws, as_of), grain=grain, by=by,
                           value=value, winback_days=winback_days)  # fmt: skip
     if as_json:
         _echo_json(_records(df))
@@ -293,8 +298,8 @@ def cohorts_cmd(
 ) -> None:
     """Acquisition-cohort retention and curves. / 获客批次留存表与留存曲线。"""
     lang = state(ctx).lang
-    day = _as_of(as_of)
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         if km:
             df = ws.survival_by_segment(as_of=day, by=by or "segment")
         else:
@@ -362,8 +367,8 @@ def reasons_cmd(
 ) -> None:
     """Churn and void counts and revenue lost by reason. / 流失与作废原因统计。"""
     lang = state(ctx).lang
-    day = _as_of(as_of)
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         df = ws.reasons(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by,
                         avoidable=avoidable)  # fmt: skip
     if as_json:
@@ -400,8 +405,8 @@ def impact_cmd(
 ) -> None:
     """Revenue lost, CLV lost, acquisition cost not paid back, revenue at risk. / 流失的业务影响。"""
     lang = state(ctx).lang
-    day = _as_of(as_of)
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         df = ws.impact(as_of=day, grain=grain, start=_day(start), end=_day(end), by=by)
     if as_json:
         _echo_json(_records(df))

@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepwise._core.clock import parse_day, today
+from keepwise._core.clock import parse_day
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import Lang, register, t
-from keepwise.cli.app import app, open_workspace, state
+from keepwise.cli.app import app, as_of_day, open_workspace, state
 from keepwise.workspace import Workspace
 
 register(
@@ -119,9 +119,8 @@ def train_cmd(
     from keepwise.risk.training import summary_rows
 
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
-        result = ws.risk_train(day, horizon=horizon)
+        result = ws.risk_train(as_of_day(ctx, ws, as_of), horizon=horizon)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -138,8 +137,8 @@ def train_cmd(
 def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
     """Score every active customer with the latest model. / 为活跃客户评分。"""
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         result = ws.risk_score(day)
     if as_json:
         _echo_json(result.to_dict())
@@ -203,9 +202,8 @@ def backtest_cmd(
 ) -> None:
     """Time-split back-test against recency and logistic baselines. / 按时间回测。"""
     lang = state(ctx).lang
-    day = parse_day(as_of) if as_of else today()
     with open_workspace(ctx) as ws:
-        report = ws.risk_backtest(day, horizon=horizon, splits=splits)
+        report = ws.risk_backtest(as_of_day(ctx, ws, as_of), horizon=horizon, splits=splits)
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -265,9 +263,8 @@ def survival_cmd(
             file, duration, event, by=by, times=_times(times), id_col=id_col
         )
     else:
-        day = parse_day(as_of) if as_of else today()
         with open_workspace(ctx) as ws:
-            view = ws.risk_survival(day, by=by, times=_times(times))
+            view = ws.risk_survival(as_of_day(ctx, ws, as_of), by=by, times=_times(times))
     if as_json:
         _echo_json(view.to_dict())
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keepwise._core.clock import parse_day, today
+from keepwise._core.clock import parse_day
 from keepwise._core.i18n import register, t
-from keepwise.cli.app import app, echo_json, open_workspace, state
+from keepwise.cli.app import actor_name, app, as_of_day, echo_json, open_workspace, state
 
 register(
     {
@@ -86,19 +85,6 @@ Actor = Annotated[str | None, typer.Option(help="Who decides (default: the login
 Note = Annotated[str, typer.Option(help="Why (recorded with the event) / 说明")]
 
 
-def _day(as_of: str | None) -> Any:
-    return parse_day(as_of) if as_of else today()
-
-
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "cli"
-
-
 def _pct(x: Any) -> str:
     return "—" if x is None or pd.isna(x) else f"{x:.1%}"
 
@@ -152,7 +138,7 @@ def rfm_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
     """RFM scores and segments. / RFM 评分与客户细分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_rfm(_day(as_of))
+        report = ws.value_rfm(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -169,7 +155,7 @@ def tiers_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Value tiers: high / mid / low / no value, revenue and profit, Pareto share. / 价值分层。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_tiers(_day(as_of))
+        report = ws.value_tiers(as_of_day(ctx, ws, as_of))
         months = ws.value_settings().window_months
     if as_json:
         echo_json(report.to_dict())
@@ -194,7 +180,7 @@ def clv_cmd(
     """BG/NBD + Gamma-Gamma: P(alive), expected purchases, predicted CLV. / 预测生命周期价值。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        report = ws.value_clv(_day(as_of))
+        report = ws.value_clv(as_of_day(ctx, ws, as_of))
     if as_json:
         echo_json(report.to_dict())
         return
@@ -221,8 +207,8 @@ def no_value_cmd(
 ) -> None:
     """No-value customers by the [value.no_value] criteria, with a treatment. / 无价值客户。"""
     lang = state(ctx).lang
-    day = _day(as_of)
     with open_workspace(ctx) as ws:
+        day = as_of_day(ctx, ws, as_of)
         df = ws.value_no_value(day)
     if as_json:
         rows = json.loads(df.to_json(orient="records", date_format="iso"))
@@ -244,7 +230,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Compute and store every value score (re-running replaces). / 计算并保存价值评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result, rows = ws.value_score(_day(as_of))
+        result, rows = ws.value_score(as_of_day(ctx, ws, as_of))
     counts = result.frame["value_tier"].value_counts().to_dict()
     if as_json:
         echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
@@ -264,11 +250,21 @@ def decide_cmd(
         str, typer.Option(help="reduce_service | stop_discounts | end_relationship / 处理方式")
     ] = "end_relationship",
     actor: Actor = None,
+    as_of: AsOf = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Void a customer who does not meet the criteria (needs "
+            "--note) / 强制作废不符合标准的客户（需 --note）",
+        ),
+    ] = False,
 ) -> None:
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_decide(customer, actor=_actor(actor), note=note, treatment=treatment)
+        event = ws.value_decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=actor_name(actor),
+                                note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
 
@@ -283,5 +279,5 @@ def revert_cmd(
     """Revert a no-value void: back to active. / 撤销无价值作废。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value_revert(customer, actor=_actor(actor), note=note)
+        event = ws.value_revert(customer, actor=actor_name(actor), note=note)
     typer.echo(t("cli.value.reverted", lang, customer_id=customer, event=event))

@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 
 from keepwise.demo import names, vocab
 from keepwise.demo.acquisition import Leads, Spend
+from keepwise.demo.contracts import Contracts
 from keepwise.demo.events import stream
-from keepwise.demo.lifecycle import Lifecycle, contract_end
 from keepwise.demo.population import Customers, Owners
 from keepwise.demo.timeline import Timeline
 
@@ -27,6 +27,7 @@ I64 = NDArray[np.int64]
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "name", "segment", "industry", "region", "channel", "owner_id",
                   "acquired_at", "contract_end", "birthday", "acquisition_cost"),
+    "contracts": ("contract_id", "customer_id", "start_date", "end_date", "value", "renewed_from"),
     "owners": ("owner_id", "name", "email", "role", "active", "left_at"),
     "orders": ("order_id", "customer_id", "ordered_at", "amount", "cost", "product", "cancelled"),
     "usage": ("customer_id", "day", "visits", "minutes", "feature"),
@@ -42,7 +43,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: Columns holding calendar dates (written as YYYY-MM-DD); the other time columns are moments.
-DATE_COLUMNS = {"acquired_at", "contract_end", "birthday", "left_at", "day", "period_start"}
+DATE_COLUMNS = {
+    "acquired_at",
+    "contract_end",
+    "birthday",
+    "left_at",
+    "day",
+    "period_start",
+    "start_date",
+    "end_date",
+}
 
 
 class Ids:
@@ -87,7 +97,12 @@ def frame(kind: str, columns: dict[str, object]) -> pd.DataFrame:
 
 
 def customers_frame(
-    customers: Customers, life: Lifecycle, costs: F64, ids: Ids, timeline: Timeline, seed: int
+    customers: Customers,
+    contracts: Contracts,
+    costs: F64,
+    ids: Ids,
+    timeline: Timeline,
+    seed: int,
 ) -> pd.DataFrame:
     rng = stream(seed, "frame-customers")
     title = names.company_names(rng, customers.region, customers.industry)
@@ -111,9 +126,26 @@ def customers_frame(
             "channel": text(names.pick(vocab.CHANNELS, customers.channel)),
             "owner_id": text(ids.owner(customers.owner)),
             "acquired_at": dates(timeline, customers.acquired),
-            "contract_end": dates(timeline, contract_end(customers, life, timeline.horizon)),
+            # The current contract: the end of the customer's last one.
+            "contract_end": dates(timeline, contracts.last_end(customers.n)),
             "birthday": pd.Series(birthday, copy=False),
             "acquisition_cost": pd.Series(costs, copy=False),
+        },
+    )
+
+
+def contracts_frame(contracts: Contracts, ids: Ids, timeline: Timeline) -> pd.DataFrame:
+    contract_ids = serial("K", contracts.n)
+    previous = np.where(contracts.renews, np.arange(contracts.n) - 1, -1)
+    return frame(
+        "contracts",
+        {
+            "contract_id": text(contract_ids),
+            "customer_id": text(ids.customer(contracts.customer)),
+            "start_date": dates(timeline, contracts.start),
+            "end_date": dates(timeline, contracts.end),
+            "value": pd.Series(contracts.value, copy=False),
+            "renewed_from": text(contract_ids.take(pa.array(previous, mask=previous < 0))),
         },
     )
 

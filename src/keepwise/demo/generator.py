@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from keepwise.demo import frames as fr
 from keepwise.demo import frames_activity as fa
 from keepwise.demo.acquisition import acquisition_costs, make_leads, make_spend
+from keepwise.demo.contracts import Contracts, make_contracts
 from keepwise.demo.engagement import make_surveys, make_usage
 from keepwise.demo.export import write_frames
 from keepwise.demo.followups import Contacts, make_contacts
@@ -52,6 +53,7 @@ class _World:
     tickets: Tickets
     contacts: Contacts
     life: Lifecycle
+    contracts: Contracts
     ids: fr.Ids
     costs: F64
 
@@ -63,7 +65,7 @@ def generate_company(
     years: int = 3,
     kinds: Iterable[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """One DataFrame per import kind (all ten, or only ``kinds``), keyed by kind name.
+    """One DataFrame per import kind (all eleven, or only ``kinds``), keyed by kind name.
 
     The history covers ``years`` years before ``as_of`` (exclusive); some customers were
     acquired up to two years earlier. The same arguments always give identical frames.
@@ -85,19 +87,23 @@ def _simulate(n_customers: int, seed: int, as_of: dt.date, years: int) -> _World
     contacts = make_contacts(customers, owners, tickets, timeline, season["business"], seed)
     triggers = (tickets.trigger, tickets.trigger_reason)
     life = decide(customers, owners, triggers, contacts.neglect, timeline, plot, seed)
+    contracts = make_contracts(customers, life, float(timeline.horizon))
     ids = fr.Ids(customers.n, owners.n)
     costs = acquisition_costs(customers, seed)
     return _World(
-        seed, timeline, plot, season, owners, customers, tickets, contacts, life, ids, costs
-    )
+        seed, timeline, plot, season, owners, customers, tickets, contacts, life, contracts, ids,
+        costs,
+    )  # fmt: skip
 
 
 def _people(w: _World, wanted: set[str]) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     if "customers" in wanted:
         out["customers"] = fr.customers_frame(
-            w.customers, w.life, w.costs, w.ids, w.timeline, w.seed
+            w.customers, w.contracts, w.costs, w.ids, w.timeline, w.seed
         )
+    if "contracts" in wanted:
+        out["contracts"] = fr.contracts_frame(w.contracts, w.ids, w.timeline)
     if "owners" in wanted:
         out["owners"] = fr.owners_frame(w.owners, w.ids, w.timeline, w.seed)
     if wanted & {"interactions", "status-events"}:

@@ -150,15 +150,6 @@ def _at_contract_end(
     return np.where(wait, ends, decided)
 
 
-def contract_end(customers: Customers, lifecycle: Lifecycle, horizon: float) -> F64:
-    """Day the current (or last) yearly contract ends; nan for customers without contracts."""
-    gone = np.isfinite(lifecycle.left) & ~np.isfinite(lifecycle.back)
-    until = np.where(gone, np.floor(lifecycle.left), horizon)
-    terms = np.maximum(np.ceil((until - customers.acquired) / CONTRACT_DAYS), 1.0)
-    ends = customers.acquired + terms * CONTRACT_DAYS
-    return np.where(vocab.CONTRACTUAL[customers.segment], ends, np.nan)
-
-
 def _voids(rng: np.random.Generator, customers: Customers, timeline: Timeline) -> tuple[F64, I64]:
     """Duplicates and invalid records go within weeks; no-value customers at a review."""
     n = customers.n

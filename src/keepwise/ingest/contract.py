@@ -24,6 +24,8 @@ class Column:
     future_ok: bool = False
     #: The import kind whose key this column must name.
     references: str | None = None
+    #: Stored when the value is empty or the column absent (a key column that is optional).
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,52 @@ KINDS: dict[str, Kind] = {
             key=("customer_id",),
         ),
         Kind(
+            "contracts",
+            "contracts",
+            (
+                _c("contract_id", "id", "合同编号", "合同号", "合同id", "合同ID", required=True),
+                _c(
+                    "customer_id",
+                    "id",
+                    "客户编号",
+                    "客户id",
+                    "客户ID",
+                    required=True,
+                    **_CUSTOMER_REF,
+                ),
+                # start/end are SQL keywords: the table says start_date/end_date.
+                _c(
+                    "start_date",
+                    "date",
+                    "start",
+                    "合同开始",
+                    "合同开始日期",
+                    "开始日期",
+                    "生效日期",
+                    "起始日期",
+                    "签约日期",
+                    required=True,
+                    future_ok=True,
+                ),
+                _c(
+                    "end_date",
+                    "date",
+                    "end",
+                    "合同结束",
+                    "合同结束日期",
+                    "结束日期",
+                    "合同到期日",
+                    "到期日期",
+                    "到期日",
+                    required=True,
+                    future_ok=True,
+                ),
+                _c("value", "amount", "合同金额", "金额", "合同价值", "amount"),
+                _c("renewed_from", "id", "续约自", "续签自", "原合同编号", "续约合同"),
+            ),
+            key=("contract_id",),
+        ),
+        Kind(
             "owners",
             "owners",
             (
@@ -131,7 +179,7 @@ KINDS: dict[str, Kind] = {
                 _c("day", "date", "日期", required=True),
                 _c("visits", "int", "访问次数", "访问频次", range=(0, 1e9)),
                 _c("minutes", "number", "使用时长", "时长", range=(0, 1e9)),
-                _c("feature", "text", "功能", "功能模块"),
+                _c("feature", "text", "功能", "功能模块", default=""),
             ),
             key=("customer_id", "day", "feature"),
         ),
@@ -234,6 +282,7 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "未取消", "离职", "")
 
 
 def normalise_header(text: str) -> str:
-    """Header cells compare equal across case, width (全角/半角), spaces, '_' and '-'."""
+    """Header cells compare equal across case, width (全角/半角), spaces, line breaks, '_' and
+    '-'."""
     folded = unicodedata.normalize("NFKC", text).strip().lower().lstrip("\ufeff")
-    return "".join(ch for ch in folded if ch not in " _-\t")
+    return "".join(ch for ch in folded if ch not in " _-\t\r\n")

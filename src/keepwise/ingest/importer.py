@@ -1,12 +1,17 @@
 """One import: read → validate → load, in one transaction, recorded as an import batch.
 
 Counts always reconcile: ``rows_read = rows_loaded + rows_rejected``. Nothing is written unless
-the whole load succeeds; rejected rows go to a rejects file the user can fix and re-import.
+the whole load succeeds; rejected rows go to a rejects file the user can fix and re-import. The
+rejects file is written in the scratch folder and moved into place only once the batch is
+committed, so a failed or killed import leaves none behind (and none that a later batch, given
+the same id after a kill, would overwrite). Files written on the way live in the workspace's
+scratch folder (:mod:`keepwise.ingest.scratch`), which the next import cleans after a kill.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,13 +20,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from keepwise._core import clock
+from keepwise._core.config import DEFAULT_TIMEZONE
+from keepwise._core.disk import disk_full_error
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import Lang, register
 from keepwise._core.taxonomy import reason_lookup
 from keepwise.ingest.contract import KINDS, Kind
 from keepwise.ingest.mapping import Mapping
-from keepwise.ingest.readers import LINE, read_file
+from keepwise.ingest.readers import LINE, ReadResult, read_file
 from keepwise.ingest.rejects import describe_rejects, write_rejects
+from keepwise.ingest.scratch import Lease
 from keepwise.ingest.validate import validate
 from keepwise.lifecycle import refresh_statuses
 from keepwise.store import Store, schema
@@ -76,29 +85,71 @@ def import_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     rejects_dir: Path,
+    scratch_dir: Path | None = None,
     lang: Lang = "en",
     actor: str | None = None,
     progress: ProgressFn | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ImportResult:
+    """Import one file. ``scratch_dir`` (default: ``tmp`` beside ``rejects_dir``) holds the
+    files written on the way; a full disk there or under the database is reported as such."""
     kind = get_kind(kind_name)
-    mapping = mapping or Mapping()
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    read = read_file(
-        path,
-        encoding=encoding or mapping.encoding,
-        delimiter=delimiter or mapping.delimiter,
-        progress=(lambda d, t: progress("read", d, t)) if progress else None,
-    )
-    with store.begin() as conn:
+    job = _Job(kind, path, mapping or Mapping(), today, lang, actor, progress, timezone)
+    scratch_dir = scratch_dir or rejects_dir.parent / "tmp"
+    try:
+        with Lease(scratch_dir) as lease:
+            read = read_file(
+                path,
+                encoding=encoding or job.mapping.encoding,
+                delimiter=delimiter or job.mapping.delimiter,
+                progress=(lambda d, t: progress("read", d, t)) if progress else None,
+                temp_dir=lease.folder,
+            )
+            partial = lease.folder / "rejects.csv"
+            result = store.transact(lambda conn: job.load(conn, read, rejects_dir, partial))
+            if result.rejects_file:
+                os.replace(partial, result.rejects_file)  # committed: the file may appear
+    except OSError as exc:
+        full = disk_full_error(exc, scratch_dir)
+        if full is None:
+            raise
+        raise full from exc
+    if progress:
+        progress("load", 1, 1)
+    return result
+
+
+@dataclass
+class _Job:
+    kind: Kind
+    path: Path
+    mapping: Mapping
+    today: dt.date
+    lang: Lang
+    actor: str | None
+    progress: ProgressFn | None
+    timezone: str = DEFAULT_TIMEZONE
+    started: dt.datetime = field(default_factory=clock.now)
+
+    def load(
+        self, conn: sa.Connection, read: ReadResult, rejects_dir: Path, partial: Path
+    ) -> ImportResult:
+        """Validate and load in the caller's transaction (run again after a deadlock)."""
+        kind = self.kind
         references = _references(conn, kind)
         lookup = reason_lookup() | _custom_reasons(conn)
         checked = validate(
-            read.table, kind, mapping, today=today, references=references, reasons=lookup
+            read.table, kind, self.mapping, today=self.today, references=references,
+            reasons=lookup, spill_dir=partial.parent / "duckdb", timezone=self.timezone,
+        )  # fmt: skip
+        if self.progress:
+            self.progress("validate", 1, 1)
+        rejects = describe_rejects(
+            checked.rejected, read.malformed, kind, self.lang, self.today.isoformat()
         )
-        if progress:
-            progress("validate", 1, 1)
-        rejects = describe_rejects(checked.rejected, read.malformed, kind, lang, today.isoformat())
-        batch_id = _start_batch(conn, kind, path, read.checksum, read.encoding, started, actor)
+        batch_id = _start_batch(
+            conn, kind, self.path, read.checksum, read.encoding, self.started, self.actor
+        )
         counts = upsert(
             conn,
             schema.IMPORT_TABLES[kind.name],
@@ -109,12 +160,16 @@ def import_file(
         owners_created = _after_load(conn, kind, checked.accepted)
         rejects_file = None
         if rejects:
-            rejects_file = rejects_dir / f"{kind.name}-{batch_id}-rejects.csv"
+            rejects_file = _unused_name(rejects_dir, f"{kind.name}-{batch_id}-rejects", ".csv")
             header = [c for c in checked.rejected.column_names if c not in (LINE, "errors")]
-            write_rejects(rejects_file, rejects, header, lang)
+            try:
+                write_rejects(partial, rejects, header, self.lang)
+            except OSError as exc:
+                exc.filename = exc.filename or str(partial)  # a failed write names no file
+                raise
         result = ImportResult(
             kind=kind.name,
-            file=path.name,
+            file=self.path.name,
             batch_id=batch_id,
             rows_read=checked.accepted.num_rows + len(rejects),
             rows_loaded=checked.accepted.num_rows,
@@ -128,9 +183,18 @@ def import_file(
             owners_created=owners_created,
         )
         _finish_batch(conn, result)
-        if progress:
-            progress("load", 1, 1)
-    return result
+        return result
+
+
+def _unused_name(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem.suffix``, or ``stem-2.suffix`` … where that exists already (a workspace
+    whose database was replaced keeps its old rejects files): never overwrite one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    candidate, n = folder / f"{stem}{suffix}", 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
 
 
 def _references(conn: sa.Connection, kind: Kind) -> dict[str, pa.Array]:
@@ -187,7 +251,7 @@ def _finish_batch(conn: sa.Connection, r: ImportResult) -> None:
             rows_inserted=r.rows_inserted,
             rows_updated=r.rows_updated,
             rejects_path=r.rejects_file,
-            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            finished_at=clock.now(),
         )
     )
 
@@ -203,14 +267,12 @@ def _after_load(conn: sa.Connection, kind: Kind, accepted: pa.Table) -> int:
         finally:
             unstage(conn)
     if kind.name == "customers" and "owner_id" in accepted.column_names:
-        missing = (
-            "SELECT DISTINCT owner_id FROM customers WHERE owner_id IS NOT NULL "
-            "AND owner_id NOT IN (SELECT owner_id FROM owners)"
-        )
-        created = conn.exec_driver_sql(f"SELECT count(*) FROM ({missing}) m").scalar_one()
-        conn.exec_driver_sql(
-            f"INSERT INTO owners (owner_id, name, active) SELECT owner_id, owner_id, TRUE "
-            f"FROM ({missing}) m"
-        )
-        return int(created)
+        # ON CONFLICT: a concurrent import (PostgreSQL) may create the same owner first.
+        created = conn.exec_driver_sql(
+            "INSERT INTO owners (owner_id, name, active) SELECT DISTINCT owner_id, owner_id, TRUE "
+            "FROM customers WHERE owner_id IS NOT NULL "
+            "AND owner_id NOT IN (SELECT owner_id FROM owners) "
+            "ORDER BY owner_id ON CONFLICT (owner_id) DO NOTHING RETURNING owner_id"
+        ).all()
+        return len(created)
     return 0

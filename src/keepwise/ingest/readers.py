@@ -1,8 +1,8 @@
 """Reading import files (CSV in UTF-8 / UTF-8 with BOM / GB18030, XLSX, Parquet) into Arrow.
 
-CSV is decoded strictly: UTF-8 first, then GB18030, and a file whose lines disagree is refused
-as mixed — guessing from a small sample mis-reads short Chinese files (FACTS.md). Every value
-of a CSV or XLSX file is read as text; parsing and validation happen later, in one place.
+The encoding of a CSV file is decided on the whole file (:mod:`keepwise.ingest.encoding`); lines
+may end in LF, CRLF or CR alone (old Mac and Excel exports). Every value of a CSV or XLSX file is
+read as text; parsing and validation happen later, in one place.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
+from keepwise.ingest.encoding import count_breaks, detect_encoding
 
 LINE = "_line"  # the record's line in the file (the header is line 1)
 CHUNK = 16 << 20
@@ -38,13 +40,6 @@ register(
         "read.header_only": {
             "zh": "文件 {path} 只有表头，没有数据行",
             "en": "The file {path} has a header but no data rows",
-        },
-        "read.mixed_encoding": {
-            "zh": "文件混用了多种编码：第 {utf8_line} 行是 UTF-8，第 {other_line} 行不是。"
-            "请将整个文件另存为同一种编码（推荐 UTF-8）后重试，或用 --encoding 指定",
-            "en": "The file mixes encodings: line {utf8_line} is UTF-8 but line {other_line} "
-            "is not. Save the whole file in one encoding (UTF-8 recommended) and retry, "
-            "or name it with --encoding",
         },
         "read.bad_encoding": {
             "zh": "无法按 {encoding} 解码文件（第 {line} 行附近）；请用 --encoding 指定正确的编码",
@@ -90,14 +85,16 @@ def read_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     progress: Progress | None = None,
+    temp_dir: Path | None = None,
 ) -> ReadResult:
+    """``temp_dir``: where a file in another encoding is copied as UTF-8 while it is read."""
     if not path.is_file():
         raise InputError("read.missing", path=str(path))
     if path.stat().st_size == 0:
         raise InputError("read.empty", path=path.name)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        result = _read_csv(path, encoding, delimiter, progress)
+        result = _read_csv(path, encoding, delimiter, progress, temp_dir)
     elif suffix in (".xlsx", ".xlsm"):
         result = _read_xlsx(path)
     elif suffix in (".parquet", ".pq"):
@@ -120,75 +117,30 @@ def file_checksum(path: Path) -> str:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """(encoding, sha256) of a CSV file: ``utf-8-sig``, ``utf-8`` or ``gb18030``."""
-    _check_quotes_closed(path)
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok = True
-    with path.open("rb") as fh:
-        head = fh.read(3)
-        fh.seek(0)
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            if utf8_ok:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-    if utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-            return ("utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"), digest.hexdigest()
-        except UnicodeDecodeError:
-            pass  # truncated inside a multi-byte character: classify the lines below
-    _check_single_encoding(path)
-    return "gb18030", digest.hexdigest()
-
-
-def _check_quotes_closed(path: Path) -> None:
-    """A file cut off inside a quoted value has an odd number of quote characters (an escaped
-    quote is doubled). The CSV parser would silently take the rest of the file as one value."""
+def _check_quotes_closed(source: Path, delimiter: str) -> None:
+    """A file cut off inside a quoted value would be read with the rest of the file as that
+    value. Only a quote at the start of a field opens one (as for Arrow's parser): an inch mark
+    (``27"``) inside a value is text. Counting quotes finds the suspects (an odd number); only
+    those files are scanned field by field."""
     odd = False
-    with path.open("rb") as fh:
+    with source.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             odd ^= chunk.count(b'"') % 2 == 1
     if not odd:
         return
-    line = opened_at = 1
-    inside = False
-    with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            for _ in range(raw.count(b'"')):
-                inside = not inside
-                opened_at = number if inside else opened_at
-            line = number
-    raise InputError("read.truncated", line=opened_at if inside else line,
-                     error="unclosed quote")  # fmt: skip
+    data = source.read_bytes()
+    field_start = rb"(?:(?<=[" + re.escape(delimiter.encode()) + rb"\r\n])|(?<=\xef\xbb\xbf)|^)"
+    quoted = re.compile(field_start + rb'"[^"]*(?:""[^"]*)*(")?')
+    for match in quoted.finditer(data):
+        if match.group(1) is None:
+            line = 1 + count_breaks(data[: match.start()])
+            raise InputError("read.truncated", line=line, error="unclosed quote")
 
 
-def _check_single_encoding(path: Path) -> None:
-    """Refuse a file whose non-ASCII lines are partly UTF-8 and partly not."""
-    first_utf8 = first_other = 0
-    with path.open("rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if line.isascii():
-                continue
-            try:
-                line.decode("utf-8")
-                first_utf8 = first_utf8 or number
-            except UnicodeDecodeError:
-                first_other = first_other or number
-            if first_utf8 and first_other:
-                raise InputError(
-                    "read.mixed_encoding", utf8_line=first_utf8, other_line=first_other
-                )
-
-
-def _transcode_to_utf8(path: Path, encoding: str) -> Path:
+def _transcode_to_utf8(path: Path, encoding: str, temp_dir: Path | None) -> Path:
     """Write a UTF-8 copy of a file in another encoding (Arrow's CSV reader reads UTF-8)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)  # noqa: SIM115
+    out = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False, dir=temp_dir)  # noqa: SIM115
     lines_done = 1
     try:
         with path.open("rb") as fh, out:
@@ -196,26 +148,33 @@ def _transcode_to_utf8(path: Path, encoding: str) -> Path:
                 try:
                     text = decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    line = lines_done + chunk[: exc.start].count(b"\n")
+                    line = lines_done + count_breaks(chunk[: exc.start])
                     raise InputError("read.bad_encoding", encoding=encoding, line=line) from None
-                lines_done += chunk.count(b"\n")
+                lines_done += count_breaks(chunk)
                 out.write(text.encode("utf-8"))
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except BaseException:
+    except BaseException as exc:
         Path(out.name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = out.name  # a failed write does not say which file (a full disk)
         raise
     return Path(out.name)
 
 
 def _sniff_delimiter(sample: str) -> str:
+    lines = sample.replace("\r\n", "\n").replace("\r", "\n")  # the sniffer splits on LF only
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+        return csv.Sniffer().sniff(lines, delimiters=",\t;|").delimiter
     except csv.Error:
         return ","
 
 
 def _read_csv(
-    path: Path, encoding: str | None, delimiter: str | None, progress: Progress | None
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    progress: Progress | None,
+    temp_dir: Path | None,
 ) -> ReadResult:
     if encoding:
         try:
@@ -226,15 +185,18 @@ def _read_csv(
     else:
         encoding, checksum = detect_encoding(path)
     utf8 = encoding in ("utf-8", "utf-8-sig")
-    source = path if utf8 else _transcode_to_utf8(path, encoding)
+    source = path if utf8 else _transcode_to_utf8(path, encoding, temp_dir)
     try:
         with source.open("r", encoding="utf-8-sig", newline="") as fh:
             sample = fh.read(64 << 10)
         if not sample.strip():
             raise InputError("read.empty", path=path.name)
         delimiter = delimiter or _sniff_delimiter(sample)
-        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
-        table, malformed = _parse_csv(source, header, delimiter, progress)
+        _check_quotes_closed(source, delimiter)
+        # newline="": a header cell may hold a quoted line break, and lines may end in CR alone.
+        header_reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        header = next(header_reader)
+        table, malformed = _parse_csv(source, header, header_reader.line_num, delimiter, progress)
     finally:
         if source != path:
             source.unlink(missing_ok=True)
@@ -252,7 +214,7 @@ def _unique_header(header: list[str]) -> list[str]:
 
 
 def _parse_csv(
-    source: Path, header: list[str], delimiter: str, progress: Progress | None
+    source: Path, header: list[str], header_lines: int, delimiter: str, progress: Progress | None
 ) -> tuple[pa.Table, list[tuple[int, str, str]]]:
     names = _unique_header(header)
     malformed: list[tuple[int, str, str]] = []
@@ -262,7 +224,9 @@ def _parse_csv(
         return "skip"
 
     size = source.stat().st_size
-    read_opts = pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=8 << 20)
+    # skip_rows_after_names skips a parsed record (a quoted line break in the header included);
+    # skip_rows would skip one physical line.
+    read_opts = pacsv.ReadOptions(column_names=names, skip_rows_after_names=1, block_size=8 << 20)
     parse_opts = pacsv.ParseOptions(
         delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
     )
@@ -284,9 +248,9 @@ def _parse_csv(
     table = pa.Table.from_batches(batches, schema=reader.schema)
     if any(m[0] == 0 for m in malformed):
         malformed = _locate_malformed(source, malformed)
-    # Line numbers: the header is line 1, records follow. Malformed rows are counted apart, so
-    # the numbering of good rows skips them (exact unless a value spans several lines).
-    lines = _good_row_lines(table.num_rows, [m[0] for m in malformed])
+    # Line numbers: the header takes its lines, records follow. Malformed rows are counted apart,
+    # so the numbering of good rows skips them (exact unless a value spans several lines).
+    lines = _good_row_lines(table.num_rows, [m[0] for m in malformed], header_lines + 1)
     return table.append_column(LINE, lines), malformed
 
 
@@ -308,11 +272,11 @@ def _locate_malformed(
     return located + ([current] if current else []) + list(pending)
 
 
-def _good_row_lines(n_good: int, bad_lines: list[int]) -> pa.Array:
+def _good_row_lines(n_good: int, bad_lines: list[int], first: int) -> pa.Array:
     import numpy as np
 
     total = n_good + len(bad_lines)
-    all_lines = np.arange(2, total + 2, dtype=np.int64)
+    all_lines = np.arange(first, total + first, dtype=np.int64)
     if bad_lines:
         all_lines = all_lines[~np.isin(all_lines, np.asarray(bad_lines, dtype=np.int64))]
         all_lines = all_lines[:n_good]

@@ -85,7 +85,7 @@ def write_rejects(path: Path, rejects: list[Reject], header: list[str], lang: La
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         head = [t("rejects.line", lang), t("rejects.column", lang), t("rejects.reason", lang)]
-        writer.writerow(head + header)
+        writer.writerow([excel_safe(c) for c in head + header])  # a header cell is a cell too
         for r in rejects:
             cells = [str(r.line), "; ".join(r.columns), "; ".join(r.reasons)]
             writer.writerow([excel_safe(c) for c in cells + r.values])

@@ -18,9 +18,10 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 
 from keepwise._core.config import ChurnConfig
+from keepwise.churn import lifetimes
+from keepwise.churn.timeline import status_at
 from keepwise.metrics import periods as pr
 from keepwise.metrics.context import Context, check_dimension
-from keepwise.metrics.status import status_at
 from keepwise.metrics.tables import LOST, Tables, from_null_key, null_key
 
 COHORT_COLUMNS = ["cohort", "age", "dimension", "customers", "retained", "retention"]
@@ -104,22 +105,16 @@ def survival_by_segment(
     value of ``by`` (one curve "all" when None), with ``1 - alpha`` confidence bands."""
     check_dimension(by)
     with Context.make(tables, as_of=as_of, by=by, churn=churn) as ctx:
-        e = ctx.events
-        first = e.filter(e.loss == 1).group_by(lcid=e.customer_id).aggregate(lost_on=e.on.min())
-        b = ctx.base
-        j = b.left_join(first, b.customer_id == first.lcid)
-        df = j.select("customer_id", "acq", "lost_on", group=ctx.dim(j)).execute()
-    return kaplan_meier(df, as_of, grouped=by is not None, alpha=alpha)
+        j = lifetimes(ctx.base, ctx.events, as_of)
+        df = j.select("customer_id", "tenure_days", "lost_on", group=ctx.dim(j)).execute()
+    return kaplan_meier(df, grouped=by is not None, alpha=alpha)
 
 
-def kaplan_meier(
-    df: pd.DataFrame, as_of: dt.date, *, grouped: bool, alpha: float = 0.05
-) -> pd.DataFrame:
-    """KM curves from (acq, lost_on, group) rows; customers never lost are censored at as_of."""
-    acq = pd.to_datetime(df["acq"])
-    lost = pd.to_datetime(df["lost_on"])
-    end = lost.fillna(pd.Timestamp(as_of))
-    days = (end - acq).dt.days.clip(lower=0).astype(float)
+def kaplan_meier(df: pd.DataFrame, *, grouped: bool, alpha: float = 0.05) -> pd.DataFrame:
+    """KM curves from (tenure_days, lost_on, group) rows (:func:`keepwise.churn.lifetimes`);
+    customers never lost (null ``lost_on``) are censored."""
+    lost = df["lost_on"]
+    days = pd.to_numeric(df["tenure_days"]).astype(float)
     groups = df["group"].fillna("(none)").astype(str) if grouped else pd.Series(ALL, df.index)
     frames = []
     for name in sorted(groups.unique()):

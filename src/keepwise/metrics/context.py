@@ -19,8 +19,8 @@ import pandas as pd
 from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
+from keepwise.churn.timeline import intervals, timeline
 from keepwise.metrics import periods as pr
-from keepwise.metrics import status
 from keepwise.metrics.tables import DIMENSIONS, Tables, customer_base
 
 register(
@@ -72,11 +72,17 @@ class Context:
         by: str | None = None,
         churn: ChurnConfig | None = None,
         winback_days: int = DEFAULT_WINBACK_DAYS,
+        trailing: bool = False,
     ) -> Context:
+        """``trailing``: one window, the ``grain`` before ``as_of`` (e.g. the last 12 months),
+        instead of whole calendar periods."""
         g = pr.check_grain(grain)
-        items = pr.periods(g, as_of=as_of, start=start, end=end)
+        if trailing:
+            items = [pr.trailing(g, as_of)]
+        else:
+            items = pr.periods(g, as_of=as_of, start=start, end=end)
         return cls(tables, as_of, g, items, churn or ChurnConfig(), check_dimension(by),
-                   winback_days)  # fmt: skip
+                   winback_days, aligned=not trailing)  # fmt: skip
 
     @property
     def dim_column(self) -> str | None:
@@ -121,12 +127,12 @@ class Context:
     @cached_property
     def events(self) -> ir.Table:
         return self._shared(
-            "events", lambda: status.timeline(self.tables, self.base, self.churn, self.as_of)
+            "events", lambda: timeline(self.tables, self.base, self.churn, self.as_of)
         )
 
     @cached_property
     def spans(self) -> ir.Table:
-        return self._shared("spans", lambda: status.intervals(self.events))
+        return self._shared("spans", lambda: intervals(self.events))
 
     def _shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A result that depends only on the tables, as_of and the churn definition: kept in
@@ -182,16 +188,18 @@ class Context:
 
 
 def _materialize(con: Any, expr: ir.Table, cleanup: list[Callable[[], object]]) -> ir.Table:
+    """``expr`` computed once into a temporary table of the backend, dropped at cleanup. Not
+    Ibis's ``cache()`` on SQL backends: it shares one table among equal expressions, so one
+    request's release would drop another's (sqlglot is pinned below 30.18, whose DDL for
+    DuckDB Ibis 12 cannot use)."""
     if con.name == "pyspark":
         cached = expr.cache()
         cleanup.append(cached.release)
         return cached
-    # Ibis's own cache() needs DDL that the installed sqlglot renders wrongly for DuckDB, so
-    # the temporary table is created with plain SQL (the expression holds no in-memory tables).
     name = f"kw_tmp_{uuid.uuid4().hex[:12]}"
-    _run(con, f'CREATE TEMPORARY TABLE "{name}" AS {con.compile(expr)}')
-    cleanup.append(lambda: _run(con, f'DROP TABLE IF EXISTS "{name}"'))
-    return con.table(name)
+    table = con.create_table(name, expr, temp=True)
+    cleanup.append(lambda: con.drop_table(name, force=True))
+    return table
 
 
 def _values_table(con: Any, frame: pd.DataFrame, cleanup: list[Callable[[], object]]) -> ir.Table:

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import ibis
 import ibis.expr.types as ir
 
+from keepwise.churn.timeline import status_at_bounds
 from keepwise.metrics.context import Context
-from keepwise.metrics.status import status_at_bounds
 from keepwise.metrics.tables import LOST, day, live_orders, shift_days
 
 #: Optional parts of the grid, attached only when a requested KPI needs them.

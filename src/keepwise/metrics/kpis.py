@@ -54,10 +54,13 @@ def compute(
     by: str | None = None,
     churn: ChurnConfig | None = None,
     winback_days: int = DEFAULT_WINBACK_DAYS,
+    trailing: bool = False,
 ) -> pd.DataFrame:
-    """KPIs (all when ``metrics`` is None) for every period of ``grain`` in ``[start, end)``."""
+    """KPIs (all when ``metrics`` is None) for every period of ``grain`` in ``[start, end)``,
+    or with ``trailing`` for the one window of ``grain`` before ``as_of``."""
     return compute_cuts(tables, metrics, cuts=[by], as_of=as_of, grain=grain, start=start,
-                        end=end, churn=churn, winback_days=winback_days)[by]  # fmt: skip
+                        end=end, churn=churn, winback_days=winback_days,
+                        trailing=trailing)[by]  # fmt: skip
 
 
 def compute_cuts(
@@ -71,6 +74,7 @@ def compute_cuts(
     end: dt.date | None = None,
     churn: ChurnConfig | None = None,
     winback_days: int = DEFAULT_WINBACK_DAYS,
+    trailing: bool = False,
 ) -> dict[str | None, pd.DataFrame]:
     """The same KPIs for several cuts (None: uncut) → one result per cut, each as
     :func:`compute` gives it. The uncut result comes from the first dimension's pass: every
@@ -82,7 +86,8 @@ def compute_cuts(
     results: dict[str | None, pd.DataFrame] = {}
     for dim in dims or [None]:
         with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=dim,
-                          churn=churn, winback_days=winback_days) as ctx:  # fmt: skip
+                          churn=churn, winback_days=winback_days,
+                          trailing=trailing) as ctx:  # fmt: skip
             results.update(compute_in(ctx, kpis, total=None in wanted and None not in results))
     return {c: results[c] for c in wanted}
 

@@ -9,11 +9,11 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from keepwise.churn.timeline import status_at
 from keepwise.metrics import periods as pr
 from keepwise.metrics.catalogue import Kpi
 from keepwise.metrics.context import Context
 from keepwise.metrics.grid import grid
-from keepwise.metrics.status import status_at
 from keepwise.metrics.tables import day, from_null_key, latest_scores, live_orders, null_key
 
 KEYS = ["period_start", "period_end", "dimension"]

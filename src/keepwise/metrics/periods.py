@@ -32,6 +32,11 @@ register(
             "zh": "起始日期 {start} 必须早于结束日期 {end}",
             "en": "The start date {start} must be before the end date {end}",
         },
+        "metrics.after_as_of": {
+            "zh": "所选周期从 {start} 开始，晚于截止日期 {as_of}：那时还没有任何数据",
+            "en": "The periods start on {start}, after the as-of date {as_of}: nothing is known "
+            "about them yet",
+        },
         "metrics.too_many_periods": {
             "zh": "{count} 个周期太多（最多 {limit} 个）；请缩小日期范围或换用更粗的粒度",
             "en": "{count} periods are too many (at most {limit}); narrow the range or use a "
@@ -93,7 +98,9 @@ def periods(
     """The whole periods of ``grain`` covering ``[start, end)``.
 
     Defaults: ``end`` is the start of the period containing ``as_of`` (so only complete periods
-    are shown) and ``start`` is :data:`DEFAULT_PERIODS` periods before ``end``.
+    are shown) and ``start`` is :data:`DEFAULT_PERIODS` periods before ``end``. Periods that
+    start on or after ``as_of`` are left out: nothing dated then is known (the last one kept
+    may end after ``as_of``: it is incomplete).
     """
     g = check_grain(grain)
     last = ceil(end, g) if end else floor(as_of, g)
@@ -109,7 +116,16 @@ def periods(
             raise InputError(
                 "metrics.too_many_periods", count=f"> {MAX_PERIODS}", limit=MAX_PERIODS
             )
-    return out
+    known = [p for p in out if p.start < as_of]
+    if not known:
+        raise InputError("metrics.after_as_of", start=first.isoformat(), as_of=as_of.isoformat())
+    return known
+
+
+def trailing(grain: str, as_of: dt.date) -> Period:
+    """The window of one ``grain`` that ends at ``as_of``: ``[as_of − 1 grain, as_of)``, e.g.
+    the last 12 months for ``year`` (its previous period is the 12 months before that)."""
+    return Period(shift(as_of, check_grain(grain), -1), as_of)
 
 
 def period_frame(items: list[Period], grain: Grain) -> pd.DataFrame:

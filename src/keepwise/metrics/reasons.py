@@ -18,10 +18,10 @@ import pandas as pd
 from keepwise._core.config import ChurnConfig
 from keepwise._core.i18n import register
 from keepwise._core.taxonomy import BUILTIN_REASONS
+from keepwise.churn.timeline import status_at
 from keepwise.metrics import periods as pr
 from keepwise.metrics.context import Context
 from keepwise.metrics.grid import revenue_before
-from keepwise.metrics.status import status_at
 from keepwise.metrics.tables import (
     LOST,
     NULL_KEY,

@@ -11,8 +11,10 @@ Design (why it looks like this):
   sees numbers as they are and categories natively; an L2 logistic regression sees centred
   one-hot categories and every number both raw and log-compressed (so it can bend). Tabular
   churn data is often close to additive, where the linear view alone is hard to beat; the trees
-  add interactions. The raw score is ``w * tree_margin + (1 - w) * linear_margin`` with ``w``
-  chosen on out-of-fold predictions.
+  add interactions. The raw score is ``w * tree_margin + (1 - w) * linear_margin``; ``w`` and
+  the tree size (``num_leaves``: small trees, or LightGBM's usual size, which wins on very
+  separable tables with repeated rows) are chosen together by the out-of-fold log-loss, so the
+  blend can always fall back on the trees alone at LightGBM's size.
 * **Honest defaults.** Internal stratified K-fold: each fold's booster stops early on its
   held-out fold, the final booster is refitted on all rows with the mean best round count, and the
   out-of-fold blended margins train the calibrator (Platt sigmoid by default, isotonic optional).
@@ -78,28 +80,30 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
     The defaults are meant to work unchanged on unseen tables; ``random_state`` fixes every
     random choice so refits on the same data give identical predictions.
 
-    Parameters: the LightGBM part (``learning_rate``, ``num_leaves``, ``max_depth`` (-1: no
+    Parameters: the LightGBM part (``learning_rate``, ``num_leaves`` (one size, or several
+    candidates of which the internal validation keeps one), ``max_depth`` (-1: no
     limit; a shallow tree is cheaper to explain), ``min_child_samples``,
     ``reg_lambda`` (L2), ``colsample``, ``subsample``; its tree count is chosen by early stopping
     up to ``max_trees`` in ``n_folds`` internal folds, or with ``n_folds=1`` on one stratified
     hold-out quarter); ``linear_C`` the inverse L2 strength of the linear part, fitted on at
     most ``linear_max_rows`` rows (a seeded random subset beyond that: a few dozen coefficients
     are settled long before, and the fit costs time in proportion to the rows);
-    ``linear_weight`` the linear part's share of the blend (``None``: chosen by
-    out-of-fold log-loss; ``0``: trees only; ``1``: linear only); ``calibration`` ``"sigmoid"``,
+    ``linear_weight`` the linear part's share of the blend (``None``: chosen with the tree size
+    by out-of-fold log-loss; ``0``: trees only; ``1``: linear only); ``calibration`` ``"sigmoid"``,
     ``"isotonic"`` or ``"none"``; ``max_categories`` / ``min_category_count`` cap text columns;
     ``n_jobs`` threads (``None``: all cores; worth it from roughly 50 000 rows).
 
     Fitted attributes: ``classes_`` (sorted labels), ``positive_index_`` (churn's column in
     ``predict_proba``), ``n_features_in_``, ``feature_names_in_``, ``encoder_``
     (:class:`TableEncoder`; ``encoder_.dropped`` says which columns were left out and why),
-    ``booster_``, ``linear_``, ``n_trees_``, ``tree_weight_``, ``calibrator_``.
+    ``booster_``, ``linear_``, ``num_leaves_`` (the tree size kept), ``n_trees_``,
+    ``tree_weight_``, ``calibrator_``.
     """
 
     def __init__(
         self,
         learning_rate: float = 0.03,
-        num_leaves: int = 8,
+        num_leaves: int | tuple[int, ...] = (8, 32),
         max_depth: int = -1,
         min_child_samples: int = 20,
         reg_lambda: float = 5.0,
@@ -178,22 +182,26 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         self.encoder_ = TableEncoder(self.max_categories, self.min_category_count).fit(frame)
         trees, linear = self.encoder_.tree_frame(frame), self.encoder_.linear_matrix(frame)
-        oof_tree, oof_linear, rounds = self._cross_fit(trees, linear, y01)
-        self.n_trees_ = max(1, round(float(np.mean(rounds))))
-        self.booster_ = self._train_booster(trees, y01, self.n_trees_)
+        oof_linear, oof_trees, rounds = self._cross_fit(trees, linear, y01)
+        seen = ~np.isnan(oof_linear)  # all rows, except with a single hold-out split
+        self.num_leaves_, self.tree_weight_, oof_margin = self._choose(
+            {leaves: oof[seen] for leaves, oof in oof_trees.items()}, oof_linear[seen], y01[seen]
+        )
+        self.n_trees_ = max(1, round(float(np.mean(rounds[self.num_leaves_]))))
+        self.booster_ = self._train_booster(trees, y01, self.n_trees_, self.num_leaves_)
         self.linear_ = self._fit_linear(linear, y01, np.arange(len(y01)))
-        seen = ~np.isnan(oof_tree)  # all rows, except with a single hold-out split
-        oof_tree, oof_linear, y_seen = oof_tree[seen], oof_linear[seen], y01[seen]
-        self.tree_weight_ = self._tree_weight(oof_tree, oof_linear, y_seen)
-        w = self.tree_weight_
-        self._fit_calibrator(w * oof_tree + (1 - w) * oof_linear, y_seen)
+        self._fit_calibrator(oof_margin, y01[seen])
         return self
 
-    def _booster_params(self, n_rows: int) -> dict[str, Any]:
+    def _leaf_candidates(self) -> list[int]:
+        leaves = self.num_leaves
+        return [int(v) for v in leaves] if isinstance(leaves, tuple | list) else [int(leaves)]
+
+    def _booster_params(self, n_rows: int, leaves: int) -> dict[str, Any]:
         return {
             "objective": "binary",
             "learning_rate": self.learning_rate,
-            "num_leaves": self.num_leaves,
+            "num_leaves": leaves,
             "max_depth": self.max_depth,
             # Tiny tables cannot afford 20 rows per leaf; large ones keep the set value.
             "min_data_in_leaf": max(2, min(self.min_child_samples, n_rows // 10)),
@@ -213,9 +221,14 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         }
 
     def _train_booster(
-        self, X: pd.DataFrame, y: np.ndarray, rounds: int, valid: tuple[Any, Any] | None = None
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        rounds: int,
+        leaves: int,
+        valid: tuple[Any, Any] | None = None,
     ) -> lgb.Booster:
-        params = self._booster_params(len(X))
+        params = self._booster_params(len(X), leaves)
         data = lgb.Dataset(X, label=y, params={"verbose": -1, "num_threads": self._threads() or 0})
         if valid is None:
             return lgb.train(params, data, num_boost_round=rounds)
@@ -233,28 +246,33 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
 
     def _cross_fit(
         self, trees: pd.DataFrame, linear: np.ndarray, y: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Out-of-fold margins of both parts and each fold's early-stopped round count.
+    ) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, list[int]]]:
+        """Out-of-fold margins of the linear part and of each tree size (``num_leaves``
+        candidate), and each fold's early-stopped round count per tree size.
 
         With ``n_folds=1`` one stratified quarter of the rows is held out instead (for very
         large tables, where one split is evidence enough): only those rows get out-of-fold
         margins, and the rest come back as NaN.
         """
+        sizes = self._leaf_candidates()
         k = min(max(2, self.n_folds), int(np.bincount(y).min()))
-        oof_tree, oof_linear = np.zeros(len(y)), np.zeros(len(y))
+        blank = np.nan if self.n_folds == 1 and k >= 2 else 0.0
+        oof_linear = np.full(len(y), blank)
+        oof_trees = {leaves: np.full(len(y), blank) for leaves in sizes}
+        rounds: dict[int, list[int]] = {leaves: [] for leaves in sizes}
         if k < 2:  # too few churners to hold any out: fixed size, no blending evidence
-            return oof_tree, oof_linear, [min(100, self.max_trees)]
-        if self.n_folds == 1:
-            oof_tree[:], oof_linear[:] = np.nan, np.nan
-        rounds = []
+            return oof_linear, oof_trees, {leaves: [min(100, self.max_trees)] for leaves in sizes}
         for train, held in self._splits(y, k):
             valid = (trees.iloc[held], y[held])
-            booster = self._train_booster(trees.iloc[train], y[train], self.max_trees, valid)
-            rounds.append(max(1, booster.best_iteration or self.max_trees))
-            oof_tree[held] = booster.predict(trees.iloc[held], raw_score=True)
             part = self._fit_linear(linear, y, train)
             oof_linear[held] = part.decision_function(linear[held])
-        return oof_tree, oof_linear, rounds
+            for leaves in sizes:
+                booster = self._train_booster(
+                    trees.iloc[train], y[train], self.max_trees, leaves, valid
+                )
+                rounds[leaves].append(max(1, booster.best_iteration or self.max_trees))
+                oof_trees[leaves][held] = booster.predict(trees.iloc[held], raw_score=True)
+        return oof_linear, oof_trees, rounds
 
     def _splits(self, y: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """``k`` stratified folds, or with ``n_folds=1`` one stratified hold-out quarter."""
@@ -265,15 +283,28 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state)
         return list(folds.split(y, y))
 
-    def _tree_weight(self, tree: np.ndarray, linear: np.ndarray, y: np.ndarray) -> float:
-        """Tree share of the blend: the set value, else the best out-of-fold log-loss."""
+    def _choose(
+        self, oof_trees: dict[int, np.ndarray], oof_linear: np.ndarray, y: np.ndarray
+    ) -> tuple[int, float, np.ndarray]:
+        """``(num_leaves, tree weight, blended out-of-fold margin)`` with the best out-of-fold
+        log-loss (after a Platt fit) over the tree sizes and the blend weights (the set
+        ``linear_weight``, else 0, 0.1, ..., 1). The first size wins ties."""
         if self.linear_weight is not None:
-            return 1.0 - float(self.linear_weight)
-        if not tree.any():
-            return 0.5
-        grid = np.linspace(0.0, 1.0, 11)
-        losses = [_log_loss(y, self._platt(w * tree + (1 - w) * linear, y)) for w in grid]
-        return float(grid[int(np.argmin(losses))])
+            weights = np.array([1.0 - float(self.linear_weight)])
+        elif not oof_linear.any():  # no out-of-fold evidence (too few churners)
+            weights = np.array([0.5])
+        else:
+            weights = np.linspace(0.0, 1.0, 11)
+        best: tuple[float, int, float] | None = None
+        for leaves, tree in oof_trees.items():
+            for w in weights:
+                margin = w * tree + (1 - w) * oof_linear
+                loss = _log_loss(y, self._platt(margin, y)) if margin.any() else 0.0
+                if best is None or loss < best[0] - 1e-12:
+                    best = (loss, leaves, float(w))
+        assert best is not None
+        _, leaves, w = best
+        return leaves, w, w * oof_trees[leaves] + (1 - w) * oof_linear
 
     @staticmethod
     def _platt(margin: np.ndarray, y: np.ndarray) -> np.ndarray:

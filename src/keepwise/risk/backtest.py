@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.i18n import Lang, register, t
 from keepwise.models.churn import risk_band
 from keepwise.models.evaluation import KEEPWISE, LOGISTIC, score_report
@@ -163,6 +164,7 @@ def _table(title: str, header: list[str], body: list[list[str]]) -> str:
 
 def lead_times(
     store: Store,
+    churn: ChurnConfig,
     fitted: dict[str, Any],
     churned_at: pd.Series,
     start: dt.date,
@@ -174,7 +176,7 @@ def lead_times(
     first_flag: dict[str, dict[str, pd.Timestamp]] = {name: {} for name in fitted}
     day = start
     while day < start + dt.timedelta(days=horizon):
-        frame = build_features(store, day)
+        frame = build_features(store, day, churn=churn)
         if len(frame):
             X = features_of(frame)
             for name, model in fitted.items():
@@ -203,6 +205,7 @@ def backtest(
     store: Store,
     as_of: dt.date,
     *,
+    churn: ChurnConfig,
     horizon: int = DEFAULT_HORIZON,
     snapshots: int = DEFAULT_SNAPSHOTS,
     splits: int = 2,
@@ -213,7 +216,7 @@ def backtest(
     """Time-split back-test of the model against the recency and logistic baselines."""
     horizon, bands = check_horizon(horizon), check_cutoffs(cutoffs)
     dates = snapshot_dates(as_of, horizon, splits + snapshots)
-    frame = load_snapshots(store, dates, horizon)
+    frame = load_snapshots(store, dates, horizon, churn)
     report = BacktestReport(as_of, horizon, bands)
     for i in range(splits):
         test_date, train_dates = dates[i], dates[i + 1 : i + 1 + snapshots]
@@ -231,7 +234,9 @@ def backtest(
             for name, m in fitted.items()
         }
         churners = test[test["churned"] == 1].set_index("customer_id")["churned_at"]
-        lead = lead_times(store, fitted, churners, test_date, horizon, bands[1], checkpoint_days)
+        lead = lead_times(
+            store, churn, fitted, churners, test_date, horizon, bands[1], checkpoint_days
+        )
         report.splits.append(
             SplitResult(
                 test_date,

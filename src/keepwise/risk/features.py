@@ -3,8 +3,10 @@
 Everything here is an Ibis expression over the canonical tables, so the same code runs on DuckDB
 and PostgreSQL. The time rule (DESIGN.md): a feature as of ``as_of`` reads only rows dated
 strictly before ``as_of`` midnight (orders, usage days, tickets and their first responses,
-surveys, follow-ups, status events, owner departures, earlier scores); labels read only the
-status events in ``[as_of, as_of + horizon)``. The feature names are those
+surveys, follow-ups, status events, owner departures, earlier scores, contracts started or
+imported before it; docs/models.md lists how each feature is point-in-time); labels read only the
+losses in ``[as_of, as_of + horizon)``. Who is kept at ``as_of`` and who is lost in the window
+come from the workspace's churn definition (:mod:`keepwise.churn`), explicit or inferred. The feature names are those
 :mod:`keepwise.models.drivers` turns into sentences.
 """
 
@@ -17,8 +19,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from keepwise._core.config import ChurnConfig
+from keepwise.churn import Tables, contracts_at, customer_base, day, losses, statuses, timeline
+from keepwise.churn import lifetimes as churn_lifetimes
 from keepwise.store import Store
-from keepwise.store.schema import LOST_STATUSES
 
 DAY = 86400.0
 #: Customer attributes used as categories.
@@ -71,26 +75,23 @@ def _sum_if(cond: Any, value: Any) -> Any:
     return cond.ifelse(value, 0).sum()
 
 
-def status_at(store: Store, moment: dt.datetime) -> Any:
-    """``customer_id, to_status`` of each customer's latest status event before ``moment``."""
-    events = store.table("status_events")
-    events = events.filter(events.occurred_at < moment)
-    latest = ibis.row_number().over(
-        group_by=events.customer_id, order_by=[events.occurred_at.desc(), events.id.desc()]
-    )
-    ranked = events.mutate(n=latest)
-    return ranked.filter(ranked.n == 0).select("customer_id", "to_status")
+def tables(store: Store) -> Tables:
+    """The canonical tables of a workspace's store, as the churn definition reads them."""
+    return Tables.from_backend(store.ibis())
 
 
-def active_customers(store: Store, as_of: dt.date) -> Any:
-    """Customers acquired before ``as_of`` whose status then is neither churned nor voided."""
-    w = _Window(as_of)
-    c = store.table("customers")
-    c = c.filter(c.acquired_at.isnull() | (c.acquired_at < w.moment))
-    status = status_at(store, w.moment)
-    joined = c.left_join(status, c.customer_id == status.customer_id)
-    joined = joined.mutate(status_then=joined.to_status.fill_null("active"))
-    return joined.filter(~joined.status_then.isin(LOST_STATUSES))
+def active_customers(store: Store, churn: ChurnConfig, as_of: dt.date) -> Any:
+    """Customers known at ``as_of`` whose status then, under the workspace's churn definition,
+    is neither churned nor voided (:func:`keepwise.churn.statuses`)."""
+    s = statuses(tables(store), churn, as_of)
+    return s.filter(s.kept)
+
+
+def contract_in_force(store: Store, as_of: dt.date) -> Any:
+    """The contract known at ``as_of`` (:func:`keepwise.churn.contracts_at`): never the
+    customer's current contract read at a past snapshot."""
+    tables = [store.table(name) for name in ("contracts", "customers", "import_batches")]
+    return contracts_at(tables[0], tables[1], tables[2], as_of)
 
 
 def _order_features(store: Store, w: _Window) -> Any:
@@ -176,10 +177,15 @@ def _latest_score(store: Store, w: _Window, column: str) -> Any:
     return sc.filter(sc.n == 0).select(sid="customer_id", **{column: sc[column]})
 
 
-def feature_table(store: Store, as_of: dt.date) -> Any:
-    """The Ibis expression of the snapshot: one row per active customer, ``FEATURES`` columns."""
+def feature_table(store: Store, as_of: dt.date, *, churn: ChurnConfig) -> Any:
+    """The Ibis expression of the snapshot: one row per customer kept at ``as_of``,
+    ``FEATURES`` columns."""
     w = _Window(as_of)
-    base = active_customers(store, as_of)
+    base = active_customers(store, churn, as_of)
+    contract = contract_in_force(store, as_of).select(
+        kcid="customer_id", contract_end="contract_end"
+    )
+    base = base.left_join(contract, base.customer_id == contract.kcid).drop("kcid")
     owners = store.table("owners")
     departed = owners.left_at.notnull() & (owners.left_at < w.moment)
     # An owner marked inactive without a date has left at some unknown time: counted as gone.
@@ -187,8 +193,8 @@ def feature_table(store: Store, as_of: dt.date) -> Any:
     owner_gone = owners.select(oid="owner_id", owner_departed=departed.ifelse(1, 0))
     t = base.select(
         "customer_id", "owner_id", *CATEGORIES,
-        at_risk=(base.status_then == "at_risk").ifelse(1, 0),
-        tenure_days=w.days_before(base.acquired_at),
+        at_risk=(base.status == "at_risk").ifelse(1, 0),
+        tenure_days=day(as_of).delta(base.acq, unit="day").cast("float64"),
         days_to_contract_end=-w.days_before(base.contract_end),
     )  # fmt: skip
     parts = [
@@ -214,9 +220,9 @@ def feature_table(store: Store, as_of: dt.date) -> Any:
     return t.mutate(**zero_filled).select("customer_id", "owner_id", *FEATURES)
 
 
-def build_features(store: Store, as_of: dt.date) -> pd.DataFrame:
+def build_features(store: Store, as_of: dt.date, *, churn: ChurnConfig) -> pd.DataFrame:
     """The snapshot as a DataFrame sorted by ``customer_id``."""
-    frame = feature_table(store, as_of).execute()
+    frame = feature_table(store, as_of, churn=churn).execute()
     frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
     for column in FEATURES:
         if column not in CATEGORIES and column != "value_tier":
@@ -227,43 +233,37 @@ def build_features(store: Store, as_of: dt.date) -> pd.DataFrame:
     return frame
 
 
-def label_table(store: Store, as_of: dt.date, horizon: int) -> Any:
-    """``customer_id, churned_at``: the first churn or void in ``[as_of, as_of + horizon)``."""
-    w = _Window(as_of)
-    e = store.table("status_events")
-    end = w.moment + dt.timedelta(days=horizon)
-    e = e.filter(e.to_status.isin(LOST_STATUSES) & (e.occurred_at >= w.moment))
-    e = e.filter(e.occurred_at < end)
-    return e.group_by("customer_id").aggregate(churned_at=e.occurred_at.min())
+def label_table(store: Store, churn: ChurnConfig, as_of: dt.date, horizon: int) -> Any:
+    """``customer_id, churned_at``: the first loss (churn or void, explicit or inferred by the
+    churn definition) in ``[as_of, as_of + horizon)``."""
+    end = as_of + dt.timedelta(days=horizon)
+    lost = losses(tables(store), churn, as_of, end)
+    return lost.select("customer_id", churned_at=lost.lost_at)
 
 
-def build_snapshot(store: Store, as_of: dt.date, horizon: int) -> pd.DataFrame:
+def build_snapshot(
+    store: Store, as_of: dt.date, horizon: int, *, churn: ChurnConfig
+) -> pd.DataFrame:
     """Features as of ``as_of`` plus ``churned`` (0/1) and ``churned_at`` within ``horizon``."""
-    frame = build_features(store, as_of)
-    labels = label_table(store, as_of, horizon).execute()
+    frame = build_features(store, as_of, churn=churn)
+    labels = label_table(store, churn, as_of, horizon).execute()
     frame = frame.merge(labels, on="customer_id", how="left")
     frame["churned"] = frame["churned_at"].notna().astype("int64")
     frame.insert(0, "as_of", pd.Timestamp(as_of))
     return frame
 
 
-def lifetimes(store: Store, as_of: dt.date) -> pd.DataFrame:
-    """Per customer acquired before ``as_of``: ``tenure_days`` until their first churn or void
-    before ``as_of`` (``churned`` = 1) or until ``as_of`` (censored), plus the categories."""
-    w = _Window(as_of)
-    c = store.table("customers")
-    c = c.filter(c.acquired_at.notnull() & (c.acquired_at < w.moment))
-    e = store.table("status_events")
-    e = e.filter(e.to_status.isin(LOST_STATUSES) & (e.occurred_at < w.moment))
-    lost = e.group_by(lid=e.customer_id).aggregate(lost_at=e.occurred_at.min())
-    t = c.left_join(lost, c.customer_id == lost.lid)
-    end = t.lost_at.fill_null(w.moment)
-    days = (end.epoch_seconds() - t.acquired_at.epoch_seconds()) / DAY
-    t = t.select(
-        "customer_id", *CATEGORIES,
-        tenure_days=ibis.greatest(days, 0.0),
-        churned=t.lost_at.notnull().ifelse(1, 0),
+def lifetimes(store: Store, as_of: dt.date, *, churn: ChurnConfig) -> pd.DataFrame:
+    """Per customer known at ``as_of``: ``tenure_days`` from acquisition to their first loss
+    before ``as_of`` (``churned`` = 1) or to ``as_of`` (censored), plus the categories — the
+    same durations as ``keepwise cohorts --km`` (:func:`keepwise.churn.lifetimes`)."""
+    t = tables(store)
+    base = customer_base(t, as_of)
+    lives = churn_lifetimes(base, timeline(t, base, churn, as_of), as_of)
+    lives = lives.select(
+        "customer_id", *CATEGORIES, tenure_days=lives.tenure_days.cast("float64"),
+        churned=lives.lost_on.notnull().ifelse(1, 0),
     )  # fmt: skip
-    frame = t.execute().sort_values("customer_id", kind="stable").reset_index(drop=True)
+    frame = lives.execute().sort_values("customer_id", kind="stable").reset_index(drop=True)
     frame["tenure_days"] = frame["tenure_days"].astype("float64")
     return frame

@@ -20,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError, NotFoundError
 from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier, risk_band
-from keepwise.models.drivers import NEGLIGIBLE, describe_both
+from keepwise.models.drivers import NEGLIGIBLE, describe_both, references
 from keepwise.risk.features import build_features, midnight
 from keepwise.risk.training import KIND, auto_threads, check_cutoffs, features_of, load_model
 from keepwise.store import Store, schema
@@ -64,25 +65,6 @@ def _plain_value(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return None if value is None or value is pd.NA else value
-
-
-def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray | None:
-    if name not in frame.columns:
-        return None
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
-
-
-def _references(shown: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The customer's own norm per row where a sentence uses one (see ``reference_for``)."""
-    refs = {}
-    yearly = _numbers(shown, "orders_365d")
-    if yearly is not None:
-        refs["orders_90d"] = yearly * 90.0 / 365.0
-    days, ratio = _numbers(shown, "days_since_last_order"), _numbers(shown, "gap_vs_norm")
-    if days is not None and ratio is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            refs["days_since_last_order"] = np.where(ratio != 0, days / ratio, np.nan)
-    return refs
 
 
 def _items(
@@ -138,7 +120,7 @@ def drivers_json(
     order = np.argsort(-amounts, axis=1, kind="stable")[:, :top]
     rows = np.repeat(np.arange(len(X)), top)
     chosen_feature = order.reshape(-1)
-    refs = _references(shown)
+    refs = references(shown)
     slots = np.empty(len(rows), dtype=object)
     for j in np.unique(chosen_feature):
         where = np.flatnonzero(chosen_feature == j)
@@ -182,6 +164,7 @@ def score(
     store: Store,
     as_of: dt.date,
     *,
+    churn: ChurnConfig,
     created_at: dt.datetime,
     cutoffs: Sequence[float] | None = None,
     model_version: str | None = None,
@@ -196,7 +179,7 @@ def score(
         raise InputError("risk.bad_band", band=drivers_from)
     stored = load_model(store, model_version)
     bands_at = check_cutoffs(cutoffs) if cutoffs is not None else stored.cutoffs
-    frame = build_features(store, as_of)
+    frame = build_features(store, as_of, churn=churn)
     X = features_of(frame)
     stored.model.set_params(n_jobs=auto_threads(len(X)))
     counts = dict.fromkeys(BANDS, 0)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
 from keepwise.models.evaluation import EvaluationReport, evaluate_snapshot
@@ -136,9 +137,15 @@ WORKSPACE_TIMES = (30.0, 90.0, 180.0, 365.0, 730.0)
 
 
 def survival_workspace(
-    store: Store, as_of: dt.date, group: str | None = None, times: Sequence[float] | None = None
+    store: Store,
+    as_of: dt.date,
+    group: str | None = None,
+    times: Sequence[float] | None = None,
+    *,
+    churn: ChurnConfig,
 ) -> SurvivalView:
-    """The survival view of a workspace: customer lifetimes in days up to ``as_of``."""
-    frame = lifetimes(store, as_of)
+    """The survival view of a workspace: customer lifetimes in days up to ``as_of``, under the
+    workspace's churn definition (the durations of ``keepwise cohorts --km``)."""
+    frame = lifetimes(store, as_of, churn=churn)
     chosen = tuple(times) if times else WORKSPACE_TIMES
     return survival_view(frame, "tenure_days", "churned", group, chosen, drop=["customer_id"])

@@ -8,6 +8,7 @@ evaluate a model fitted on the older ones; the stored model is then refitted on 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import pickle
@@ -20,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sklearn.base import clone
 
+from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError, NotFoundError
 from keepwise._core.i18n import register
 from keepwise.models.churn import ChurnClassifier
@@ -111,8 +113,10 @@ def snapshot_dates(as_of: dt.date, horizon: int, count: int) -> list[dt.date]:
     return [as_of - dt.timedelta(days=k * horizon) for k in range(1, count + 1)]
 
 
-def load_snapshots(store: Store, dates: Sequence[dt.date], horizon: int) -> pd.DataFrame:
-    frames = [build_snapshot(store, d, horizon) for d in dates]
+def load_snapshots(
+    store: Store, dates: Sequence[dt.date], horizon: int, churn: ChurnConfig
+) -> pd.DataFrame:
+    frames = [build_snapshot(store, d, horizon, churn=churn) for d in dates]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -132,11 +136,22 @@ LARGE = 50_000
 HUGE = 200_000
 
 
+#: Tree size (``num_leaves``) from ``LARGE`` rows on. Below, the classifier chooses between small
+#: and larger trees by its internal validation; on large tables that would double the fitting
+#: time, and on the demo company the folds keep the small trees anyway (15 of 15 folds on the
+#: 3,000-customer demo's snapshots, docs/benchmarks.md).
+LARGE_TABLE_LEAVES = 8
+
+
 def new_model(random_state: int = 0, n_jobs: int | None = 1, rows: int = 0) -> ChurnClassifier:
     model = ChurnClassifier(random_state=random_state, n_jobs=n_jobs)
     if rows >= HUGE:
-        return model.set_params(n_folds=1, learning_rate=0.3, max_trees=150)
-    return model.set_params(n_folds=3, learning_rate=0.1) if rows >= LARGE else model
+        return model.set_params(
+            n_folds=1, learning_rate=0.3, max_trees=150, num_leaves=LARGE_TABLE_LEAVES
+        )
+    if rows >= LARGE:
+        return model.set_params(n_folds=3, learning_rate=0.1, num_leaves=LARGE_TABLE_LEAVES)
+    return model
 
 
 def auto_threads(rows: int) -> int:
@@ -175,6 +190,7 @@ def train(
     store: Store,
     as_of: dt.date,
     *,
+    churn: ChurnConfig,
     created_at: dt.datetime,
     horizon: int = DEFAULT_HORIZON,
     snapshots: int = DEFAULT_SNAPSHOTS,
@@ -189,7 +205,7 @@ def train(
     ``max_trees`` caps the boosting rounds (fewer trees: faster training and drivers)."""
     horizon, cutoffs = check_horizon(horizon), check_cutoffs(cutoffs)
     dates = snapshot_dates(as_of, horizon, max(2, snapshots + 1))
-    frame = load_snapshots(store, dates, horizon)
+    frame = load_snapshots(store, dates, horizon, churn)
     test_date, train_dates = dates[0], dates[1:]
     older = frame[frame["as_of"] < pd.Timestamp(test_date)]
     held = frame[frame["as_of"] == pd.Timestamp(test_date)]
@@ -215,7 +231,8 @@ def train(
     )
     params = {"horizon": horizon, "snapshots": [d.isoformat() for d in dates],
               "cutoffs": list(cutoffs), "features": list(FEATURES),
-              "estimator": {k: _plain(v) for k, v in final.get_params().items()}}  # fmt: skip
+              "estimator": {k: _plain(v) for k, v in final.get_params().items()},
+              "stamp": stamp()}  # fmt: skip
     artifact = pickle.dumps({"model": final, "features": list(FEATURES), "cutoffs": cutoffs,
                              "horizon": horizon})  # fmt: skip
     with store.begin() as conn:
@@ -227,6 +244,28 @@ def train(
             )
         )  # fmt: skip
     return result
+
+
+#: The packages a stored churn model's pickle depends on.
+STAMPED = ("keepwise", "lightgbm", "scikit-learn", "numpy")
+
+
+def stamp() -> dict[str, str]:
+    """The versions a model is saved with."""
+    return {name: importlib.metadata.version(name) for name in STAMPED}
+
+
+def compatible(saved: dict[str, str] | None) -> bool:
+    """Whether a model saved with ``saved`` versions loads here: the same major.minor of
+    Keepwise and of each library (a model saved before models were stamped is not)."""
+    if not saved:
+        return False
+    now = stamp()
+    return all(_minor(saved.get(name, "")) == _minor(now[name]) for name in STAMPED)
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
 
 
 def _plain(value: Any) -> Any:
@@ -254,6 +293,11 @@ def load_model(store: Store, model_version: str | None = None) -> StoredModel:
         row = conn.execute(query).mappings().first()
     if row is None:
         raise NotFoundError("risk.no_model")
+    # Checked before unpickling: a pickle of other library versions may load wrongly, or
+    # crash, rather than fail cleanly.
+    saved = json.loads(row["params"] or "{}").get("stamp")
+    if not compatible(saved):
+        raise InputError("risk.stale_model", version=row["model_version"])
     try:
         payload = pickle.loads(row["artifact"])  # our own artifact, written by train()
     except (AttributeError, ImportError, pickle.UnpicklingError, EOFError) as exc:

@@ -2,8 +2,8 @@
 
 Each rule kind (:mod:`keepwise.rules.kinds`) is an Ibis expression over the canonical tables
 that reads only rows dated strictly before ``as_of`` and returns one row per customer that
-fires, with the numbers that fired it. Only customers that are active at ``as_of`` (acquired
-before it, and whose status then is neither churned nor voided) are judged.
+fires, with the numbers that fired it. Only customers kept at ``as_of`` (known then, and whose
+status then under the workspace's churn definition is neither churned nor voided) are judged.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
-
+from keepwise._core.config import ChurnConfig
+from keepwise.churn import Tables, statuses
 from keepwise.rules.spec import Rule
 from keepwise.store import Store
 
-LOST = ("churned", "voided")
 DAY_S = 86_400
 
 
@@ -35,9 +34,10 @@ class Hit:
 class Context:
     """What every rule kind needs: the tables, the moment ``as_of`` and the active customers."""
 
-    def __init__(self, store: Store, as_of: dt.date) -> None:
+    def __init__(self, store: Store, as_of: dt.date, churn: ChurnConfig) -> None:
         self.store = store
         self.as_of = as_of
+        self.churn = churn
         self.t0 = dt.datetime.combine(as_of, dt.time())
         self._tables: dict[str, Any] = {}
         self._active: Any = None
@@ -55,40 +55,36 @@ class Context:
         return (moment - dt.datetime(1970, 1, 1)).total_seconds()
 
     def active(self) -> Any:
-        """Customers acquired before ``as_of`` whose status at ``as_of`` is not lost:
-        columns customer_id, owner_id, acquired_at."""
+        """Customers known at ``as_of`` whose status then, under the workspace's churn
+        definition (:func:`keepwise.churn.statuses`), is neither churned nor voided: columns
+        customer_id, owner_id, acquired_at (the acquisition day: the earlier of the CRM's date
+        and the first order)."""
         if self._active is None:
             self._active = self._active_customers()
         return self._active
 
     def _active_customers(self) -> Any:
-        customers = self.table("customers")
-        customers = customers.filter(
-            customers.acquired_at.isnull() | (customers.acquired_at < self.t0)
-        ).select("customer_id", "owner_id", "acquired_at")
-        events = self.table("status_events")
-        events = events.filter(events.occurred_at < self.t0)
-        latest = ibis.row_number().over(
-            group_by=events.customer_id, order_by=[events.occurred_at.desc(), events.id.desc()]
-        )
-        ranked = events.mutate(n=latest)
-        status = ranked.filter(ranked.n == 0).select("customer_id", "to_status")
-        joined = customers.left_join(status, "customer_id")
-        joined = joined.filter(~joined.to_status.fill_null("active").isin(LOST))
-        return joined.select("customer_id", "owner_id", "acquired_at")
+        s = statuses(Tables.from_backend(self.store.ibis()), self.churn, self.as_of)
+        s = s.filter(s.kept)
+        return s.select("customer_id", "owner_id", acquired_at=s.acq.cast("timestamp"))
 
 
 KindFn = Callable[[Context, dict[str, Any]], Any]
 
 
 def evaluate(
-    store: Store, rules: Sequence[Rule], as_of: dt.date, *, kinds: dict[str, KindFn] | None = None
+    store: Store,
+    rules: Sequence[Rule],
+    as_of: dt.date,
+    *,
+    churn: ChurnConfig,
+    kinds: dict[str, KindFn] | None = None,
 ) -> list[Hit]:
     """The hits of every enabled rule as of ``as_of``, by rule then customer id."""
     from keepwise.rules.kinds import KIND_FUNCTIONS
 
     functions = kinds or KIND_FUNCTIONS
-    ctx = Context(store, as_of)
+    ctx = Context(store, as_of, churn)
     hits: list[Hit] = []
     for rule in rules:
         if not rule.enabled:

@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis
 
+from keepwise.churn import contracts_at
 from keepwise.rules.evaluate import DAY_S, Context, KindFn
 from keepwise.rules.kinds_catalogue import BANDS
 
@@ -158,13 +159,16 @@ def owner_left(ctx: Context, p: dict[str, Any]) -> Any:
 
 
 def contract_ending(ctx: Context, p: dict[str, Any]) -> Any:
-    """The contract ends within ``days`` days (from ``as_of``, inclusive) and no renewal
-    activity happened in the last ``lookback_days`` days: no interaction of a type in
-    ``activity_types`` (and, with ``count_orders``, no order)."""
+    """The contract in force at ``as_of`` (as known then: :func:`keepwise.churn.contracts_at`)
+    ends within ``days`` days (from ``as_of``, inclusive) and no renewal activity happened in
+    the last ``lookback_days`` days: no interaction of a type in ``activity_types`` (and, with
+    ``count_orders``, no order)."""
     lookback = ctx.before(p["lookback_days"])
     end = ctx.as_of + dt.timedelta(days=p["days"])
-    cust = ctx.table("customers")
-    ending = cust.filter((cust.contract_end >= ctx.as_of) & (cust.contract_end <= end))
+    known = contracts_at(
+        ctx.table("contracts"), ctx.table("customers"), ctx.table("import_batches"), ctx.as_of
+    )
+    ending = known.filter((known.contract_end >= ctx.as_of) & (known.contract_end <= end))
     ending = ending.select(cid=ending.customer_id, contract_end=ending.contract_end)
     i = ctx.table("interactions")
     acts = i.filter(

@@ -3,6 +3,11 @@
 DuckDB reads the Arrow table in place; PostgreSQL receives it through COPY into a temporary
 table. Either way one ``INSERT … ON CONFLICT (key) DO UPDATE`` statement merges it, so a
 re-import updates rows instead of duplicating them.
+
+Concurrent imports on PostgreSQL: rows are merged in key order, so two imports that share keys
+lock them in the same order (one waits for the other instead of deadlocking), and inserted and
+updated rows are counted by the statement that wrote them, not by a look beforehand (another
+import may commit the same keys in between).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ def stage(conn: sa.Connection, data: pa.Table, like: str) -> None:
     cols = ", ".join(_q(c) for c in data.column_names)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGED}")
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE {STAGED} AS SELECT {cols} FROM {_q(like)} WITH NO DATA"
+        f"CREATE TEMP TABLE {STAGED} ON COMMIT DROP AS SELECT {cols} FROM {_q(like)} WITH NO DATA"
     )
     buffer = io.BytesIO()
     pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
@@ -49,9 +54,14 @@ def stage(conn: sa.Connection, data: pa.Table, like: str) -> None:
 
 
 def unstage(conn: sa.Connection) -> None:
+    """Forget ``kw_staged``. On PostgreSQL after an error, nothing: the failed transaction's
+    rollback drops it, and any statement now would only hide the error behind "current
+    transaction is aborted"."""
     if conn.dialect.name == "duckdb":
         conn.connection.driver_connection.unregister(STAGED)  # type: ignore[union-attr]
-    else:
+        return
+    raw: Any = conn.connection.driver_connection
+    if raw.info.transaction_status.name != "INERROR":
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGED}")
 
 
@@ -64,27 +74,36 @@ def upsert(
 ) -> UpsertCounts:
     """Insert or update ``data`` (columns named as the table's) by ``key``."""
     constants = constants or {}
+    cols = [*data.column_names, *constants]
+    select = [*(_q(c) for c in data.column_names), *(f":{c}" for c in constants)]
+    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in key)
+    keys = ", ".join(_q(k) for k in key)
+    insert = (
+        f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in cols)}) "
+        f"SELECT {', '.join(select)} FROM {STAGED} ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) {f'DO UPDATE SET {sets}' if sets else 'DO NOTHING'}"
+    )
     stage(conn, data, table.name)
     try:
-        join = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in key)
-        updated = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {STAGED} s JOIN {_q(table.name)} t ON {join}"
-        ).scalar_one()
-        cols = [*data.column_names, *constants]
-        select = [*(_q(c) for c in data.column_names), *(f":{c}" for c in constants)]
-        sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in key)
-        conflict = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
-        conn.execute(
-            sa.text(
-                f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in cols)}) "
-                f"SELECT {', '.join(select)} FROM {STAGED} "
-                f"ON CONFLICT ({', '.join(_q(k) for k in key)}) {conflict}"
-            ),
-            constants,
-        )
+        if conn.dialect.name == "duckdb":
+            # One writer at a time: what this transaction sees stays true until it commits.
+            join = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in key)
+            existing = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {STAGED} s JOIN {_q(table.name)} t ON {join}"
+            ).scalar_one()
+            conn.execute(sa.text(insert), constants)
+            inserted = data.num_rows - int(existing)
+        else:
+            # xmax = 0 marks a row version this statement inserted rather than updated.
+            written = conn.execute(
+                sa.text(f"WITH w AS ({insert} RETURNING (xmax = 0) AS inserted) "
+                        "SELECT count(*) FILTER (WHERE inserted) FROM w"),
+                constants,
+            )  # fmt: skip
+            inserted = int(written.scalar_one())
     finally:
         unstage(conn)
-    return UpsertCounts(inserted=data.num_rows - int(updated), updated=int(updated))
+    return UpsertCounts(inserted=inserted, updated=data.num_rows - inserted)
 
 
 def column_values(conn: sa.Connection, table: str, column: str) -> pa.Array:

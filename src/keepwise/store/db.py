@@ -7,12 +7,15 @@ seconds and then raises :class:`BusyError` naming that process — never a raw l
 
 from __future__ import annotations
 
+import random
 import re
+import sys
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -20,6 +23,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from keepwise._core.disk import disk_full_error
 from keepwise._core.errors import BusyError, ConfigError
 from keepwise._core.i18n import register
 
@@ -34,6 +38,13 @@ register(
             "en": "The workspace database is in use by another Keepwise process ({holder}). "
             "Try again shortly, or work through the running server's API (keepwise serve).",
         },
+        "store.conflict": {
+            "zh": "另一个操作同时修改了相同的数据（{error}），重试 {attempts} 次后仍未成功；"
+            "数据没有任何改动。请等另一个导入或操作完成后再试。",
+            "en": "Another operation changed the same rows at the same time ({error}); "
+            "{attempts} tries did not get through and nothing was changed. Try again once the "
+            "other import or operation has finished.",
+        },
         "store.bad_url": {
             "zh": "无法使用数据库地址 {url}：{error}",
             "en": "Cannot use the database URL {url}: {error}",
@@ -45,7 +56,16 @@ register(
     }
 )
 
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: by user|$)")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+_LOCK_PROGRAM = re.compile(r"Conflicting lock is held in ([^\n]*?)(?: by user|\. See also|$)", re.M)
+#: PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply run again.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+T = TypeVar("T")
+#: DuckDB, per database file: one :meth:`Store.transact` at a time in this process. DuckDB's
+#: optimistic concurrency would fail the second of two overlapping upserts ("Duplicate key")
+#: where PostgreSQL makes it wait; threads (the web server's uploads) take turns instead.
+_DUCKDB_WRITERS: dict[str, threading.Lock] = {}
+_DUCKDB_WRITERS_GUARD = threading.Lock()
 
 
 def database_url_for(workspace_dir: Path, url: str | None = None) -> str:
@@ -105,9 +125,40 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A connection in a transaction: committed on success, rolled back on any error."""
-        with self.engine.begin() as conn:
-            yield conn
+        """A connection in a transaction: committed on success, rolled back on any error.
+        A full disk (while writing or committing) is reported as such, never as raw SQL."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except Exception as exc:
+            full = disk_full_error(exc)
+            if full is None or full is exc:
+                raise
+            raise full from exc
+
+    def transact(self, work: Callable[[sa.Connection], T], *, attempts: int = 5) -> T:
+        """Run ``work`` in a transaction (:meth:`begin`), again from the start when the database
+        aborted it for a deadlock or a write conflict with a concurrent transaction (after a
+        growing, jittered pause); after ``attempts`` tries, a :class:`BusyError` says so."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self._one_writer(), self.begin() as conn:
+                    return work(conn)
+            except Exception as exc:
+                if not is_retryable(exc):
+                    raise
+                if attempt == attempts:
+                    raise BusyError(
+                        "store.conflict", error=_first_line(_driver_error(exc)), attempts=attempts
+                    ) from exc
+                time.sleep(0.05 * 2**attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def _one_writer(self) -> AbstractContextManager[object]:
+        if not self.is_duckdb:
+            return nullcontext()
+        with _DUCKDB_WRITERS_GUARD:
+            return _DUCKDB_WRITERS.setdefault(self.url, threading.Lock())
 
     def migrate(self) -> None:
         """Create or upgrade every table to the latest revision (Alembic)."""
@@ -168,13 +219,47 @@ def _alembic_config() -> AlembicConfig:
     return cfg
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """A deadlock or serialization failure (PostgreSQL) or a write-write conflict (DuckDB)."""
+    err = _driver_error(exc)
+    if getattr(err, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return type(err).__name__ == "TransactionException" and "onflict" in str(err)
+
+
+def _driver_error(exc: BaseException) -> BaseException:
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, BaseException) else exc
+
+
 def _lock_holder(exc: BaseException) -> str | None:
-    """The process holding DuckDB's file lock, if ``exc`` is DuckDB's lock conflict."""
+    """The process holding DuckDB's file lock, if ``exc`` is DuckDB's lock conflict, named by
+    its PID and, where the system tells, its command line (``PID 6629: keepwise serve``)."""
     text = str(exc)
     if "Could not set lock" not in text and "Conflicting lock" not in text:
         return None
     match = _LOCK_HOLDER.search(text)
-    return match.group(1).strip() if match else "?"
+    if match is None:  # a DuckDB that does not give the PID
+        named = _LOCK_PROGRAM.search(text)
+        return named.group(1).strip() if named else "?"
+    pid = int(match.group(2))
+    return f"PID {pid}: {_command_line(pid) or match.group(1).strip()}"
+
+
+def _command_line(pid: int) -> str | None:
+    """The command line of a process (Linux: /proc), shortened; None where it cannot be read."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
+    if not words:
+        return None
+    words[0] = Path(words[0]).name
+    line = " ".join(" ".join(words).split())
+    return line if len(line) <= 120 else line[:119] + "…"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -60,12 +60,28 @@ customers = sa.Table(
     _text("channel"),
     _text("owner_id"),
     _ts("acquired_at"),
+    # The end of the customer's *current* contract; its history is in ``contracts``.
     sa.Column("contract_end", sa.Date),
     sa.Column("birthday", sa.Date),
     sa.Column("acquisition_cost", sa.Double),
     # Current status, kept in step with status_events by the domain layer.
     _text("status", nullable=False, server_default="active"),
     _ts("status_changed_at"),
+    _batch(),
+)
+
+# Contract history: one row per contract; a renewal is a new row (``renewed_from`` names the
+# contract it renews), so the contract in force at any past moment is known. ``customers.
+# contract_end`` is only the current contract's end (keepwise.churn.contracts).
+contracts = sa.Table(
+    "contracts",
+    metadata,
+    _text("contract_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+    sa.Column("value", sa.Double),
+    _text("renewed_from"),
     _batch(),
 )
 
@@ -332,6 +348,7 @@ audit_log = sa.Table(
 #: Tables loaded by ``keepwise import KIND``, keyed by KIND.
 IMPORT_TABLES: dict[str, sa.Table] = {
     "customers": customers,
+    "contracts": contracts,
     "owners": owners,
     "orders": orders,
     "usage": usage,

@@ -67,31 +67,22 @@ register(
             "zh": "客户 {customer_id} 已经是作废状态，无需再次作废",
             "en": "Customer {customer_id} is already voided",
         },
+        "value.not_candidate": {
+            "zh": "客户 {customer_id} 不符合无价值客户的淘汰标准（见 keepwise value no-value）；"
+            "如确需作废，请加上 --force 并用 --note 说明理由",
+            "en": "Customer {customer_id} does not meet the no-value criteria (see keepwise "
+            "value no-value); to void them anyway, add --force with a --note giving the reason",
+        },
+        "value.force_needs_note": {
+            "zh": "强制作废客户 {customer_id} 需要用 --note 说明理由",
+            "en": "Forcing the void of customer {customer_id} needs a --note with the reason",
+        },
         "value.bad_treatment": {
             "zh": "未知的处理方式 {treatment}（可选：{choices}）",
             "en": "Unknown treatment {treatment} (choose from: {choices})",
         },
     }
 )
-
-
-def _customers(tables: ValueTables, as_of: dt.date) -> pd.DataFrame:
-    """Customers not churned or voided at ``as_of``, with name and acquisition day."""
-    asof = ibis.literal(as_of, type="date")
-    c, o = tables.customers, tables.orders
-    o = o.filter(~o.cancelled.fill_null(False), o.ordered_at.cast("date") < asof)
-    first = o.group_by(ocid="customer_id").aggregate(first_order=o.ordered_at.cast("date").min())
-    se = tables.status_events.filter(tables.status_events.occurred_at.cast("date") < asof)
-    order = [ibis.desc(se.occurred_at), ibis.desc(se.id)]
-    se = se.mutate(rn=ibis.row_number().over(group_by=se.customer_id, order_by=order))
-    last = se.filter(se.rn == 0).select(scid="customer_id", status="to_status")
-    j = c.left_join(first, c.customer_id == first.ocid).left_join(last, c.customer_id == last.scid)
-    acq = ibis.least(j.acquired_at.cast("date"), j.first_order)
-    acq = j.acquired_at.isnull().ifelse(j.first_order, acq)
-    df = j.select("customer_id", "name", acquired=acq, status=j.status.fill_null("active"))
-    df = df.filter(df.acquired.isnull() | (df.acquired < asof)).execute()
-    df = df[~df["status"].isin(schema.LOST_STATUSES)]
-    return df.set_index("customer_id")
 
 
 def latest_p_alive(tables: ValueTables, as_of: dt.date) -> pd.Series:
@@ -122,19 +113,22 @@ def no_value_candidates(
     tables: ValueTables,
     as_of: dt.date,
     settings: ValueSettings,
+    customers: pd.DataFrame,
     p_alive: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The customers meeting at least one criterion, with the criteria met, the numbers behind
-    them (sums over the last N periods, streaks, P(alive)), level and recommended treatment."""
+    """Of ``customers`` (indexed by customer_id, with ``name`` and ``acq``, the acquisition
+    day: those kept at ``as_of``), the ones meeting at least one criterion, with the criteria
+    met, the numbers behind them (sums over the last N periods, streaks, P(alive)), level and
+    recommended treatment."""
     nv = settings.no_value
     n = nv.periods
     periods = complete_periods(as_of, nv.grain, 2 * n)
     starts = [pd.Timestamp(s).date() for s, _ in periods]
-    cust = _customers(tables, as_of)
+    cust = customers
     ids = cust.index
     amounts = profit_by_period(tables, periods, settings).execute()
     amounts["period_start"] = pd.to_datetime(amounts["period_start"]).dt.date
-    acquired = pd.to_datetime(cust["acquired"]).to_numpy("datetime64[D]")[:, None]
+    acquired = pd.to_datetime(cust["acq"]).to_numpy("datetime64[D]")[:, None]
     existed = np.isnat(acquired) | (acquired < np.array(starts, dtype="datetime64[D]")[None, :])
     out = pd.DataFrame(index=ids)
     out["name"] = cust["name"]
@@ -189,14 +183,24 @@ def decide(
     actor: str,
     note: str | None,
     treatment: str = "end_relationship",
+    meets_criteria: bool,
+    force: bool = False,
 ) -> int:
     """Record the decision to let a no-value customer go: a void event with reason
-    ``no_value``; the treatment leads the note. Returns the event id."""
+    ``no_value``; the treatment leads the note. A customer who does not meet the criteria
+    (``meets_criteria``) is refused unless ``force`` with a note, and the note then says the
+    decision was forced. Returns the event id."""
     if treatment not in TREATMENTS:
         raise InputError("value.bad_treatment", treatment=treatment, choices=", ".join(TREATMENTS))
     if _current_status(conn, customer_id) == "voided":
         raise InputError("value.already_voided", customer_id=customer_id)
-    text = f"[{treatment}] {note}" if note else f"[{treatment}]"
+    forced = not meets_criteria
+    if forced and not force:
+        raise InputError("value.not_candidate", customer_id=customer_id)
+    if forced and not (note and note.strip()):
+        raise InputError("value.force_needs_note", customer_id=customer_id)
+    head = f"{treatment}; forced" if forced else treatment
+    text = f"[{head}] {note}" if note else f"[{head}]"
     return change_status(conn, customer_id, "voided", at=at, actor=actor, reason="no_value",
                          note=text)  # fmt: skip
 

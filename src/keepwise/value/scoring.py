@@ -176,8 +176,13 @@ def predict(summary: pd.DataFrame, settings: ValueSettings, result: ValueScores)
     return out
 
 
-def compute_scores(tables: ValueTables, as_of: dt.date, settings: ValueSettings) -> ValueScores:
-    """Everything of the module docstring, not yet stored."""
+def compute_scores(
+    tables: ValueTables, as_of: dt.date, settings: ValueSettings, standing: pd.DataFrame
+) -> ValueScores:
+    """Everything of the module docstring, not yet stored. ``standing``: per customer_id, the
+    acquisition day ``acq`` and whether they are ``kept`` at ``as_of`` under the workspace's
+    churn definition (:func:`keepwise.churn.statuses`): lost customers get no tier, recent
+    ones the tier ``new``."""
     result = ValueScores(as_of, model_version(as_of), pd.DataFrame())
     summary = rfm_summary(tables.orders, as_of, settings.time_unit).execute()
     summary = summary.set_index("customer_id")
@@ -200,11 +205,28 @@ def compute_scores(tables: ValueTables, as_of: dt.date, settings: ValueSettings)
         result.notes.append(Note("value.note.tiers_by_revenue"))
         tier_by = "revenue"
     value = frame["predicted_clv"] if tier_by == "predicted_clv" else frame["window_revenue"]
-    frame["value_tier"] = assign_tiers(value, settings)
+    frame["value_tier"] = assign_tiers(value, settings, lost=lost_at(standing, ids),
+                                       new=new_at(standing, ids, as_of, settings))  # fmt: skip
     result.tier_by = tier_by
     frame.index.name = "customer_id"
     result.frame = frame
     return result
+
+
+def lost_at(standing: pd.DataFrame, ids: pd.Index) -> pd.Series:
+    """Whether each customer is churned or voided (customers the churn definition does not
+    know, e.g. without any date, count as kept)."""
+    kept = standing["kept"].reindex(ids)
+    return kept.notna() & ~kept.fillna(True).astype(bool)
+
+
+def new_at(
+    standing: pd.DataFrame, ids: pd.Index, as_of: dt.date, settings: ValueSettings
+) -> pd.Series:
+    """Whether each customer was acquired fewer than ``new_customer_days`` days before as_of."""
+    acq = pd.to_datetime(standing["acq"].reindex(ids))
+    age = (pd.Timestamp(as_of) - acq).dt.days
+    return age.notna() & (age < settings.new_customer_days)
 
 
 def store_scores(conn: sa.Connection, result: ValueScores, created_at: dt.datetime) -> int:

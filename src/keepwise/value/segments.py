@@ -20,11 +20,17 @@ combinations of high/low R, F, M are the classic RFM segments:
 | low | high | low | hibernating | 一般保持客户 | Hibernating |
 | low | low | low | lost | 流失客户 | Lost |
 
-**Tiers.** high / mid / low / no_value by a value column (predicted CLV or trailing revenue):
-a value at or below ``no_value_at_most`` is ``no_value``; among the others, a value at or above
-the ``tier_high`` cut-off is ``high``, at or above ``tier_mid`` is ``mid``, else ``low``. With
-``tier_cutoffs = "quantile"`` the cut-offs are those quantiles (linear interpolation) of the
-values above ``no_value_at_most``; with ``"absolute"`` they are amounts.
+**Tiers.** high / mid / low / no_value by a value column (predicted CLV or trailing revenue),
+for the customers with enough history who are still customers:
+
+* a customer churned or voided at ``as_of`` (the workspace's churn definition) gets no tier —
+  a lost customer is never "high value", whatever their past;
+* a customer acquired fewer than ``new_customer_days`` days before ``as_of`` is ``new``: a
+  predicted CLV from a few days of history is the population's prior, not the customer's value;
+* of the others, a value at or below ``no_value_at_most`` is ``no_value``; a value at or above
+  the ``tier_high`` cut-off is ``high``, at or above ``tier_mid`` is ``mid``, else ``low``. With
+  ``tier_cutoffs = "quantile"`` the cut-offs are those quantiles (linear interpolation) of these
+  customers' values above ``no_value_at_most``; with ``"absolute"`` they are amounts.
 
 **Pareto share.** The share of revenue from the top 20 % of customers by revenue (the top
 ``ceil(0.2 n)``); always between 0.2 and 1 when revenue is non-negative and not all zero.
@@ -61,12 +67,13 @@ SEGMENT_LABELS: dict[str, tuple[str, str]] = {
     "hibernating": ("一般保持客户", "Hibernating"),
     "lost": ("流失客户", "Lost"),
 }
-TIERS = ("high", "mid", "low", "no_value")
+TIERS = ("high", "mid", "low", "no_value", "new")
 TIER_LABELS: dict[str, tuple[str, str]] = {
     "high": ("高价值客户", "High value"),
     "mid": ("中等价值客户", "Mid value"),
     "low": ("低价值客户", "Low value"),
     "no_value": ("无价值客户", "No value"),
+    "new": ("新客户（历史不足）", "New (too little history)"),
 }
 register({f"value.segment.{k}": {"zh": zh, "en": en} for k, (zh, en) in SEGMENT_LABELS.items()})
 register({f"value.tier.{k}": {"zh": zh, "en": en} for k, (zh, en) in TIER_LABELS.items()})
@@ -108,14 +115,33 @@ def tier_cutoffs(values: pd.Series, settings: ValueSettings) -> tuple[float, flo
     return float(high), float(mid)
 
 
-def assign_tiers(values: pd.Series, settings: ValueSettings) -> pd.Series:
-    """``high`` / ``mid`` / ``low`` / ``no_value`` per value (a missing value counts as 0)."""
+def assign_tiers(
+    values: pd.Series,
+    settings: ValueSettings,
+    *,
+    lost: pd.Series | None = None,
+    new: pd.Series | None = None,
+) -> pd.Series:
+    """``high`` / ``mid`` / ``low`` / ``no_value`` per value (a missing value counts as 0);
+    ``new`` where ``new`` is true and no tier (None) where ``lost`` is true (boolean Series
+    indexed like ``values``; the cut-offs are taken over the others only)."""
     v = values.astype(float).fillna(0.0)
-    high, mid = tier_cutoffs(v, settings)
-    tiers = np.select(
-        [v <= settings.no_value_at_most, v >= high, v >= mid], ["no_value", "high", "mid"], "low"
-    )
+    lost_mask = _mask(lost, values.index)
+    new_mask = _mask(new, values.index) & ~lost_mask
+    high, mid = tier_cutoffs(v[~lost_mask & ~new_mask], settings)
+    tiers = np.full(len(v), "low", dtype=object)
+    tiers[(v >= mid).to_numpy()] = "mid"
+    tiers[(v >= high).to_numpy()] = "high"
+    tiers[(v <= settings.no_value_at_most).to_numpy()] = "no_value"
+    tiers[new_mask] = "new"
+    tiers[lost_mask] = None
     return pd.Series(tiers, index=values.index, dtype="object")
+
+
+def _mask(flags: pd.Series | None, index: pd.Index) -> np.ndarray:
+    if flags is None:
+        return np.zeros(len(index), dtype=bool)
+    return flags.reindex(index).fillna(False).to_numpy(dtype=bool)
 
 
 def tier_summary(frame: pd.DataFrame) -> pd.DataFrame:

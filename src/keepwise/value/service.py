@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from keepwise._core.config import ChurnConfig
+from keepwise.churn import Tables, statuses
 from keepwise.store import Store
 from keepwise.value import novalue
 from keepwise.value.rfm import rfm_summary
@@ -104,6 +106,14 @@ def tables(store: Store) -> ValueTables:
     return ValueTables.from_backend(store.ibis())
 
 
+def standing(store: Store, churn: ChurnConfig, as_of: dt.date) -> pd.DataFrame:
+    """Per customer known at ``as_of``: ``name``, ``acq`` (acquisition day), ``status`` and
+    ``kept`` under the workspace's churn definition, indexed by customer_id."""
+    s = statuses(Tables.from_backend(store.ibis()), churn, as_of)
+    frame = s.select("customer_id", "name", "acq", "status", "kept").execute()
+    return frame.set_index("customer_id")
+
+
 def rfm_report(store: Store, as_of: dt.date, settings: ValueSettings) -> RfmReport:
     summary = rfm_summary(store.table("orders"), as_of, settings.time_unit).execute()
     summary = summary.set_index("customer_id").sort_index()
@@ -111,8 +121,10 @@ def rfm_report(store: Store, as_of: dt.date, settings: ValueSettings) -> RfmRepo
     return RfmReport(as_of, settings.time_unit, frame.reset_index(), segment_summary(frame))
 
 
-def tier_report(store: Store, as_of: dt.date, settings: ValueSettings) -> TierReport:
-    scores = compute_scores(tables(store), as_of, settings)
+def tier_report(
+    store: Store, as_of: dt.date, settings: ValueSettings, churn: ChurnConfig
+) -> TierReport:
+    scores = compute_scores(tables(store), as_of, settings, standing(store, churn, as_of))
     f = scores.frame
     tier_by = scores.tier_by
     value = f["predicted_clv"] if tier_by == "predicted_clv" else f["window_revenue"]
@@ -126,8 +138,10 @@ def tier_report(store: Store, as_of: dt.date, settings: ValueSettings) -> TierRe
     )  # fmt: skip
 
 
-def clv_report(store: Store, as_of: dt.date, settings: ValueSettings) -> ClvReport:
-    scores = compute_scores(tables(store), as_of, settings)
+def clv_report(
+    store: Store, as_of: dt.date, settings: ValueSettings, churn: ChurnConfig
+) -> ClvReport:
+    scores = compute_scores(tables(store), as_of, settings, standing(store, churn, as_of))
     cols = ["frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases",
             "predicted_clv"]  # fmt: skip
     customers = scores.frame[cols].dropna(subset=["frequency"])
@@ -137,27 +151,43 @@ def clv_report(store: Store, as_of: dt.date, settings: ValueSettings) -> ClvRepo
 
 
 def score(
-    store: Store, as_of: dt.date, settings: ValueSettings, created_at: dt.datetime
+    store: Store,
+    as_of: dt.date,
+    settings: ValueSettings,
+    churn: ChurnConfig,
+    created_at: dt.datetime,
 ) -> tuple[ValueScores, int]:
-    result = compute_scores(tables(store), as_of, settings)
+    result = compute_scores(tables(store), as_of, settings, standing(store, churn, as_of))
     with store.begin() as conn:
         stored = store_scores(conn, result, created_at)
     return result, stored
 
 
-def no_value(store: Store, as_of: dt.date, settings: ValueSettings) -> pd.DataFrame:
+def no_value(
+    store: Store, as_of: dt.date, settings: ValueSettings, churn: ChurnConfig
+) -> pd.DataFrame:
+    """The no-value candidates among the customers kept at ``as_of`` (churned and voided
+    customers are past deciding about)."""
     t = tables(store)
     p_alive = novalue.latest_p_alive(t, as_of)
-    return novalue.no_value_candidates(t, as_of, settings, p_alive if len(p_alive) else None)
+    kept = standing(store, churn, as_of)
+    kept = kept[kept["kept"]]
+    return novalue.no_value_candidates(t, as_of, settings, kept,
+                                       p_alive if len(p_alive) else None)  # fmt: skip
 
 
 def decide(
-    store: Store, customer_id: str, *, at: dt.datetime, actor: str, note: str | None,
-    treatment: str,
+    store: Store, customer_id: str, *, as_of: dt.date, settings: ValueSettings,
+    churn: ChurnConfig, at: dt.datetime, actor: str, note: str | None, treatment: str,
+    force: bool = False,
 ) -> int:  # fmt: skip
+    """Void a no-value customer (reason ``no_value``), judged on the criteria as of
+    ``as_of``; a customer not on the list needs ``force`` and a note."""
+    candidates = no_value(store, as_of, settings, churn)
+    meets = bool((candidates["customer_id"] == customer_id).any())
     with store.begin() as conn:
         return novalue.decide(conn, customer_id, at=at, actor=actor, note=note,
-                              treatment=treatment)  # fmt: skip
+                              treatment=treatment, meets_criteria=meets, force=force)  # fmt: skip
 
 
 def revert(store: Store, customer_id: str, *, at: dt.datetime, actor: str, note: str | None) -> int:

@@ -15,6 +15,7 @@ tier_cutoffs = "quantile"    # or "absolute"
 tier_high = 0.8              # quantile (or amount) at or above which a customer is "high"
 tier_mid = 0.5               # ... "mid"; below it "low"
 no_value_at_most = 0.0       # value at or below this: tier "no_value"
+new_customer_days = 90       # acquired fewer days ago than this: tier "new" (0: no new tier)
 rfm_high_score = 3           # an R/F/M score at or above this counts as high in the segments
 
 [value.no_value]
@@ -64,6 +65,7 @@ class ValueSettings:
     tier_high: float = 0.8
     tier_mid: float = 0.5
     no_value_at_most: float = 0.0
+    new_customer_days: int = 90
     rfm_high_score: int = 3
     no_value: NoValueSettings = NoValueSettings()
 
@@ -93,6 +95,10 @@ def _check(prefix: str, name: str, value: Any, default: Any) -> Any:
         return None  # a no-value criterion switched off
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(key, value, "a number")
+    if name == "new_customer_days":
+        if int(value) != value or value < 0:
+            raise _bad(key, value, "a whole number >= 0")
+        return int(value)
     if name in _POSITIVE_INT or name == "rfm_high_score":
         if int(value) != value or value < 1:
             raise _bad(key, value, "a whole number >= 1")

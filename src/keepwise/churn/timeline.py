@@ -24,7 +24,7 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from keepwise._core.config import ChurnConfig, ChurnRule
-from keepwise.metrics.tables import LOST, Tables, day, live_orders, shift_days
+from keepwise.churn.tables import LOST, Tables, day, live_orders, shift_days
 
 _COLUMNS = ("customer_id", "on", "at", "prio", "seq", "to_status", "reason", "explicit")
 

@@ -1,0 +1,100 @@
+"""Dates past the data (issue 10): the default as-of is the day after the data ends, commands
+that write refuse a future as-of, reports leave out periods after the data and say where it
+ends; a run of scores or alerts made by mistake can be deleted, and the deletion is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from keepwise import Workspace
+from keepwise._core import clock
+from keepwise.cli import main
+from keepwise.store import schema
+
+AS_OF = dt.date(2026, 11, 1)  # the demo's data ends on 2026-10-31
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = Workspace.init(tmp_path_factory.mktemp("dates") / "ws", lang="en")
+    ws.load_demo(customers=400, seed=5, as_of=AS_OF)
+    ws.close()
+    yield ws
+    ws.close()
+
+
+def run(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str,
+        lang: str = "en") -> tuple[int, str, str]:  # fmt: skip
+    ws.close()
+    try:
+        main(["--lang", lang, "-w", str(ws.path), *args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_default_as_of_is_the_day_after_the_data(demo: Workspace) -> None:
+    assert demo.data_end() == dt.date(2026, 10, 31)
+    assert demo.default_as_of() == min(AS_OF, clock.today())
+
+
+def test_writes_refuse_the_future(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    future = (clock.today() + dt.timedelta(days=30)).isoformat()
+    for command in (["alerts", "run"], ["risk", "train"], ["risk", "score"],
+                    ["value", "score"]):  # fmt: skip
+        code, _out, err = run(demo, capsys, *command, "--as-of", future, lang="zh")
+        assert code == 2 and "在未来" in err and "Traceback" not in err, command
+    code, _, err = run(demo, capsys, "alerts", "run", "--as-of", future)
+    assert code == 2 and "in the future" in err
+    with demo.store.begin() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.alerts)).scalar() == 0
+
+
+def test_reports_past_the_data(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    # Periods after the data are left out; the one it ends in is marked incomplete.
+    code, out, err = run(demo, capsys, "metrics", "-m", "revenue", "--as-of", "2027-03-01",
+                         "--start", "2026-09-01", "--end", "2027-03-01", "--json")  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["period_start"], r["complete"]) for r in rows] == [
+        ("2026-09-01", True), ("2026-10-01", True)]  # fmt: skip
+    assert "2026-10-31" in err and "left out" in err
+    code, out, err = run(demo, capsys, "metrics", "-m", "revenue", "--as-of", "2027-06-01",
+                         "--start", "2027-01-01", lang="zh")  # fmt: skip
+    assert code == 2 and "数据截止于 2026-10-31" in err and "Traceback" not in err
+    code, out, err = run(demo, capsys, "summary", "--as-of", "2027-02-01", "--json")
+    assert code == 0 and "2026-10-31" in err
+    assert json.loads(out)["revenue_12m"] > 0
+
+
+def test_delete_a_run(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(demo, capsys, "value", "score", "--as-of", "2026-10-01")
+    assert code == 0, err
+    code, out, err = run(demo, capsys, "alerts", "run", "--as-of", "2026-10-01", "--json")
+    opened = json.loads(out)["opened"]
+    assert code == 0 and opened > 1
+    first = demo.alerts_list(limit=1)[0]
+    demo.alert_ack(first.id, actor="li.lei")
+    code, out, err = run(demo, capsys, "alerts", "delete-run", "--as-of", "2026-10-01", "--json")
+    assert code == 0 and json.loads(out) == {"as_of": "2026-10-01", "deleted": opened - 1,
+                                             "kept": 1}  # fmt: skip
+    assert [a.id for a in demo.alerts_list()] == [first.id]  # the acknowledged one stays
+    code, out, err = run(demo, capsys, "value", "delete-scores", "--as-of", "2026-10-01")
+    assert code == 0 and "Deleted" in out
+    with demo.store.begin() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(schema.scores)).scalar()
+        log = conn.execute(sa.select(schema.audit_log.c.action)
+                           .where(schema.audit_log.c.entity == "run")).scalars().all()  # fmt: skip
+    assert left == 0
+    assert sorted(log) == ["alerts.delete_run", "scores.delete_run.value"]
+    code, _, err = run(demo, capsys, "value", "delete-scores", "--as-of", "2026-10-01", lang="zh")
+    assert code == 2 and "没有截止日期为 2026-10-01 的评分" in err
+    code, _, err = run(demo, capsys, "alerts", "delete-run", "--as-of", "2026-13-01")
+    assert code == 2 and "Invalid date" in err
