@@ -64,6 +64,7 @@ register(
         "cli.value.col.criteria": {"zh": "符合的标准", "en": "criteria met"},
         "cli.value.col.treatment": {"zh": "建议处理", "en": "recommended treatment"},
         "cli.value.col.clv": {"zh": "预测CLV", "en": "predicted CLV"},
+        "cli.value.col.clv_range": {"zh": "{level:.0%} 区间", "en": "{level:.0%} interval"},
         "cli.value.col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
         "cli.value.col.purchases": {"zh": "预计购买次数", "en": "expected purchases"},
     }
@@ -131,6 +132,8 @@ def calibration_cmd(
         table.add_row(label, f"{int(row['n_customers']):,}", f"{row['actual']:.3f}",
                       f"{row['predicted']:.3f}")  # fmt: skip
     Console().print(table)
+    for note in check.notes:
+        typer.echo(note.text(lang), err=True)
 
 
 @value_app.command("rfm")
@@ -192,10 +195,16 @@ def clv_cmd(
     console.print(params)
     title = t("cli.value.clv.title", lang, months=report.horizon_months,
               rate=_pct(report.discount_rate), total=report.total_clv)  # fmt: skip
-    table = Table(*_cols(lang, "customer", "p_alive", "purchases", "clv"), title=title)
+    table = Table(
+        *_cols(lang, "customer", "p_alive", "purchases", "clv"),
+        t("cli.value.col.clv_range", lang, level=report.interval_level),
+        title=title,
+    )
     for r in report.customers.head(limit).itertuples():
+        interval = f"{_fmt(r.clv_low, ',.0f')} – {_fmt(r.clv_high, ',.0f')}"
         table.add_row(str(r.customer_id), _fmt(r.p_alive, ".3f"),
-                      _fmt(r.expected_purchases, ".2f"), _fmt(r.predicted_clv, ",.0f"))  # fmt: skip
+                      _fmt(r.expected_purchases, ".2f"), _fmt(r.predicted_clv, ",.0f"),
+                      interval)  # fmt: skip
     console.print(table)
     for note in report.notes:
         typer.echo(note.text(lang), err=True)

@@ -149,6 +149,25 @@ class BGNBD(ProbabilisticModel):
         expected = expected * _p_alive(theta, x, t_x, age)
         return wrap_like(expected, t, frequency, recency, T)
 
+    def _discount_prepare(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> Any:
+        pairs, index = np.unique(np.column_stack([x, T]), axis=0, return_inverse=True)
+        return x, t_x, T, pairs[:, 0], pairs[:, 1], index.reshape(-1)
+
+    def _discounted_purchases(
+        self, theta: FloatArray, data: Any, horizons: FloatArray, weights: FloatArray
+    ) -> FloatArray:
+        """``sum_m weights[m] E[Y(horizons[m])]`` per customer at parameters ``theta`` (for
+        :mod:`.uncertainty`): the alive customer's expectation depends on (x, T) alone, so it
+        is computed once per distinct pair."""
+        r, alpha, a, b = theta
+        x, t_x, age, pair_x, pair_T, index = data
+        alive = np.zeros_like(pair_x)
+        for horizon, weight in zip(horizons, weights, strict=True):
+            t = np.full_like(pair_x, horizon)
+            alive += weight * alive_purchases(t, r + pair_x, alpha + pair_T, a, b + pair_x)
+        result: FloatArray = alive[index] * _p_alive(theta, x, t_x, age)
+        return result
+
     def expected_purchases_new_customer(self, t: npt.ArrayLike) -> Any:
         """Unconditional E[X(t)] for a customer just acquired (FHL 2005, eq. 9).
 

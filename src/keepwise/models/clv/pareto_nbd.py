@@ -155,7 +155,7 @@ class ParetoNBD(ProbabilisticModel):
         """
         theta = self._check_fitted()
         _, x, t_x, age = rfm_for_predict(0.0, frequency, recency, T)
-        return wrap_like(_p_alive(theta, x, t_x, age), frequency, recency, T)
+        return wrap_like(_p_alive(theta, _ParetoData.build(x, t_x, age)), frequency, recency, T)
 
     def expected_purchases(
         self,
@@ -177,8 +177,25 @@ class ParetoNBD(ProbabilisticModel):
         rate_times_life = (
             (r + x) / (alpha + age) * (beta + age) * one_minus_ratio_power_over(u, s - 1.0)
         )
-        expected = rate_times_life * _p_alive(theta, x, t_x, age)
+        expected = rate_times_life * _p_alive(theta, _ParetoData.build(x, t_x, age))
         return wrap_like(expected, t, frequency, recency, T)
+
+    def _discount_prepare(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> Any:
+        return _ParetoData.build(x, t_x, T)
+
+    def _discounted_purchases(
+        self, theta: FloatArray, data: Any, horizons: FloatArray, weights: FloatArray
+    ) -> FloatArray:
+        """``sum_m weights[m] E[Y(horizons[m])]`` per customer at parameters ``theta`` (for
+        :mod:`.uncertainty`): the horizon part of eq. 22 depends on T alone, P(alive) on the
+        distinct pairs."""
+        r, alpha, s, beta = theta
+        x, age = data.x, data.T[data.T_index]
+        life = np.zeros_like(x)
+        for horizon, weight in zip(horizons, weights, strict=True):
+            life += weight * one_minus_ratio_power_over(np.log1p(horizon / (beta + age)), s - 1.0)
+        result: FloatArray = (r + x) / (alpha + age) * (beta + age) * life * _p_alive(theta, data)
+        return result
 
     def expected_purchases_new_customer(self, t: npt.ArrayLike) -> Any:
         """Unconditional E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
@@ -190,11 +207,15 @@ class ParetoNBD(ProbabilisticModel):
         return wrap_like(expected, t)
 
 
-def _p_alive(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
+def _p_alive(theta: FloatArray, data: _ParetoData) -> FloatArray:
+    """P(alive) per customer row; the integrals at the distinct (x, t_x) and (x, T) pairs."""
     r, alpha, s, beta = theta
+    x, T = data.x, data.T[data.T_index]
     # The "alive at T" part over the whole bracket, both scaled by alpha^(r+x) beta^s.
     log_survive = -(r + x) * np.log1p(T / alpha) - s * np.log1p(T / beta)
-    u_k = np.log(r + x) - np.log(alpha) + log_phi(r + x, np.full_like(T, s - 1.0), T, alpha, beta)
-    u_i = np.log(s) - np.log(beta) + log_phi(r + x - 1.0, np.full_like(t_x, s), t_x, alpha, beta)
+    k_phi = log_phi(r + data.x_T, np.full_like(data.T, s - 1.0), data.T, alpha, beta)
+    i_phi = log_phi(r + data.x_tx - 1.0, np.full_like(data.tx, s), data.tx, alpha, beta)
+    u_k = np.log(r + x) - np.log(alpha) + k_phi[data.T_index]
+    u_i = np.log(s) - np.log(beta) + i_phi[data.tx_index]
     result: FloatArray = np.minimum(np.exp(log_survive - np.logaddexp(u_k, u_i)), 1.0)
     return result
