@@ -52,7 +52,7 @@ def assert_gradient(loglik: LogLik, theta: FloatArray, *data: FloatArray) -> Non
 
     # Forward differences carry an O(eps * |f| / h) rounding error: loose for large |f|.
     scale = max(1.0, abs(value(theta)), float(np.linalg.norm(grad(theta))))
-    error = check_grad(value, grad, theta, epsilon=1e-7 * float(np.min(theta)))
+    error = check_grad(value, grad, theta, epsilon=1e-7 * theta)  # a step per parameter scale
     assert error <= 1e-5 * scale, (theta, error)
 
     ll, analytic = loglik(theta, *data)
@@ -68,7 +68,12 @@ def assert_gradient(loglik: LogLik, theta: FloatArray, *data: FloatArray) -> Non
 
 @pytest.mark.parametrize(
     "theta",
-    [(0.243, 4.414, 0.793, 2.426), (1.5, 30.0, 0.3, 0.9), (0.05, 0.5, 4.0, 40.0)],
+    [
+        (0.243, 4.414, 0.793, 2.426),
+        (1.5, 30.0, 0.3, 0.9),
+        (0.05, 0.5, 4.0, 40.0),
+        (0.8, 70.0, 2e4, 7e6),  # a, b -> infinity together: a constant drop-out probability
+    ],
 )
 def test_bgnbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...]) -> None:
     assert_gradient(bgnbd_log_likelihood, np.array(theta), *cdnow)
@@ -83,6 +88,8 @@ def test_bgnbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...])
         (0.8, 5.0, 1.7, 5.0 + 1e-9),  # alpha ~ beta: where the two branches meet
         (2.0, 50.0, 0.2, 0.5),  # z close to 1
         (2.0, 500.0, 0.5, 0.5),  # z ~ 1 with heavy buyers: the integral replaces SciPy's 2F1
+        (0.83, 69.1, 1.7e-7, 6e7),  # the Online Retail optimum: s -> 0, beta -> infinity
+        (0.87, 75.9, 2.5e5, 7e7),  # s, beta -> infinity together: a constant drop-out rate
     ],
 )
 def test_pareto_nbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...]) -> None:

@@ -95,6 +95,7 @@ def clv_interval(
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     if int(n_draws) != n_draws or n_draws < 10:
         raise ValueError(f"n_draws must be a whole number >= 10, got {n_draws!r}")
+    fitted = _fitted(transaction_model)
     if point is None:
         point = spend_model.customer_lifetime_value(
             transaction_model, frequency, recency, T, monetary_value, time=time,
@@ -104,7 +105,7 @@ def clv_interval(
     predicted = np.broadcast_to(np.asarray(point, dtype=np.float64), x.shape)
     m = np.broadcast_to(np.asarray(monetary_value, dtype=np.float64), x.shape)
     rng = np.random.default_rng(seed)
-    tx_draws = parameter_draws(_fitted(transaction_model), int(n_draws), rng)
+    tx_draws = parameter_draws(fitted, int(n_draws), rng)
     gg_draws = parameter_draws(spend_model, int(n_draws), rng)
     horizons = freq_unit_per_month * np.arange(1, time + 1, dtype=np.float64)
     weights = discount_weights(int(time), discount_rate)
