@@ -1,6 +1,8 @@
 """Value scores of a workspace: fit BG/NBD (or Pareto/NBD) + Gamma-Gamma on the RFM summary, then per customer
-P(alive), expected purchases and predicted CLV over the horizon, RFM scores and segment, profit
-contribution over the trailing window and value tier; stored as ``scores`` rows.
+P(alive), expected purchases and predicted CLV over the horizon with its 90 % interval
+(``clv_low``, ``clv_high``: :mod:`keepwise.models.clv.uncertainty`), RFM scores and segment,
+profit contribution over the trailing window and value tier; stored as ``scores`` rows. The
+models are fitted through :mod:`keepwise.value.fitting`, shared with the calibration check.
 
 The models are pure (DataFrames in, numbers out); this module reads the tables through Ibis and
 writes through SQLAlchemy. The model version is ``value-YYYYMMDD`` (the ``as_of`` day), so
