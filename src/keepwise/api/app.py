@@ -90,7 +90,6 @@ def create_app(workspace: Workspace | Path | str, *, recover_jobs: bool = True) 
     )  # fmt: skip
     app.state.workspace = ws
     if recover_jobs:
-        ws.migrate()  # a workspace made by an older Keepwise gets the server's tables
         interrupted = ws.jobs.recover()
         if interrupted:
             log.warning("%s background jobs were interrupted by the last shutdown", interrupted)

@@ -84,7 +84,6 @@ def serve_cmd(
     try:
         if workers > 1 and ws.backend == "duckdb":
             raise InputError("cli.serve.duckdb_workers")
-        ws.migrate()
         has_users = bool(ws.users.find())
     finally:
         ws.close()

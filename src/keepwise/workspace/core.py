@@ -174,7 +174,10 @@ class Workspace:
             with shared.lock:
                 if shared.store is None:
                     url = database_url_for(self.path, self.config.database_url)
-                    shared.store = Store(url, busy_timeout=self.busy_timeout)
+                    store = Store(url, busy_timeout=self.busy_timeout)
+                    shared.store = store
+                    if store.behind():  # made by an older Keepwise: upgraded in place
+                        self.migrate()
         return shared.store
 
     @property
