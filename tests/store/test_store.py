@@ -18,7 +18,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0003"
+    assert store.revision() == store.head_revision() == "0004"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -44,7 +44,7 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
         with store.begin() as conn:
             conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == store.head_revision()
         assert "contracts" in sa.inspect(store.engine).get_table_names()
         with store.begin() as conn:
             assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
@@ -85,7 +85,7 @@ def test_scores_of_revision_0002_get_the_clv_interval_columns(
             ))  # fmt: skip
         assert "clv_low" not in score_columns(store.engine)
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == store.head_revision()
         assert {"clv_low", "clv_high"} <= score_columns(store.engine)
         s = schema.scores
         with store.begin() as conn:
@@ -177,3 +177,29 @@ def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
         counts = {c.table: c.rows for c in ws.imports.table_counts()}
         assert ws.store.revision() == schema_head() == ws.store.head_revision()
     assert counts["customers"] == 1 and counts["contracts"] == 0
+
+
+def test_a_database_of_revision_0003_gets_the_servers_tables(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    store = Store(database_url_for(tmp_path, db_url))
+    server = {"sessions", "login_failures", "report_results", "jobs"}
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
+        assert not server & set(sa.inspect(store.engine).get_table_names())
+        store.migrate()
+        assert server <= set(sa.inspect(store.engine).get_table_names())
+        with store.begin() as conn:
+            ids = [conn.execute(sa.insert(schema.jobs).values(kind="k", created_at=dt.datetime(
+                2026, 1, 1)).returning(schema.jobs.c.id)).scalar_one() for _ in range(2)]  # fmt: skip
+        assert ids[1] == ids[0] + 1
+    finally:
+        store.close()

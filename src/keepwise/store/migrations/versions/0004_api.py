@@ -1,15 +1,15 @@
 """The server's tables: web sessions, failed logins, stored report results, background jobs.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from alembic import op
 
 from keepwise.store.schema import metadata
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
