@@ -22,6 +22,7 @@ TYPOS = [
     ("[value.no_value]\nperiod = 3\n", "did you mean value.no_value.periods?"),
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
+    ("[server]\nsession_hour = 8\n", "did you mean server.session_hours?"),
     ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk"),
 ]  # fmt: skip
 
@@ -82,12 +83,30 @@ cutoffs = [0.3, 0.6]
 splits = 2
 drivers_from = "low"
 max_trees = 300
+[server]
+session_hours = 12
+login_attempts = 5
+login_window_minutes = 15
+secure_cookies = true
 """
     Workspace.init(tmp_path / "ws", lang="en").close()
     (tmp_path / "ws" / "keepwise.toml").write_text(toml, encoding="utf-8")
     ws = Workspace.open(tmp_path / "ws")
     assert ws.config.churn.for_segment("retail").inactivity_days == 120
     ws.close()
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("session_hours = 0", "server.session_hours has an invalid value 0: > 0"),
+    ("login_attempts = 2.5", "server.login_attempts has an invalid value 2.5: integer > 0"),
+    ("secure_cookies = 'yes'", "server.secure_cookies has an invalid value 'yes': true | false"),
+])  # fmt: skip
+def test_bad_server_settings(setting: str, says: str, tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "ws", lang="en").close()
+    (tmp_path / "ws" / "keepwise.toml").write_text(f"[server]\n{setting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Workspace.open(tmp_path / "ws")
+    assert says in caught.value.message("en")
 
 
 def test_bad_values_are_explained_in_the_users_language() -> None:

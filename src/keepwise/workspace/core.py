@@ -111,10 +111,12 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     when it is read), so that a typo is reported by every command, not ignored."""
     from keepwise.value.settings import parse_value_settings
     from keepwise.workspace.risk import RISK_KEYS
-    from keepwise.workspace.users import SERVER_KEYS
+    from keepwise.workspace.users import SERVER_KEYS, check_server_settings
 
     check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
-    check_keys(table(config.sections, "server", "server"), "server", SERVER_KEYS)
+    server = table(config.sections, "server", "server")
+    check_keys(server, "server", SERVER_KEYS)
+    check_server_settings(server)
     parse_value_settings(table(config.sections, "value", "value"))
 
 

@@ -86,10 +86,10 @@ class SettingsService(Service):
     def thresholds(self) -> dict[str, Any]:
         """The ``[value]``, ``[risk]`` and ``[server]`` settings with their defaults filled
         in where the services define them."""
-        from keepwise.workspace.users import SERVER_KEYS
+        from keepwise.workspace.users import SERVER_DEFAULTS
 
         value = asdict(self.ws.value.settings())
-        server = {k: self.option("server", k, None) for k in SERVER_KEYS}
+        server = {k: self.option("server", k, v) for k, v in SERVER_DEFAULTS.items()}
         return {"value": value, "risk": self.ws.config.section("risk"), "server": server}
 
     def audit_log(

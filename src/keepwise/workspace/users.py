@@ -24,8 +24,10 @@ from keepwise.workspace.viewer import ROLES, Viewer
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-#: The settings of ``[server]`` (checked when a workspace opens).
-SERVER_KEYS = ("session_hours", "login_attempts", "login_window_minutes", "secure_cookies")
+#: The settings of ``[server]`` with their defaults (checked when a workspace opens).
+SERVER_DEFAULTS: dict[str, Any] = {"session_hours": 12, "login_attempts": 5,
+                                   "login_window_minutes": 15, "secure_cookies": True}  # fmt: skip
+SERVER_KEYS = tuple(SERVER_DEFAULTS)
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[\w.@+-]{1,64}$")
 #: Tokens start with this, so that a leaked one is easy to recognise (and to grep for).
@@ -81,6 +83,25 @@ register(
 )
 
 
+def check_server_settings(raw: dict[str, Any]) -> None:
+    """Positive numbers of hours, attempts and minutes; a true or false Secure flag."""
+    from keepwise._core.errors import ConfigError
+    from keepwise._core.i18n import Text
+
+    for key, value in raw.items():
+        if key == "secure_cookies":
+            ok = isinstance(value, bool)
+            expected = "true | false"
+        else:
+            whole = key != "session_hours"
+            ok = (isinstance(value, int) if whole else isinstance(value, int | float)) and \
+                not isinstance(value, bool) and value > 0  # fmt: skip
+            expected = Text("config.expect.positive_int") if whole else "> 0"
+        if not ok:
+            raise ConfigError("config.value", key=f"server.{key}", value=value,
+                              expected=expected)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -126,8 +147,8 @@ def token_hash(token: str) -> str:
 
 
 class UsersService(Service):
-    def _setting(self, name: str, default: Any) -> Any:
-        return self.option("server", name, default)
+    def _setting(self, name: str) -> Any:
+        return self.option("server", name, SERVER_DEFAULTS[name])
 
     # --- users ----------------------------------------------------------------------------
 
@@ -316,8 +337,8 @@ class UsersService(Service):
         ``login_window_minutes`` the next tries are refused until the window has passed,
         right password or not."""
         now = clock.now()
-        limit = int(self._setting("login_attempts", 5))
-        window = dt.timedelta(minutes=int(self._setting("login_window_minutes", 15)))
+        limit = int(self._setting("login_attempts"))
+        window = dt.timedelta(minutes=int(self._setting("login_window_minutes")))
         f = schema.login_failures
         key = (f.c.username == username, f.c.ip == ip)
         with self.store.begin() as conn:
@@ -354,7 +375,7 @@ class UsersService(Service):
     def _open_session(self, user: User, ip: str, now: dt.datetime) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        expires = now + dt.timedelta(hours=float(self._setting("session_hours", 12)))
+        expires = now + dt.timedelta(hours=float(self._setting("session_hours")))
         with self.store.begin() as conn:
             conn.execute(sa.insert(schema.sessions).values(
                 token_hash=token_hash(token), user_id=user.id, csrf_token=csrf,

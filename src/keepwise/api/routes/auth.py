@@ -54,7 +54,7 @@ def login(request: Request, response: Response, body: Login) -> dict[str, Any]:
     address (429 past the limit)."""
     ws = root_workspace(request)
     token, session = ws.users.login(body.username, body.password, ip=client_ip(request))
-    secure = bool(ws.config.section("server").get("secure_cookies", True))
+    secure = bool(ws.settings.thresholds()["server"]["secure_cookies"])
     max_age = int((session.expires_at - _now()).total_seconds())
     response.set_cookie(SESSION_COOKIE, token, max_age=max(max_age, 0), httponly=True,
                         secure=secure, samesite="lax", path="/")  # fmt: skip

@@ -1,0 +1,45 @@
+"""The users of benchmarks/server_load.py: each logs in (its own session cookie) and then opens
+the overview, the risk list, a KPI drill-down, a customer 360 and a static file, in random
+order, without pause (as fast as the server answers)."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+from locust import FastHttpUser, task
+
+CUSTOMERS = Path(os.environ["KW_CUSTOMERS"]).read_text(encoding="utf-8").split()
+
+
+class Reader(FastHttpUser):
+    def on_start(self) -> None:
+        answer = self.client.post("/api/login", json={"username": "manager",
+                                                      "password": os.environ["KW_PASSWORD"]})  # fmt: skip
+        # The session cookie is Secure: a browser sends it to http://127.0.0.1 (a secure
+        # context), locust's client does not, so it is sent by hand.
+        self.cookie = {"Cookie": answer.headers["set-cookie"].split(";", 1)[0]}
+
+    def _get(self, path: str, name: str) -> None:
+        self.client.get(path, name=name, headers=self.cookie)
+
+    @task
+    def overview(self) -> None:
+        self._get("/api/overview", "overview")
+
+    @task
+    def risk_list(self) -> None:
+        self._get("/api/risk?limit=50", "risk list")
+
+    @task
+    def drilldown(self) -> None:
+        self._get("/api/kpis/churn_rate/drilldown?period=2026-09-01&limit=50", "drill-down")
+
+    @task
+    def customer(self) -> None:
+        self._get(f"/api/customers/{random.choice(CUSTOMERS)}", "customer 360")
+
+    @task
+    def static(self) -> None:
+        self._get("/api/docs/static/favicon.png", "static file")
