@@ -89,6 +89,7 @@ def check_server_settings(raw: dict[str, Any]) -> None:
     from keepwise._core.i18n import Text
 
     for key, value in raw.items():
+        expected: Text | str
         if key == "secure_cookies":
             ok = isinstance(value, bool)
             expected = "true | false"
