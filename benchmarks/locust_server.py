@@ -1,6 +1,6 @@
 """The users of benchmarks/server_load.py: each logs in (its own session cookie) and then opens
 the overview, the risk list, a KPI drill-down, a customer 360 and a static file, in random
-order, without pause (as fast as the server answers)."""
+order, pausing ``KW_WAIT`` seconds on average between two (0: as fast as the server answers)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import os
 import random
 from pathlib import Path
 
-from locust import FastHttpUser, task
+from locust import FastHttpUser, between, task
 
 CUSTOMERS = Path(os.environ["KW_CUSTOMERS"]).read_text(encoding="utf-8").split()
+WAIT = float(os.environ.get("KW_WAIT", "0"))
 
 
 class Reader(FastHttpUser):
+    wait_time = between(WAIT * 0.5, WAIT * 1.5)
+
     def on_start(self) -> None:
         answer = self.client.post("/api/login", json={"username": "manager",
                                                       "password": os.environ["KW_PASSWORD"]})  # fmt: skip

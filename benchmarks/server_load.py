@@ -121,8 +121,10 @@ PAGES = {
 }
 
 
-def run_locust(base: str, users: int, seconds: int, out: Path, ids: Path) -> list[dict[str, str]]:
-    env = {**os.environ, "KW_PASSWORD": PASSWORD, "KW_CUSTOMERS": str(ids)}
+def run_locust(
+    base: str, users: int, seconds: int, wait: float, out: Path, ids: Path
+) -> list[dict[str, str]]:
+    env = {**os.environ, "KW_PASSWORD": PASSWORD, "KW_CUSTOMERS": str(ids), "KW_WAIT": str(wait)}
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locust_server.py"), "--headless",
                "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", base,
                "--csv", str(out), "--only-summary", "--stop-timeout", "10"]  # fmt: skip
@@ -136,6 +138,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--wait",
+        type=float,
+        nargs="+",
+        default=[0.0, 1.0],
+        help="mean pause of a user between two pages (s); one run per value",
+    )
     args = parser.parse_args()
     folder = setup(args.customers)
     port = _free_port()
@@ -157,18 +166,25 @@ def main() -> None:
         ids = HERE / "_data" / "customer_ids.txt"
         ids.write_text("\n".join(c["customer_id"] for c in page["items"]), encoding="utf-8")
         _, risk = _get(f"{base}/api/risk?limit=50", cookie)
-        stats = run_locust(base, args.users, args.seconds, HERE / "_data" / "locust", ids)
+        runs = {
+            wait: run_locust(
+                base, args.users, args.seconds, wait, HERE / "_data" / f"locust-{wait}", ids
+            )
+            for wait in args.wait
+        }
     finally:
         server.terminate()
         server.wait(timeout=60)
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores",
                       "first reads": first}, indent=2))  # fmt: skip
-    print(f"{'page':<14}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'fail':>6}")
-    for row in stats:
-        print(
-            f"{row['Name']:<14}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
-            f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}{row['Failure Count']:>6}"
-        )
+    for wait, stats in runs.items():
+        print(f"\n{args.users} users, {args.seconds} s, mean pause {wait} s between pages")
+        print(f"{'page':<14}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'fail':>6}")
+        for row in stats:
+            print(
+                f"{row['Name']:<14}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
+                f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}{row['Failure Count']:>6}"
+            )
     assert risk["data"]["items"], "the risk list is empty"
 
 

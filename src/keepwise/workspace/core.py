@@ -130,7 +130,7 @@ class Workspace:
 
     def __init__(
         self, path: Path, config: WorkspaceConfig, *, busy_timeout: float = 5.0,
-        viewer: Viewer = OPERATOR, shared: _Shared | None = None,
+        viewer: Viewer = OPERATOR, shared: _Shared | None = None, reads_only: bool = False,
     ) -> None:  # fmt: skip
         self.path = path
         self.config = config
@@ -138,6 +138,9 @@ class Workspace:
         self.viewer = viewer
         self._shared = shared or _Shared()
         self._is_view = shared is not None
+        #: A view for one read (a web GET): its data version is read once and kept.
+        self._reads_only = reads_only
+        self._version: str | None = None
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -162,12 +165,20 @@ class Workspace:
         _check_feature_sections(config)
         return cls(path, config, busy_timeout=busy_timeout)
 
-    def as_user(self, viewer: Viewer) -> Workspace:
+    def as_user(self, viewer: Viewer, *, reads_only: bool = False) -> Workspace:
         """The same workspace (configuration, open store) seen by ``viewer``: every service
         of the view applies the viewer's role and customer scope. Closing a view leaves the
-        store open; closing the workspace it came from closes it."""
-        return Workspace(self.path, self.config, busy_timeout=self.busy_timeout, viewer=viewer,
-                         shared=self._shared)  # fmt: skip
+        store open; closing the workspace it came from closes it. ``reads_only``: a view for
+        one request that changes no data (a web GET), which reads the data version once."""
+        view = Workspace(self.path, self.config, busy_timeout=self.busy_timeout, viewer=viewer,
+                         shared=self._shared, reads_only=reads_only)  # fmt: skip
+        if reads_only and self._reads_only:
+            view._version = self._version  # the same request: the same data version
+        return view
+
+    @property
+    def reads_only(self) -> bool:
+        return self._reads_only
 
     @property
     def store(self) -> Store:
@@ -199,9 +210,13 @@ class Workspace:
         """A text that changes whenever data the reports read changes (an import, a status
         event, scores, any audited change) or the churn definition does: stored results
         computed on another version are stale."""
+        if self._version is not None:
+            return self._version
         with self.store.begin() as conn:
             version = data_version(conn)
         churn = hashlib.sha256(repr(self.config.churn).encode()).hexdigest()[:10]
+        if self._reads_only:
+            self._version = f"{version}.{churn}"
         return f"{version}.{churn}"
 
     def migrate(self) -> None:

@@ -95,22 +95,24 @@ class DirectoryService(Service):
             row = conn.execute(sa.select(c).where(c.c.customer_id == customer_id)).mappings().one()
             out: dict[str, Any] = {"profile": {k: row[k] for k in PROFILE}}
             out["owner"] = self._owner(conn, row["owner_id"])
-            out["status_history"] = self._rows(conn, schema.status_events, customer_id,
-                                               schema.status_events.c.occurred_at, limit)  # fmt: skip
-            out["orders"] = self._rows(conn, schema.orders, customer_id,
-                                       schema.orders.c.ordered_at, limit)  # fmt: skip
-            out["order_totals"] = self._order_totals(conn, customer_id)
-            out["interactions"] = self._rows(conn, schema.interactions, customer_id,
-                                             schema.interactions.c.occurred_at, limit)  # fmt: skip
-            out["tickets"] = self._rows(conn, schema.tickets, customer_id,
-                                        schema.tickets.c.opened_at, limit)  # fmt: skip
-            out["surveys"] = self._rows(conn, schema.surveys, customer_id,
-                                        schema.surveys.c.answered_at, limit)  # fmt: skip
-            out["contracts"] = self._rows(conn, schema.contracts, customer_id,
-                                          schema.contracts.c.start_date, limit)  # fmt: skip
+            orders = self._all(conn, schema.orders, customer_id, "ordered_at")
+            live = [o for o in orders if not o["cancelled"]]
+            out["order_totals"] = {
+                "orders": len(live), "revenue": float(sum(o["amount"] for o in live)),
+                "first_order": live[-1]["ordered_at"] if live else None,
+                "last_order": live[0]["ordered_at"] if live else None,
+            }  # fmt: skip
+            out["orders"] = orders[:limit]
+            for key, table, when in (
+                ("status_history", schema.status_events, "occurred_at"),
+                ("interactions", schema.interactions, "occurred_at"),
+                ("tickets", schema.tickets, "opened_at"),
+                ("surveys", schema.surveys, "answered_at"),
+                ("contracts", schema.contracts, "start_date"),
+                ("tasks", schema.tasks, "created_at"),
+            ):
+                out[key] = self._all(conn, table, customer_id, when)[:limit]
             out["scores"] = self._scores(conn, customer_id, limit)
-            out["tasks"] = self._rows(conn, schema.tasks, customer_id,
-                                      schema.tasks.c.created_at, limit)  # fmt: skip
         out["status"] = self.status(customer_id, as_of)
         out["alerts"] = [
             a.to_dict() for a in self.ws.alerts.find(customer=customer_id, limit=limit)
@@ -137,12 +139,18 @@ class DirectoryService(Service):
     # --- inside ---------------------------------------------------------------------------
 
     @staticmethod
-    def _rows(
-        conn: sa.Connection, table: sa.Table, customer_id: str, when: sa.Column[Any], limit: int
+    def _all(
+        conn: sa.Connection, table: sa.Table, customer_id: str, when: str
     ) -> list[dict[str, Any]]:
-        query = (sa.select(table).where(table.c.customer_id == customer_id)
-                 .order_by(when.desc()).limit(sa.literal(int(limit), literal_execute=True)))  # fmt: skip
-        return [dict(r) for r in conn.execute(query).mappings()]
+        """The customer's rows of ``table``, newest first. The query is the plain equality
+        (no ORDER BY, LIMIT or other condition), which an index on ``customer_id`` answers
+        on PostgreSQL and DuckDB alike (DuckDB's planner leaves its index for a scan as soon
+        as the query sorts or limits); a customer's rows are few."""
+        query = sa.select(table).where(table.c.customer_id == customer_id)
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        oldest = dt.datetime.min
+        rows.sort(key=lambda r: _sortable(r[when], oldest), reverse=True)
+        return rows
 
     @staticmethod
     def _owner(conn: sa.Connection, owner_id: str | None) -> dict[str, Any] | None:
@@ -153,27 +161,14 @@ class DirectoryService(Service):
         return dict(row) if row else {"owner_id": owner_id}
 
     @staticmethod
-    def _order_totals(conn: sa.Connection, customer_id: str) -> dict[str, Any]:
-        o = schema.orders
-        live = sa.and_(o.c.customer_id == customer_id, ~o.c.cancelled)
-        row = conn.execute(sa.select(sa.func.count(), sa.func.sum(o.c.amount),
-                                     sa.func.min(o.c.ordered_at), sa.func.max(o.c.ordered_at))
-                           .where(live)).one()  # fmt: skip
-        return {"orders": int(row[0]), "revenue": float(row[1] or 0.0), "first_order": row[2],
-                "last_order": row[3]}  # fmt: skip
-
-    @staticmethod
     def _scores(conn: sa.Connection, customer_id: str, limit: int) -> list[dict[str, Any]]:
         s = schema.scores
-        query = (sa.select(s).where(s.c.customer_id == customer_id)
-                 .order_by(s.c.as_of.desc(), s.c.id.desc())
-                 .limit(sa.literal(int(limit), literal_execute=True)))  # fmt: skip
-        out = []
-        for r in conn.execute(query).mappings():
-            item = dict(r)
+        rows = [dict(r) for r in conn.execute(sa.select(s).where(s.c.customer_id == customer_id))
+                .mappings()]  # fmt: skip
+        rows.sort(key=lambda r: (r["as_of"], r["id"]), reverse=True)
+        for item in rows:
             item["drivers"] = json.loads(item["drivers"]) if item["drivers"] else None
-            out.append(item)
-        return out
+        return rows[:limit]
 
     @staticmethod
     def _latest_scores(conn: sa.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -191,3 +186,12 @@ class DirectoryService(Service):
                 if r[k] is not None:
                     out[r["customer_id"]][k] = r[k]
         return out
+
+
+def _sortable(value: Any, oldest: dt.datetime) -> dt.datetime:
+    """Dates and times as one comparable type (a missing one sorts oldest)."""
+    if value is None:
+        return oldest
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time())

@@ -85,7 +85,8 @@ class ResultsService(Service):
         if unscoped and self.viewer.owner_scope is not None:
             from keepwise.workspace.viewer import OPERATOR
 
-            return self.ws.as_user(OPERATOR).results.get(report, params)
+            view = self.ws.as_user(OPERATOR, reads_only=self.ws.reads_only)
+            return view.results.get(report, params)
         params = {**params, "scope": self.viewer.owner_scope}
         text, digest = params_key(params)
         version = self.ws.data_version()
