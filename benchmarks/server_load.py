@@ -114,6 +114,21 @@ def warm_up(base: str, cookie: str) -> dict[str, object]:
     return out
 
 
+def one_at_a_time(base: str, cookie: str, ids: list[str], n: int = 20) -> dict[str, object]:
+    """Each page asked for ``n`` times in a row, alone: the server's own time per page (median
+    and slowest, ms), with no other request competing."""
+    pages = {**PAGES, "customer 360": None, "static file": "/api/docs/static/favicon.png"}
+    out: dict[str, object] = {}
+    for name, path in pages.items():
+        times = []
+        for i in range(n):
+            url = base + (path or f"/api/customers/{ids[(i * 37) % len(ids)]}")
+            times.append(_get(url, cookie)[0] * 1000)
+        times.sort()
+        out[name] = {"median_ms": round(times[n // 2], 1), "max_ms": round(times[-1], 1)}
+    return out
+
+
 PAGES = {
     "overview": "/api/overview",
     "risk list": "/api/risk?limit=50",
@@ -122,9 +137,10 @@ PAGES = {
 
 
 def run_locust(
-    base: str, users: int, seconds: int, wait: float, out: Path, ids: Path
+    base: str, users: int, seconds: int, wait: float, out: Path, ids: Path, sessions: Path
 ) -> list[dict[str, str]]:
-    env = {**os.environ, "KW_PASSWORD": PASSWORD, "KW_CUSTOMERS": str(ids), "KW_WAIT": str(wait)}
+    env = {**os.environ, "KW_SESSIONS": str(sessions), "KW_CUSTOMERS": str(ids),
+           "KW_WAIT": str(wait)}  # fmt: skip
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locust_server.py"), "--headless",
                "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", base,
                "--csv", str(out), "--only-summary", "--stop-timeout", "10"]  # fmt: skip
@@ -166,9 +182,18 @@ def main() -> None:
         ids = HERE / "_data" / "customer_ids.txt"
         ids.write_text("\n".join(c["customer_id"] for c in page["items"]), encoding="utf-8")
         _, risk = _get(f"{base}/api/risk?limit=50", cookie)
+        alone = one_at_a_time(base, cookie, [c["customer_id"] for c in page["items"]])
+        sessions = HERE / "_data" / "sessions.txt"
+        sessions.write_text("\n".join(_login(base) for _ in range(args.users)), encoding="utf-8")
         runs = {
             wait: run_locust(
-                base, args.users, args.seconds, wait, HERE / "_data" / f"locust-{wait}", ids
+                base,
+                args.users,
+                args.seconds,
+                wait,
+                HERE / "_data" / f"locust-{wait}",
+                ids,
+                sessions,
             )
             for wait in args.wait
         }
@@ -176,7 +201,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=60)
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                      "first reads": first}, indent=2))  # fmt: skip
+                      "load average at the end": round(os.getloadavg()[0], 1),
+                      "first reads": first, "one at a time": alone}, indent=2))  # fmt: skip
     for wait, stats in runs.items():
         print(f"\n{args.users} users, {args.seconds} s, mean pause {wait} s between pages")
         print(f"{'page':<14}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'fail':>6}")
