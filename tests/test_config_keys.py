@@ -22,7 +22,7 @@ TYPOS = [
     ("[value.no_value]\nperiod = 3\n", "did you mean value.no_value.periods?"),
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
-    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk"),
+    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle"),
 ]  # fmt: skip
 
 

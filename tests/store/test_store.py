@@ -17,7 +17,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0002"
+    assert store.revision() == store.head_revision() == "0003"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -43,7 +43,7 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
         with store.begin() as conn:
             conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
         store.migrate()
-        assert store.revision() == "0002"
+        assert store.revision() == "0003"
         assert "contracts" in sa.inspect(store.engine).get_table_names()
         with store.begin() as conn:
             assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]

@@ -180,9 +180,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _register_commands() -> Any:
-    from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    from keepwise.cli import (
+        alerts_cmd,
+        commands,
+        customer_cmd,
+        metrics_cmd,
+        owner_cmd,
+        risk_cmd,
+        runs_cmd,
+        value_cmd,
+    )
 
-    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    return (alerts_cmd, commands, customer_cmd, metrics_cmd, owner_cmd, risk_cmd, runs_cmd,
+            value_cmd)  # fmt: skip
 
 
 _register_commands()
