@@ -195,18 +195,12 @@ def _record(
     from_status: str | None = None, now: dt.datetime | None = None, **audit_detail: Any,
 ) -> StatusChange:  # fmt: skip
     """Record the event and audit it (``now``: when it was recorded, if not at ``at``)."""
-    e = schema.status_events
-    clash = conn.execute(
-        sa.select(sa.func.count()).where(e.c.customer_id == customer_id, e.c.occurred_at == at,
-                                         e.c.to_status == to_status)
-    ).scalar_one()  # fmt: skip
-    if clash:
-        raise InputError("lifecycle.same_moment", customer_id=customer_id, at=at.isoformat(),
-                         status=_status_word(to_status))  # fmt: skip
+    at = _free_moment(conn, customer_id, to_status, at)
     event_id = change_status(
         conn, customer_id, to_status, at=at, actor=actor, reason=reason, note=note,
         destination=destination, source="user", reverts=reverts, from_status=from_status,
     )  # fmt: skip
+    e = schema.status_events
     row = conn.execute(sa.select(e).where(e.c.id == event_id)).mappings().one()
     change = StatusChange(
         event_id=event_id, customer_id=customer_id, at=row["occurred_at"],
@@ -217,6 +211,30 @@ def _record(
           event_id=event_id, from_status=change.from_status, to_status=to_status, reason=reason,
           note=note, destination=destination, reverts=reverts, **audit_detail)  # fmt: skip
     return change
+
+
+def _free_moment(
+    conn: sa.Connection, customer_id: str, to_status: str, at: dt.datetime
+) -> dt.datetime:
+    """``at``, or a microsecond later while a reverted event (or a revert) holds the same
+    customer, moment and status (the table keeps one event per customer, moment and status,
+    the key of imports); a standing event there is an error."""
+    e = schema.status_events
+    undone = e.alias("undone")
+    taken = conn.execute(
+        sa.select(e.c.occurred_at, e.c.reverts.is_(None) & ~sa.exists().where(
+            undone.c.reverts == e.c.id)).where(
+            e.c.customer_id == customer_id, e.c.to_status == to_status,
+            e.c.occurred_at >= at, e.c.occurred_at < at + dt.timedelta(seconds=1))
+    ).all()  # fmt: skip
+    standing = {moment for moment, stands in taken if stands}
+    if at in standing:
+        raise InputError("lifecycle.same_moment", customer_id=customer_id, at=at.isoformat(),
+                         status=_status_word(to_status))  # fmt: skip
+    used = {moment for moment, _ in taken}
+    while at in used:
+        at += dt.timedelta(microseconds=1)
+    return at
 
 
 def _status_word(status: str) -> Text:
