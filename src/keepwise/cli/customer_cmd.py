@@ -45,6 +45,10 @@ register(
             "en": "Rejected the void request #{request_id} (customer {customer_id}); the "
             "customer is unchanged",
         },
+        "cli.customer.no_history": {
+            "zh": "客户 {customer_id} 没有状态或负责人变更记录",
+            "en": "Nothing is recorded about customer {customer_id}'s status or owner",
+        },
         "cli.customer.no_requests": {
             "zh": "没有待审批的作废申请",
             "en": "No void request waits for approval",
@@ -126,6 +130,9 @@ def history_cmd(ctx: typer.Context, customer: Customer, as_json: AsJson = False)
         reasons = ws.customers.reason_labels()
     if as_json:
         echo_json(items)
+        return
+    if not items:
+        typer.echo(t("cli.customer.no_history", lang, customer_id=customer))
         return
     view.print_history(items, reasons, lang)
 

@@ -115,7 +115,8 @@ def print_profile(shown: dict[str, Any], reasons: dict[str, tuple[str, str]], la
     fmt.print_table([Col(t("cli.customer.field", lang), "word"), Col(t("cli.customer.value", lang))],
                     rows, title=t("cli.customer.title", lang, customer_id=c["customer_id"]),
                     lang=lang)  # fmt: skip
-    print_history(shown["history"], reasons, lang, title=t("cli.customer.history", lang))
+    if shown["history"]:
+        print_history(shown["history"], reasons, lang, title=t("cli.customer.history", lang))
     _print_alerts(shown["alerts"], lang)
     _print_tasks(shown["tasks"], lang)
     if shown["pending_requests"]:
