@@ -22,6 +22,7 @@ TYPOS = [
     ("[value.no_value]\nperiod = 3\n", "did you mean value.no_value.periods?"),
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
+    ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
     ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle"),
 ]  # fmt: skip
 
@@ -82,6 +83,10 @@ cutoffs = [0.3, 0.6]
 splits = 2
 drivers_from = "low"
 max_trees = 300
+[lifecycle]
+void_needs_approval = false
+pool_after_days = 90
+pool_claim_limit = 20
 """
     Workspace.init(tmp_path / "ws", lang="en").close()
     (tmp_path / "ws" / "keepwise.toml").write_text(toml, encoding="utf-8")
