@@ -109,6 +109,12 @@ def commands(as_of: str, files: dict[str, Path]) -> list[list[str]]:
         ["value", "score", "--as-of", as_of],
         ["alerts", "run", "--as-of", as_of], ["alerts", "list"], ["alerts", "rules"],
         ["alerts", "history", "1"],
+        ["customer", "show", "C000002", "--as-of", as_of], ["customer", "history", "C000001"],
+        ["customer", "void", "C000002", "--reason", "price", "--note", "测试"],
+        ["customer", "history", "C000002"], ["customer", "revert", "C000002"],
+        ["customer", "reassign", "C000002", "--to", "E0002"], ["customer", "approvals"],
+        ["owner", "leave", "E0004", "--as-of", as_of], ["pool", "list"],
+        ["pool", "report", "--as-of", as_of],
         ["import", "customers", str(files["customers"])],
     ]  # fmt: skip
 
