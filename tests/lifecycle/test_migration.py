@@ -1,4 +1,4 @@
-"""A database of revision 0002 upgrades to the lifecycle tables (reverts, void requests, owner
+"""A database of revision 0003 upgrades to the lifecycle tables (reverts, void requests, owner
 changes) with its rows kept, on both backends."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from keepwise.store import schema
 from keepwise.store.db import Store, _alembic_config, database_url_for
 
 
-def test_revision_0002_upgrades_to_the_lifecycle_tables(tmp_path: Path, db_url: str | None) -> None:
+def test_revision_0003_upgrades_to_the_lifecycle_tables(tmp_path: Path, db_url: str | None) -> None:
     from alembic import command
 
     store = Store(database_url_for(tmp_path, db_url))
@@ -20,9 +20,9 @@ def test_revision_0002_upgrades_to_the_lifecycle_tables(tmp_path: Path, db_url: 
         cfg = _alembic_config()
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0002")
+            command.upgrade(cfg, "0003")
         with store.begin() as conn:
-            # 0001 builds status_events from today's metadata: without reverts, as 0002 had it.
+            # 0001 builds status_events from today's metadata: without reverts, as 0003 had it.
             conn.exec_driver_sql("ALTER TABLE status_events DROP COLUMN reverts")
             conn.exec_driver_sql(
                 "INSERT INTO status_events (customer_id, occurred_at, to_status, source)"
@@ -32,7 +32,7 @@ def test_revision_0002_upgrades_to_the_lifecycle_tables(tmp_path: Path, db_url: 
             sa.inspect(store.engine).get_table_names()
         )
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         with store.begin() as conn:
             kept = conn.execute(
                 sa.select(schema.status_events.c.id, schema.status_events.c.reverts)
