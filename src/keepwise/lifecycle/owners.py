@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from keepwise._core.errors import InputError
@@ -26,6 +28,7 @@ from keepwise._core.i18n import register
 from keepwise.lifecycle.records import active_owner, audit, customer, is_gone, owner
 from keepwise.rules import Hit, Rule, record
 from keepwise.store import schema
+from keepwise.store.bulk import STAGED, stage, unstage
 
 register(
     {
@@ -111,6 +114,52 @@ def change_owner(
     return OwnerChange(int(change_id), customer_id, from_owner, to_owner, at, kind, actor, note)
 
 
+def change_owners(
+    conn: sa.Connection, moves: Sequence[tuple[str, str | None, str | None]], *,
+    at: dt.datetime, kind: str, actor: str, details: Sequence[dict[str, Any]] | None = None,
+) -> list[OwnerChange]:  # fmt: skip
+    """Many changes of :func:`change_owner` at once — (customer, from, to) each, with its audit
+    detail — staged and written by one statement per table, in customer-id order."""
+    if not moves:
+        return []
+    order = sorted(range(len(moves)), key=lambda i: moves[i][0])
+    data = pa.table({name: pa.array([moves[i][n] for i in order], pa.string())
+                     for n, name in enumerate(("customer_id", "from_owner", "to_owner"))})  # fmt: skip
+    values = {"at": at, "kind": kind, "actor": actor}
+    stage(conn, data, "owner_changes")
+    try:
+        written = conn.execute(sa.text(
+            "INSERT INTO owner_changes (customer_id, from_owner, to_owner, occurred_at, kind, actor)"
+            f" SELECT customer_id, from_owner, to_owner, :at, :kind, :actor FROM {STAGED}"
+            " ORDER BY customer_id RETURNING id, customer_id"), values).all()  # fmt: skip
+        conn.exec_driver_sql(f"UPDATE customers SET owner_id = s.to_owner FROM {STAGED} s"
+                             " WHERE customers.customer_id = s.customer_id")  # fmt: skip
+    finally:
+        unstage(conn)
+    ids = {cid: int(i) for i, cid in written}
+    changes = [OwnerChange(ids[moves[i][0]], moves[i][0], moves[i][1], moves[i][2], at, kind,
+                           actor, None) for i in order]  # fmt: skip
+    extra = details or [{} for _ in moves]
+    audit_rows = pa.table({
+        "occurred_at": pa.array([at] * len(order), pa.timestamp("us")),
+        "actor": pa.array([actor] * len(order), pa.string()),
+        "action": pa.array([f"customer.owner.{kind}"] * len(order), pa.string()),
+        "entity": pa.array(["customer"] * len(order), pa.string()),
+        "entity_id": pa.array([c.customer_id for c in changes], pa.string()),
+        "detail": pa.array([json.dumps({"change_id": c.id, "from_owner": c.from_owner,
+                                        "to_owner": c.to_owner, "note": None, **extra[i]},
+                                       ensure_ascii=False, default=str)
+                            for c, i in zip(changes, order, strict=True)], pa.string()),
+    })  # fmt: skip
+    stage(conn, audit_rows, "audit_log")
+    try:
+        cols = ", ".join(audit_rows.column_names)
+        conn.exec_driver_sql(f"INSERT INTO audit_log ({cols}) SELECT {cols} FROM {STAGED}")
+    finally:
+        unstage(conn)
+    return changes
+
+
 def in_pool(conn: sa.Connection, customer_id: str) -> bool:
     """Whether the customer is in the pool: no owner, and its last owner change a return."""
     oc = schema.owner_changes
@@ -165,8 +214,8 @@ def leave(
     conn.execute(sa.update(o).where(o.c.owner_id == owner_id).values(active=False, left_at=at))
     audit(conn, at=now, actor=actor, action="owner.left", entity="owner", entity_id=owner_id,
           left_at=at, customers=len(mine), to=to)  # fmt: skip
-    changes = [change_owner(conn, cid, owner_id, new, at=at, kind="owner_left", actor=actor)
-               for cid, new in targets.items()]  # fmt: skip
+    changes = change_owners(conn, [(cid, owner_id, new) for cid, new in targets.items()], at=at,
+                            kind="owner_left", actor=actor)  # fmt: skip
     opened = 0
     if rule is not None and changes:
         hits = [Hit(rule.id, ch.customer_id, {"owner_id": owner_id, "owner_name": gone["name"],

@@ -24,7 +24,7 @@ from keepwise._core.config import ChurnConfig
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
 from keepwise.churn import LOST, Tables, customer_base, day, live_orders, statuses, timeline
-from keepwise.lifecycle.owners import OwnerChange, change_owner, in_pool
+from keepwise.lifecycle.owners import OwnerChange, change_owner, change_owners, in_pool
 from keepwise.lifecycle.records import active_owner, customer
 from keepwise.store import schema
 
@@ -92,19 +92,16 @@ def return_to_pool(
 ) -> list[OwnerChange]:
     """Return the customers of :func:`due` to the pool (those whose owner is still the one
     judged: a reassignment in between wins)."""
-    changes = []
     c = schema.customers
-    for r in rows:
-        owner_now = conn.execute(
-            sa.select(c.c.owner_id).where(c.c.customer_id == r["customer_id"])
-        ).scalar_one_or_none()
-        if owner_now != r["owner_id"]:
-            continue
-        changes.append(change_owner(
-            conn, r["customer_id"], r["owner_id"], None, at=at, kind="pool", actor=actor,
-            pool_after_days=days, followed_up_since=r["since"],
-        ))  # fmt: skip
-    return changes
+    ids = [r["customer_id"] for r in rows]
+    found = conn.execute(
+        sa.select(c.c.customer_id, c.c.owner_id).where(c.c.customer_id.in_(ids))
+    ).all() if ids else []  # fmt: skip
+    now_owned = {cid: owner for cid, owner in found}
+    still = [r for r in rows if now_owned.get(r["customer_id"]) == r["owner_id"]]
+    moves = [(r["customer_id"], r["owner_id"], None) for r in still]
+    details = [{"pool_after_days": days, "followed_up_since": r["since"]} for r in still]
+    return change_owners(conn, moves, at=at, kind="pool", actor=actor, details=details)
 
 
 def members(conn: sa.Connection) -> list[PoolMember]:

@@ -139,10 +139,9 @@ class CustomersService(Service):
 
     def _defined_status(self, customer_id: str, at: dt.datetime) -> str | None:
         from keepwise.lifecycle import actions
+        from keepwise.lifecycle.records import customer
 
         with self.store.begin() as conn:  # an unknown customer: NotFoundError before any query
-            from keepwise.lifecycle.records import customer
-
             customer(conn, customer_id)
         return actions.defined_status(self.ws.tables(), self.ws.config.churn, customer_id, at)
 
