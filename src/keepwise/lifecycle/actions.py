@@ -79,11 +79,9 @@ class StatusChange:
         return out
 
 
-def defined_status(t: Tables, churn: ChurnConfig, customer_id: str, at: dt.datetime) -> str | None:
-    """The customer's status under the churn definition once the day of ``at`` is over (every
-    event of that day counted), or None when the customer is not in the customer base then
-    (no acquisition date and no order)."""
-    one = dataclasses.replace(
+def one_customer(t: Tables, customer_id: str) -> Tables:
+    """The tables the churn definition reads, cut down to one customer (a quick status)."""
+    return dataclasses.replace(
         t,
         customers=t.customers.filter(t.customers.customer_id == customer_id),
         orders=t.orders.filter(t.orders.customer_id == customer_id),
@@ -91,7 +89,13 @@ def defined_status(t: Tables, churn: ChurnConfig, customer_id: str, at: dt.datet
         scores=t.scores.filter(t.scores.customer_id == customer_id),
         keep=False,
     )
-    s = statuses(one, churn, at.date() + dt.timedelta(days=1))
+
+
+def defined_status(t: Tables, churn: ChurnConfig, customer_id: str, at: dt.datetime) -> str | None:
+    """The customer's status under the churn definition once the day of ``at`` is over (every
+    event of that day counted), or None when the customer is not in the customer base then
+    (no acquisition date and no order)."""
+    s = statuses(one_customer(t, customer_id), churn, at.date() + dt.timedelta(days=1))
     found = s.select("status").to_pyarrow().column("status").to_pylist()
     return str(found[0]) if found else None
 

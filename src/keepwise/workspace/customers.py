@@ -45,6 +45,7 @@ class CustomersService(Service):
         default as-of), history, latest scores, open alerts, open tasks, pending requests."""
         from keepwise.churn import statuses
         from keepwise.lifecycle import approvals, profile
+        from keepwise.lifecycle.actions import one_customer
 
         with self.store.begin() as conn:
             out: dict[str, Any] = {"customer": profile.profile(conn, customer_id)}
@@ -54,10 +55,8 @@ class CustomersService(Service):
             tasks = profile.open_tasks(conn, customer_id)
             requests = approvals.find(conn, customer_id=customer_id)
         day = as_of or self.ws.default_as_of()
-        t = self.ws.tables()
-        s = statuses(t, self.ws.config.churn, day)
-        found = s.filter(s.customer_id == customer_id).select("status", "status_since", "kept")
-        rows = found.to_pyarrow().to_pylist()
+        s = statuses(one_customer(self.ws.tables(), customer_id), self.ws.config.churn, day)
+        rows = s.select("status", "status_since", "kept").to_pyarrow().to_pylist()
         out["status"] = {"as_of": day, **(rows[0] if rows else
                          {"status": None, "status_since": None, "kept": None})}  # fmt: skip
         out.update(history=history, churn_score=scores["churn"], value_score=scores["value"],
