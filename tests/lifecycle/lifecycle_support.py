@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from cli_support import cli as run_cli
 from keepwise import Workspace
-from keepwise.cli.app import main
 from keepwise.store import schema
 
 AS_OF = dt.date(2024, 7, 1)
@@ -96,14 +96,8 @@ def rows(ws: Workspace, sql: str) -> list[tuple[Any, ...]]:
 
 def cli(capsys: pytest.CaptureFixture[str], folder: Path, *args: str,
         lang: str = "en") -> tuple[int, str, str]:  # fmt: skip
-    """Run ``keepwise -w FOLDER --lang LANG ARGS`` in this process: (exit code, out, err)."""
-    code = 0
-    try:
-        main(["-w", str(folder), "--lang", lang, *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    """``keepwise -w FOLDER --lang LANG ARGS``: (exit code, out, err)."""
+    return run_cli(capsys, "-w", str(folder), "--lang", lang, *args)
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> Any:
