@@ -23,7 +23,8 @@ TYPOS = [
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
     ("[server]\nsession_hour = 8\n", "did you mean server.session_hours?"),
-    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk"),
+    ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
+    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, server"),
 ]  # fmt: skip
 
 
@@ -84,10 +85,10 @@ splits = 2
 drivers_from = "low"
 max_trees = 300
 [server]
-session_hours = 12
-login_attempts = 5
-login_window_minutes = 15
-secure_cookies = true
+[lifecycle]
+void_needs_approval = false
+pool_after_days = 90
+pool_claim_limit = 20
 """
     Workspace.init(tmp_path / "ws", lang="en").close()
     (tmp_path / "ws" / "keepwise.toml").write_text(toml, encoding="utf-8")

@@ -18,7 +18,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0004"
+    assert store.revision() == store.head_revision() == "0005"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -179,7 +179,7 @@ def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
     assert counts["customers"] == 1 and counts["contracts"] == 0
 
 
-def test_a_database_of_revision_0003_gets_the_servers_tables(
+def test_a_database_of_revision_0004_gets_the_servers_tables(
     tmp_path,
     db_url: str | None,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -193,7 +193,7 @@ def test_a_database_of_revision_0003_gets_the_servers_tables(
         cfg = _alembic_config()
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0003")
+            command.upgrade(cfg, "0004")
         assert not server & set(sa.inspect(store.engine).get_table_names())
         store.migrate()
         assert server <= set(sa.inspect(store.engine).get_table_names())

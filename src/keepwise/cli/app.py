@@ -195,7 +195,9 @@ def _register_commands() -> Any:
     from keepwise.cli import (
         alerts_cmd,
         commands,
+        customer_cmd,
         metrics_cmd,
+        owner_cmd,
         risk_cmd,
         runs_cmd,
         serve_cmd,
@@ -203,7 +205,8 @@ def _register_commands() -> Any:
         value_cmd,
     )
 
-    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, serve_cmd, users_cmd, value_cmd
+    return (alerts_cmd, commands, customer_cmd, metrics_cmd, owner_cmd, risk_cmd, runs_cmd,
+            serve_cmd, users_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()

@@ -8,6 +8,8 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.value``              RFM, tiers, CLV, no-value customers and decisions
 ``ws.risk``               the churn model: train, score, risk list, back-test, survival
 ``ws.alerts``             early-warning rules and alerts
+``ws.customers``          one customer: show, void (approvals), churn, reactivate, revert, reassign
+``ws.owners``             an owner's departure; the customer pool (公海)
 ``ws.directory``          customer search and the customer 360 view
 ``ws.users``              users and roles, passwords, API tokens, web sessions
 ``ws.settings``           churn definition, rules, reasons, thresholds, audit log

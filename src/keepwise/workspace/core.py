@@ -32,10 +32,12 @@ from keepwise.workspace.viewer import OPERATOR, Viewer
 if TYPE_CHECKING:  # the services and features are imported where used: start-up stays quick
     from keepwise.churn import Tables
     from keepwise.workspace.alerts import AlertsService
+    from keepwise.workspace.customers import CustomersService
     from keepwise.workspace.directory import DirectoryService
     from keepwise.workspace.imports import ImportsService
     from keepwise.workspace.jobs import JobsService
     from keepwise.workspace.metrics import MetricsService
+    from keepwise.workspace.owners import OwnersService
     from keepwise.workspace.results import ResultsService
     from keepwise.workspace.risk import RiskService
     from keepwise.workspace.settings import SettingsService
@@ -109,6 +111,7 @@ class _Shared:
 def _check_feature_sections(config: WorkspaceConfig) -> None:
     """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
     when it is read), so that a typo is reported by every command, not ignored."""
+    from keepwise.lifecycle.settings import parse_lifecycle_settings
     from keepwise.value.settings import parse_value_settings
     from keepwise.workspace.risk import RISK_KEYS
     from keepwise.workspace.users import SERVER_KEYS, check_server_settings
@@ -118,6 +121,7 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     check_keys(server, "server", SERVER_KEYS)
     check_server_settings(server)
     parse_value_settings(table(config.sections, "value", "value"))
+    parse_lifecycle_settings(table(config.sections, "lifecycle", "lifecycle"))
 
 
 class Workspace:
@@ -282,6 +286,18 @@ class Workspace:
         return AlertsService(self)
 
     @cached_property
+    def customers(self) -> CustomersService:
+        from keepwise.workspace.customers import CustomersService
+
+        return CustomersService(self)
+
+    @cached_property
+    def owners(self) -> OwnersService:
+        from keepwise.workspace.owners import OwnersService
+
+        return OwnersService(self)
+
+    @cached_property
     def directory(self) -> DirectoryService:
         from keepwise.workspace.directory import DirectoryService
 
@@ -348,6 +364,11 @@ class Workspace:
             memo[version] = self.data_end()
         return memo[version]
 
+    def now(self) -> dt.datetime:
+        """The time now in the workspace's time zone (``[workspace] timezone``): the time of
+        the changes users record, in the zone imported times are in."""
+        return clock.now_in(self.config.timezone)
+
     @staticmethod
     def check_writable(as_of: dt.date) -> dt.date:
         """Refuse to write results (scores, models, alerts, decisions) dated after today: they
@@ -385,6 +406,12 @@ class Service:
             found = conn.execute(query).first()
         if found is None:
             raise NotFoundError("customers.not_found", customer_id=customer_id)
+
+    def check_scope(self, customer_id: str) -> None:
+        """For a viewer with a scope (a rep), :meth:`check_customer`; for the others nothing
+        (the service's own checks say when a customer does not exist)."""
+        if self.viewer.owner_scope is not None:
+            self.check_customer(customer_id)
 
     def visible_ids(self, customer_ids: list[str]) -> set[str]:
         """Those of ``customer_ids`` the viewer may see."""
