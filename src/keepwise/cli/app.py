@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _register_commands() -> Any:
     from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    from keepwise.cli import evaluate_cmd, playbooks_cmd, tasks_cmd  # noqa: F401  # isort: skip
 
     return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
 

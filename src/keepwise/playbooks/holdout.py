@@ -22,8 +22,7 @@ def draws(seed: str, customer_ids: Iterable[str]) -> NDArray[np.float64]:
     """The draw in [0, 1) of each customer for the playbook whose hold-out seed is ``seed``."""
     salt = seed.encode("utf-8") + b"\x1f"
     digests = b"".join(
-        hashlib.blake2b(salt + str(c).encode("utf-8"), digest_size=8).digest()
-        for c in customer_ids
+        hashlib.blake2b(salt + str(c).encode("utf-8"), digest_size=8).digest() for c in customer_ids
     )
     # The top 53 bits: a float64 holds them exactly, so a draw is never rounded up to 1.
     values = np.frombuffer(digests, dtype=">u8") >> np.uint64(11)

@@ -76,7 +76,9 @@ def holiday_date(code: str, year: int) -> dt.date:
     return solar + dt.timedelta(days=h.shift)
 
 
-def holidays_between(start: dt.date, end: dt.date, codes: tuple[str, ...]) -> list[tuple[dt.date, str]]:
+def holidays_between(
+    start: dt.date, end: dt.date, codes: tuple[str, ...]
+) -> list[tuple[dt.date, str]]:
     """(date, code) of the named holidays on days in ``[start, end)``, by date."""
     out = []
     for year in range(start.year, end.year + 1):

@@ -185,7 +185,9 @@ def _playbook(item: LinedMap) -> Playbook:
             raise LineError("playbooks.missing_key", item.line, key=key)
     pid = item["id"]
     if not isinstance(pid, str) or not _ID.match(pid):
-        _bad(item, "id", ("字母、数字或 _ . -（最多 64 个）", "letters, digits, _ . - (at most 64)"))
+        _bad(
+            item, "id", ("字母、数字或 _ . -（最多 64 个）", "letters, digits, _ . - (at most 64)")
+        )
     names = {k: item.get(k, pid) for k in ("name_zh", "name_en")}
     for key, value in names.items():
         if not isinstance(value, str) or not value.strip():

@@ -33,10 +33,8 @@ def upgrade() -> None:
         for name in names:
             if name not in present:
                 column = metadata.tables[table].c[name]
-                op.add_column(table, sa.Column(name, column.type, nullable=True,
-                                               server_default=column.server_default.arg
-                                               if column.server_default is not None
-                                               else None))  # fmt: skip
+                default = getattr(column.server_default, "arg", None)
+                op.add_column(table, sa.Column(name, column.type, server_default=default))
 
 
 def _columns(bind: sa.Connection, table: str) -> set[str]:
