@@ -110,8 +110,9 @@ def _run_one(
 def _owners(owners: Any, as_of: dt.date) -> pd.DataFrame:
     """Owners still with the company at ``as_of``: owner_id, name, role."""
     o = owners.execute()
-    left = pd.to_datetime(o["left_at"]).dt.date
-    here = o["active"].fillna(True).astype(bool) & (left.isna() | (left > as_of))
+    left = pd.to_datetime(o["left_at"])
+    gone = left.notna() & (left < pd.Timestamp(as_of))
+    here = ~gone & (o["active"].fillna(True).astype(bool) | left.notna())
     return o[here][["owner_id", "name", "role"]].sort_values("owner_id").reset_index(drop=True)
 
 
@@ -254,12 +255,13 @@ def _close_lost_tasks(store: Store, state: RunState, tables: dict[str, Any],
                       at: dt.datetime) -> dict[str, int]:  # fmt: skip
     """Close the open tasks (created for a day up to the state's) whose customer moved to
     churned or voided since: the status is the reason. Counts by that status."""
-    tk, s = tables["tasks"], state.table
+    tk = tables["tasks"]
+    s = state.table.select(scid="customer_id", now="status", since="status_since", kept="kept")
     made = tk.as_of.fill_null(tk.created_at.cast("date"))
     open_ = tk.filter(tk.status == "open", made <= state.as_of).mutate(made=made)
-    j = open_.join(s, open_.customer_id == s.customer_id)
-    j = j.filter(j.kept == 0, j.status_since >= j.made)
-    found = j.select("id", reason=j.status).execute()
+    j = open_.join(s, open_.customer_id == s.scid)
+    j = j.filter(j.kept == 0, j.since >= j.made)
+    found = j.select("id", reason=j.now).execute()
     if found.empty:
         return {}
 
