@@ -182,11 +182,15 @@ def main() -> None:
     same_targets = kw_t == pd_run.output["targets"]
     kw_e, pd_e = kw_eval.output["evaluations"], pd_eval.output["evaluations"]
     same_counts = all(kw_e[k][:4] == pd_e[k][:4] for k in kw_e)  # type: ignore[index]
-    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"{args.customers:,} customers; run {RUN_DAY}, evaluate {EVAL_DAY}\n")
+    print(
+        f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"{args.customers:,} customers; run {RUN_DAY}, evaluate {EVAL_DAY}\n"
+    )
     print("targets (treated + held out) per playbook:", kw_run.output["targets"])
-    print(f"same targets as pandas: {same_targets}; same outcome counts: {same_counts}; "
-          f"tasks {kw_run.output['tasks']:,} (pandas {pd_run.output['tasks']:,})\n")
+    print(
+        f"same targets as pandas: {same_targets}; same outcome counts: {same_counts}; "
+        f"tasks {kw_run.output['tasks']:,} (pandas {pd_run.output['tasks']:,})\n"
+    )
     base = pd_run.seconds + pd_eval.seconds
     base_mb = max(pd_run.peak_mb, pd_eval.peak_mb)
     print("| step | wall s | peak MB | time vs pandas run + evaluate | memory vs pandas |")

@@ -96,8 +96,14 @@ def _care(folder: Path, st: pd.DataFrame, trig: object, as_of: dt.date) -> pd.Da
         for d in days:
             hit = first[(first.dt.month == d.month) & (first.dt.day == d.day)
                         & (first.dt.year <= d.year - 1)]  # fmt: skip
-            parts.append(pd.DataFrame({"customer_id": hit.index,
-                                       "key": f"contract_anniversary:{d.date().isoformat()}"}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "customer_id": hit.index,
+                        "key": f"contract_anniversary:{d.date().isoformat()}",
+                    }
+                )
+            )
     if "holiday" in trig.care_calendar:  # type: ignore[attr-defined]
         for when, code in holidays_between(as_of, end, trig.holidays):  # type: ignore[attr-defined]
             parts.append(pd.DataFrame({"customer_id": st.index, "key": f"{code}:{when}"}))
@@ -216,7 +222,9 @@ def _compare(x1: int, n1: int, x0: int, n0: int) -> dict[str, float | None]:
 def evaluate(folder: Path, found: pd.DataFrame, work: pd.DataFrame, as_of: dt.date) -> list[dict]:
     t_end = pd.Timestamp(as_of)
     days = {p.id: p.evaluate_days for p in BUILTIN}
-    found = found.assign(until=found["as_of"] + pd.to_timedelta(found["playbook_id"].map(days), "D"))
+    found = found.assign(
+        until=found["as_of"] + pd.to_timedelta(found["playbook_id"].map(days), "D")
+    )
     found = found[found["until"] <= t_end].reset_index(drop=True)
     ids = set(found["customer_id"])
     e = _read(folder, "status_events", ["id", "customer_id", "occurred_at", "to_status"])

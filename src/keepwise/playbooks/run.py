@@ -26,7 +26,7 @@ from keepwise.churn import Tables
 from keepwise.playbooks import holdout
 from keepwise.playbooks.describe import describe
 from keepwise.playbooks.spec import Action, Playbook
-from keepwise.playbooks.targets import RunState, candidates, first_new
+from keepwise.playbooks.targets import RunState, candidates, mark_new
 from keepwise.store import Store, schema
 from keepwise.store.bulk import STAGED, stage, unstage
 
@@ -78,10 +78,10 @@ def _run_one(
     store: Store, state: RunState, p: Playbook, tables: dict[str, Any], owners: pd.DataFrame,
     actor: str, at: dt.datetime,
 ) -> PlaybookRun:  # fmt: skip
-    found = candidates(state, p, tables)
-    new = first_new(found, tables["playbook_targets"], p, state.as_of)
-    frame = new.select("customer_id", "name", "owner_id", "detail", "key").execute()
-    already = int(found.count().execute()) - len(frame)
+    found = mark_new(candidates(state, p, tables), tables["playbook_targets"], p, state.as_of)
+    every = found.select("customer_id", "name", "owner_id", "detail", "key", "first").execute()
+    frame = every[every["first"] == 1].drop(columns="first")
+    already = every["customer_id"].nunique() - len(frame)
     frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
     draws = holdout.draws(p.seed, frame["customer_id"])
     frame["draw"], frame["holdout"] = draws, draws < p.holdout

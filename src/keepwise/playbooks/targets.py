@@ -82,7 +82,7 @@ def _state(t: Tables, churn: ChurnConfig, as_of: dt.date) -> ir.Table:
 
 def candidates(state: RunState, playbook: Playbook, tables: dict[str, ir.Table]) -> ir.Table:
     """The customers ``playbook`` targets as of the state's day, before the hold-out and the
-    check against earlier targets (:func:`first_new`): customer_id, detail (what triggered it: a reason, an alert
+    check against earlier targets (:func:`mark_new`): customer_id, detail (what triggered it: a reason, an alert
     rule, an occasion), key (an occasion that targets a customer once only; else null)."""
     s, trig = state.table, playbook.trigger
     as_of = state.as_of
@@ -124,23 +124,27 @@ def _filtered(j: ir.Table, playbook: Playbook, as_of: dt.date) -> ir.Table:
     return j
 
 
-def first_new(j: ir.Table, targets: ir.Table, playbook: Playbook, as_of: dt.date) -> ir.Table:
-    """Leave out the customers the playbook targeted within ``cooldown_days`` of ``as_of``
-    (before or after: a replay may run an earlier day later), and occasions already targeted;
-    then one row per customer, the earliest occasion first."""
+def mark_new(j: ir.Table, targets: ir.Table, playbook: Playbook, as_of: dt.date) -> ir.Table:
+    """Mark (``fresh`` 1/0) the candidates the playbook may target: not those it targeted
+    within ``cooldown_days`` of ``as_of`` (before or after: a replay may run an earlier day
+    later), nor occasions already targeted; ``first`` marks each customer's earliest fresh
+    occasion. One query gives both the new targets and the count of those left out."""
     gap = max(playbook.cooldown_days, 1)
     mine = targets.filter(targets.playbook_id == playbook.id)
     near = mine.filter(
         mine.as_of > (day(as_of) - ibis.interval(days=gap)).cast("date"),
         mine.as_of < (day(as_of) + ibis.interval(days=gap)).cast("date"),
     )
-    n = near.select(ncid="customer_id")
-    j = j.anti_join(n, j.customer_id == n.ncid)
+    n = near.select(ncid="customer_id").distinct()
+    j = j.left_join(n, j.customer_id == n.ncid)
     keyed = mine.filter(mine.trigger_key.notnull()).select(kcid="customer_id", kkey="trigger_key")
-    j = j.anti_join(keyed, [j.customer_id == keyed.kcid, j.key == keyed.kkey])
-    order = [j.key.right(10), j.key]
-    j = j.mutate(kw_rn=ibis.row_number().over(group_by=j.customer_id, order_by=order))
-    return j.filter(j.kw_rn == 0).drop("kw_rn")
+    keyed = keyed.distinct()
+    j = j.left_join(keyed, [j.customer_id == keyed.kcid, j.key == keyed.kkey])
+    fresh = (j.ncid.isnull() & j.kcid.isnull()).ifelse(1, 0)
+    j = j.mutate(fresh=fresh).drop("ncid", "kcid", "kkey")
+    order = [ibis.desc(j.fresh), j.key.right(10), j.key]
+    rn = ibis.row_number().over(group_by=j.customer_id, order_by=order)
+    return j.mutate(first=((rn == 0) & (j.fresh == 1)).ifelse(1, 0))
 
 
 def _alerted(alerts: ir.Table, trig: Trigger, as_of: dt.date) -> ir.Table:
