@@ -150,7 +150,9 @@ def test_a_failed_demo_leaves_nothing_behind(
     def fail(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Workspace, "load_demo", fail)
+    from keepwise.workspace.imports import ImportsService
+
+    monkeypatch.setattr(ImportsService, "load_demo", fail)
     code, _, _ = cli(capsys, "demo", str(tmp_path / "new"), "--customers", "5")
     assert code == 130 and not (tmp_path / "new").exists()
     # Into an existing folder: only what the demo made goes; what was there stays.

@@ -65,7 +65,7 @@ def test_reports_past_the_data(demo: Workspace, capsys: pytest.CaptureFixture[st
     rows = json.loads(out)
     assert [(r["period_start"], r["complete"]) for r in rows] == [
         ("2026-09-01", True), ("2026-10-01", True)]  # fmt: skip
-    assert "2026-10-31" in err and "left out" in err
+    assert "2026-10-31" in err and "leave out the periods" in err
     code, out, err = run(demo, capsys, "metrics", "-m", "revenue", "--as-of", "2027-06-01",
                          "--start", "2027-01-01", lang="zh")  # fmt: skip
     assert code == 2 and "数据截止于 2026-10-31" in err and "Traceback" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +12,10 @@ import pandas as pd
 import pytest
 from scipy.integrate import quad
 from scipy.optimize import check_grad
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import gammaln, hyp2f1
 
 from keepwise.models.clv import BGBB, BGNBD, GammaGamma, ParetoNBD
-from keepwise.models.clv._hyp2f1 import log_hyp2f1_1b
+from keepwise.models.clv._pareto_math import log_phi, phi_gradient
 from keepwise.models.clv._validation import FloatArray
 from keepwise.models.clv.bgbb import bgbb_log_likelihood
 from keepwise.models.clv.bgnbd import alive_purchases, bgnbd_log_likelihood
@@ -51,7 +52,7 @@ def assert_gradient(loglik: LogLik, theta: FloatArray, *data: FloatArray) -> Non
 
     # Forward differences carry an O(eps * |f| / h) rounding error: loose for large |f|.
     scale = max(1.0, abs(value(theta)), float(np.linalg.norm(grad(theta))))
-    error = check_grad(value, grad, theta, epsilon=1e-7 * float(np.min(theta)))
+    error = check_grad(value, grad, theta, epsilon=1e-7 * theta)  # a step per parameter scale
     assert error <= 1e-5 * scale, (theta, error)
 
     ll, analytic = loglik(theta, *data)
@@ -67,7 +68,12 @@ def assert_gradient(loglik: LogLik, theta: FloatArray, *data: FloatArray) -> Non
 
 @pytest.mark.parametrize(
     "theta",
-    [(0.243, 4.414, 0.793, 2.426), (1.5, 30.0, 0.3, 0.9), (0.05, 0.5, 4.0, 40.0)],
+    [
+        (0.243, 4.414, 0.793, 2.426),
+        (1.5, 30.0, 0.3, 0.9),
+        (0.05, 0.5, 4.0, 40.0),
+        (0.8, 70.0, 2e4, 7e6),  # a, b -> infinity together: a constant drop-out probability
+    ],
 )
 def test_bgnbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...]) -> None:
     assert_gradient(bgnbd_log_likelihood, np.array(theta), *cdnow)
@@ -82,6 +88,8 @@ def test_bgnbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...])
         (0.8, 5.0, 1.7, 5.0 + 1e-9),  # alpha ~ beta: where the two branches meet
         (2.0, 50.0, 0.2, 0.5),  # z close to 1
         (2.0, 500.0, 0.5, 0.5),  # z ~ 1 with heavy buyers: the integral replaces SciPy's 2F1
+        (0.83, 69.1, 1.7e-7, 6e7),  # the Online Retail optimum: s -> 0, beta -> infinity
+        (0.87, 75.9, 2.5e5, 7e7),  # s, beta -> infinity together: a constant drop-out rate
     ],
 )
 def test_pareto_nbd_gradient(theta: tuple[float, ...], cdnow: tuple[FloatArray, ...]) -> None:
@@ -253,7 +261,7 @@ def test_removable_singularities_are_continuous() -> None:
         ([-1, 2], [0, 3], [5, 5], "frequency must be non-negative"),
         ([1.5, 2], [1, 3], [5, 5], "frequency must hold whole numbers"),
         ([1, 2], [6, 3], [5, 5], "recency must not exceed T"),
-        ([1, 2], [1, 3], [5, 0], "T must be strictly positive"),
+        ([1, 0], [1, 0], [5, -1], "T must be non-negative"),
         ([0, 2], [1, 3], [5, 5], "recency must be 0"),
         ([1, 2], [1, 3], [5, 5, 5], "mismatched lengths"),
         ([1, np.nan], [1, 3], [5, 5], "NaN"),
@@ -286,44 +294,68 @@ def test_invalid_weights_and_inputs_of_other_models() -> None:
         model.probability_alive([1, 2, 3], [1, 2], [5, 5])
 
 
-def _quad_log_hyp2f1(b: float, d: float, eps: float) -> float:
-    """Reference: adaptive quadrature of the Euler integral, scaled by its peak."""
+def _quad_psi(p: float, q: float, t: float, alpha: float, beta: float) -> FloatArray:
+    """Reference for Psi(t; p, q) = int_t^inf (1 + u/alpha)^-(p+1) (1 + u/beta)^-(q+1) du (the
+    scaled Phi of keepwise.models.clv._pareto_math): adaptive quadrature in
+    y = log(min(alpha, beta) + u), scaled by the integrand's peak; returns log Psi and
+    d log Psi / d(alpha, beta, p, q) as integrals of the integrand's partial derivatives."""
+    c = min(alpha, beta)
 
     def log_f(y: float) -> float:
-        return float(d * y + (1 - d - b) * np.logaddexp(0, y) - np.logaddexp(np.log(eps), y))
+        u = np.exp(y) - c
+        return float(y - (p + 1) * np.log1p(u / alpha) - (q + 1) * np.log1p(u / beta))
 
-    grid = np.linspace(-80.0, 20.0, 2001)
+    y0 = np.log(c + t)
+    grid = y0 + np.concatenate([np.linspace(0.0, 12.0, 241), np.linspace(12.5, 400.0, 200)])
     peak = max(log_f(y) for y in grid)
-    total = sum(
-        quad(lambda y: np.exp(log_f(y) - peak), lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0]
-        for lo, hi in zip(grid[:-1:20], grid[20::20], strict=True)
+
+    def integral(factor: Callable[[float], float]) -> float:
+        def g(y: float) -> float:
+            return float(np.exp(log_f(y) - peak) * factor(np.exp(y) - c))
+
+        return sum(
+            quad(g, lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0]
+            for lo, hi in itertools.pairwise(grid)
+        )
+
+    total = integral(lambda u: 1.0)
+    return np.array(
+        [
+            np.log(total) + peak,
+            (p + 1) / alpha * integral(lambda u: u / (alpha + u)) / total,
+            (q + 1) / beta * integral(lambda u: u / (beta + u)) / total,
+            -integral(lambda u: np.log1p(u / alpha)) / total,
+            -integral(lambda u: np.log1p(u / beta)) / total,
+        ]
     )
-    left_tail = np.exp(-80.0 * d - peak) / (d * eps)  # V^(D-1)/eps below V = e^-80
-    return float(np.log(total + left_tail) + peak - betaln(d, b))
 
 
 @pytest.mark.parametrize(
-    ("b", "d", "eps"),
-    [(1800.0, 0.46, 8.5e-4), (590.0, 0.18, 8.2e-4), (2300.0, 0.14, 9.5e-7), (220.0, 0.53, 1.4e-3),
-     (4000.0, 15.0, 1e-5), (35.0, 2.5, 1e-4)],
-)  # fmt: skip
-def test_hyp2f1_is_accurate_where_scipy_breaks_down(b: float, d: float, eps: float) -> None:
-    got = log_hyp2f1_1b(np.array([b]), np.array([d]), np.array([1 - eps]), np.array([eps]))[0]
-    assert np.isfinite(got)
-    assert got == pytest.approx(_quad_log_hyp2f1(b, d, eps), abs=1e-11)
-
-
-def test_hyp2f1_integral_agrees_with_scipy_where_scipy_is_reliable() -> None:
-    rng = np.random.default_rng(7)
-    b = rng.uniform(10.5, 40.0, 300)
-    d = np.exp(rng.uniform(np.log(0.5), np.log(50.0), 300))
-    eps = np.exp(rng.uniform(np.log(1e-6), np.log(0.19), 300))
-    ours = log_hyp2f1_1b(b, d, 1 - eps, eps)  # all on the integral side of the switch
-    np.testing.assert_allclose(ours, np.log(hyp2f1(1.0, b, b + d, 1 - eps)), atol=1e-10)
-    # Continuous across the switch at B = 10.
-    b_edge, d_edge = np.array([10.0 - 1e-9, 10.0 + 1e-9]), np.full(2, 0.7)
-    edge = log_hyp2f1_1b(b_edge, d_edge, np.full(2, 1 - 1e-3), np.full(2, 1e-3))
-    assert edge[0] == pytest.approx(edge[1], abs=1e-9)  # B differs by 2e-9
+    ("p", "q", "t", "alpha", "beta"),
+    [
+        (0.83, -1 + 1.7e-7, 0.0, 69.1, 6e7),  # survival term at the Online Retail optimum
+        (-0.17, 1.7e-7, 0.0, 69.1, 6e7),  # purchase term there (x = 0)
+        (300.8, -0.4, 0.0, 2.0, 1e5),  # heavy buyer, beta >> alpha
+        (300.8, -0.4, 0.0, 1e5, 2.0),  # heavy buyer, alpha >> beta: where SciPy's 2F1 broke down
+        (1800.0, -0.54, 3.0, 4000.0, 0.5),
+        (5.0, 3.0, 0.0, 1e4, 1e-3),
+        (0.3, -0.5, 100.0, 40.0, 40.0 + 1e-9),  # alpha ~ beta
+        (0.05, -0.9, 3000.0, 1e-3, 1e3),  # slowly decaying integrand (p + q + 1 = 0.15)
+        (0.87, 2.56e8 - 1, 10.0, 75.9, 7.2e10),  # s, beta -> infinity (a constant drop-out rate)
+        (-0.13, 2.56e8, 0.0, 75.9, 7.2e10),
+    ],
+)
+def test_psi_quadrature_and_its_gradient_match_adaptive_quadrature(
+    p: float, q: float, t: float, alpha: float, beta: float
+) -> None:
+    got = phi_gradient(np.array([p]), np.array([q]), np.array([t]), alpha, beta)
+    values = np.array([got.log_phi[0], got.d_alpha[0], got.d_beta[0], got.d_p[0], got.d_q[0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quad's roundoff notes on the flat far tail
+        expected = _quad_psi(p, q, t, alpha, beta)
+    assert values[0] == pytest.approx(expected[0], abs=1e-11 * max(1.0, abs(expected[0])))
+    np.testing.assert_allclose(values[1:], expected[1:], rtol=1e-9, atol=1e-300)
+    assert log_phi(np.array([p]), np.array([q]), np.array([t]), alpha, beta)[0] == got.log_phi[0]
 
 
 def test_bgnbd_expectation_survives_scipy_failures() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -17,7 +18,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0003"
+    assert store.revision() == store.head_revision() == "0004"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -55,13 +56,15 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
         store.close()
 
 
-def test_a_database_of_revision_0002_upgrades_to_playbook_runs_and_targets(
+def score_columns(engine: sa.Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text("SELECT * FROM scores WHERE 1 = 0")).keys())
+
+
+def test_scores_of_revision_0002_get_the_clv_interval_columns(
     tmp_path,
     db_url: str | None,  # type: ignore[no-untyped-def]
 ) -> None:
-    """0001 creates its tables from the current metadata, so a database of 0002 as it really
-    was is made by dropping what 0003 adds; the upgrade adds it back and keeps the rows, old
-    follow-ups counting as imported."""
     from alembic import command
 
     from keepwise.store.db import Store, _alembic_config, database_url_for
@@ -72,6 +75,45 @@ def test_a_database_of_revision_0002_upgrades_to_playbook_runs_and_targets(
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0002")
+            # 0001 builds today's schema: take the columns away to get the scores table of a
+            # database created before revision 0003.
+            conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_low"))
+            conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_high"))
+            conn.execute(sa.text(
+                "INSERT INTO scores (customer_id, model_version, as_of, predicted_clv, created_at)"
+                " VALUES ('C1', 'value-20260101', DATE '2026-01-01', 12.5, TIMESTAMP '2026-01-01')"
+            ))  # fmt: skip
+        assert "clv_low" not in score_columns(store.engine)
+        store.migrate()
+        assert store.revision() == store.head_revision()
+        assert {"clv_low", "clv_high"} <= score_columns(store.engine)
+        s = schema.scores
+        with store.begin() as conn:
+            row = conn.execute(sa.select(s.c.predicted_clv, s.c.clv_low, s.c.clv_high)).one()
+            assert tuple(row) == (12.5, None, None)
+            conn.execute(sa.update(s).values(clv_low=10.0, clv_high=15.0))
+            assert conn.execute(sa.select(s.c.clv_high)).scalar_one() == 15.0
+    finally:
+        store.close()
+
+
+def test_a_database_of_revision_0003_upgrades_to_playbook_runs_and_targets(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    """0001 creates its tables from the current metadata, so a database of 0003 as it really
+    was is made by dropping what 0004 adds; the upgrade adds it back and keeps the rows, old
+    follow-ups counting as imported."""
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    store = Store(database_url_for(tmp_path, db_url))
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
         with store.begin() as conn:
             for table in ("playbook_runs", "playbook_targets"):
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
@@ -84,7 +126,7 @@ def test_a_database_of_revision_0002_upgrades_to_playbook_runs_and_targets(
                 "VALUES ('I1', 'C1', '2025-01-02 10:00:00')"
             )
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         names = set(sa.inspect(store.engine).get_table_names())
         assert {"playbook_runs", "playbook_targets"} <= names
         with store.begin() as conn:
@@ -158,3 +200,23 @@ def test_ibis_sees_writes_made_through_sqlalchemy(workspace: Workspace) -> None:
     with workspace.store.begin() as conn:
         conn.execute(sa.insert(schema.owners).values(owner_id="o1", name="Ann"))
     assert workspace.store.table("owners").count().execute() == 1
+
+
+def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
+    """A workspace made by an older Keepwise (here: schema 0001, before contracts) is upgraded
+    by the first command that opens it, and its data stays."""
+    from keepwise.store.db import schema_head
+
+    path = tmp_path / "old"
+    Workspace.init(path, lang="en").close()
+    (tmp_path / "c.csv").write_text("customer_id,acquired_at\nA,2024-01-01\n")
+    with Workspace.open(path) as ws:
+        ws.imports.load("customers", tmp_path / "c.csv", today=dt.date(2024, 6, 1))
+        with ws.store.engine.begin() as conn:  # as an older Keepwise left it
+            conn.exec_driver_sql("DROP TABLE contracts")
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        assert ws.store.behind()
+    with Workspace.open(path) as ws:
+        counts = {c.table: c.rows for c in ws.imports.table_counts()}
+        assert ws.store.revision() == schema_head() == ws.store.head_revision()
+    assert counts["customers"] == 1 and counts["contracts"] == 0

@@ -65,6 +65,7 @@ register(
         "cli.value.col.criteria": {"zh": "符合的标准", "en": "criteria met"},
         "cli.value.col.treatment": {"zh": "建议处理", "en": "recommended treatment"},
         "cli.value.col.clv": {"zh": "预测CLV", "en": "predicted CLV"},
+        "cli.value.col.clv_range": {"zh": "{level:.0%} 区间", "en": "{level:.0%} interval"},
         "cli.value.col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
         "cli.value.col.purchases": {"zh": "预计购买次数", "en": "expected purchases"},
     }
@@ -128,6 +129,8 @@ def calibration_cmd(
             for freq, row in check.table.iterrows()]  # fmt: skip
     fmt.print_table(cols, rows, lang=lang,
                     title=t("cli.value.cal.title", lang, cal=cal_end, obs=obs_end))  # fmt: skip
+    for note in check.notes:
+        typer.echo(note.text(lang), err=True)
 
 
 @value_app.command("rfm")
@@ -191,10 +194,12 @@ def clv_cmd(
     title = t("cli.value.clv.title", lang, months=report.horizon_months,
               rate=fmt.pct(report.discount_rate), total=fmt.amount(report.total_clv))  # fmt: skip
     cols = [_col(lang, "customer", "word", True), _col(lang, "p_alive", "num"),
-            _col(lang, "purchases", "num"), _col(lang, "clv", "num")]  # fmt: skip
+            _col(lang, "purchases", "num"), _col(lang, "clv", "num"),
+            Col(t("cli.value.col.clv_range", lang, level=report.interval_level), "num")]  # fmt: skip
     shown = report.customers.head(limit)
     rows = [[fmt.text(r.customer_id), fmt.pct(r.p_alive), fmt.amount(r.expected_purchases, 2),
-             fmt.amount(r.predicted_clv)] for r in shown.itertuples()]  # fmt: skip
+             fmt.amount(r.predicted_clv), f"{fmt.amount(r.clv_low)} – {fmt.amount(r.clv_high)}"]
+            for r in shown.itertuples()]  # fmt: skip
     fmt.print_table(cols, rows, title=title, lang=lang,
                     hidden=len(report.customers) - len(shown))  # fmt: skip
     for note in report.notes:

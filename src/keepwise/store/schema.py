@@ -217,6 +217,8 @@ scores = sa.Table(
     sa.Column("p_alive", sa.Double),
     sa.Column("expected_purchases", sa.Double),
     sa.Column("predicted_clv", sa.Double),
+    sa.Column("clv_low", sa.Double),  # the interval of predicted_clv (migration 0003)
+    sa.Column("clv_high", sa.Double),
     sa.Column("rfm_r", sa.Integer),
     sa.Column("rfm_f", sa.Integer),
     sa.Column("rfm_m", sa.Integer),

@@ -1,12 +1,17 @@
 """Calibration/holdout check of the transaction model (Fader, Hardie & Lee 2005, Figure 4):
 fit BG/NBD on a calibration period, then compare the mean purchases each calibration-frequency
 group actually made in the holdout period with what the model predicted — as a table and as a
-self-contained SVG bar chart (no plotting library, so it works offline anywhere)."""
+self-contained SVG bar chart (no plotting library, so it works offline anywhere).
+
+The fit is that of ``value clv`` (:func:`keepwise.value.fitting.fit_transaction_model`: a small
+penalty only if the plain fit fails, notes for the user). Customers first seen on the
+calibration end (T = 0) are kept: they carry no information for the fit (likelihood 1) and are
+predicted as customers just acquired."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import cast
 
@@ -14,8 +19,9 @@ import pandas as pd
 
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
-from keepwise.models import BGNBD, calibration_holdout_table
+from keepwise.models import calibration_holdout_table
 from keepwise.store import Store
+from keepwise.value.fitting import Note, fit_transaction_model
 from keepwise.value.rfm import Unit, rfm_calibration_holdout
 
 register(
@@ -40,12 +46,14 @@ class CalibrationCheck:
     #: indexed by calibration frequency (the last group is "max or more"): n_customers,
     #: actual, predicted, difference (predicted − actual)
     table: pd.DataFrame
+    notes: list[Note] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         rows = self.table.reset_index().to_dict(orient="records")
         return {"calibration_end": self.calibration_end.isoformat(),
                 "observation_end": self.observation_end.isoformat(), "unit": self.unit,
-                "params": self.params, "groups": rows}  # fmt: skip
+                "params": self.params, "groups": rows,
+                "notes": [n.to_dict() for n in self.notes]}  # fmt: skip
 
     def svg(self, title: str, labels: tuple[str, str]) -> str:
         return calibration_svg(self, title, labels)
@@ -67,12 +75,15 @@ def calibration_check(
     ).execute()
     if summary.empty:
         raise InputError("value.no_calibration_orders", cal=calibration_end)
-    model = BGNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    notes: list[Note] = []
+    x, t_x, age = summary["frequency"], summary["recency"], summary["T"]
+    model = fit_transaction_model(x, t_x, age, "bgnbd", notes)
     table = calibration_holdout_table(
-        model, summary["frequency"], summary["recency"], summary["T"],
-        summary["frequency_holdout"], summary["duration_holdout"], max_frequency=max_frequency,
+        model, x, t_x, age, summary["frequency_holdout"], summary["duration_holdout"],
+        max_frequency=max_frequency,
     )  # fmt: skip
-    return CalibrationCheck(calibration_end, observation_end, unit, dict(model.params_), table)
+    return CalibrationCheck(calibration_end, observation_end, unit, dict(model.params_), table,
+                            notes)  # fmt: skip
 
 
 def calibration_svg(check: CalibrationCheck, title: str, labels: tuple[str, str]) -> str:

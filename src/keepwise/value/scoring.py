@@ -1,6 +1,8 @@
 """Value scores of a workspace: fit BG/NBD (or Pareto/NBD) + Gamma-Gamma on the RFM summary, then per customer
-P(alive), expected purchases and predicted CLV over the horizon, RFM scores and segment, profit
-contribution over the trailing window and value tier; stored as ``scores`` rows.
+P(alive), expected purchases and predicted CLV over the horizon with its 90 % interval
+(``clv_low``, ``clv_high``: :mod:`keepwise.models.clv.uncertainty`), RFM scores and segment,
+profit contribution over the trailing window and value tier; stored as ``scores`` rows. The
+models are fitted through :mod:`keepwise.value.fitting`, shared with the calibration check.
 
 The models are pure (DataFrames in, numbers out); this module reads the tables through Ibis and
 writes through SQLAlchemy. The model version is ``value-YYYYMMDD`` (the ``as_of`` day), so
@@ -21,10 +23,11 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from keepwise._core.i18n import register, t
-from keepwise.models.clv import BGNBD, ConvergenceError, GammaGamma, ParetoNBD
+from keepwise._core.i18n import register
+from keepwise.models.clv import ConvergenceError, GammaGamma, clv_interval
 from keepwise.store import schema
 from keepwise.store.bulk import upsert
+from keepwise.value.fitting import Note, fit_transaction_model
 from keepwise.value.profit import profit_contribution
 from keepwise.value.rfm import UNIT_DAYS, rfm_summary
 from keepwise.value.segments import assign_tiers, rfm_scores
@@ -33,17 +36,17 @@ from keepwise.value.tables import ValueTables
 
 DAYS_PER_MONTH = 365.25 / 12
 SCORE_COLUMNS = (
-    "p_alive", "expected_purchases", "predicted_clv", "rfm_r", "rfm_f", "rfm_m",
-    "rfm_segment", "value_tier", "profit_contribution",
+    "p_alive", "expected_purchases", "predicted_clv", "clv_low", "clv_high", "rfm_r", "rfm_f",
+    "rfm_m", "rfm_segment", "value_tier", "profit_contribution",
 )  # fmt: skip
+# The interval beside each predicted CLV (keepwise.models.clv.uncertainty): its level, and the
+# parameter draws it is estimated from (seeded, so a re-run gives the same interval).
+CLV_INTERVAL_LEVEL = 0.9
+CLV_INTERVAL_DRAWS = 200
 
 
 register(
     {
-        "value.note.fit_failed": {
-            "zh": "{model} 模型拟合失败（惩罚系数 {penalty}）：{error}",
-            "en": "The {model} fit failed (penalizer {penalty}): {error}",
-        },
         "value.note.few_repeat": {
             "zh": "重复购买的客户少于 10 个：未拟合消费金额模型，没有预测生命周期价值",
             "en": "Fewer than 10 repeat buyers: no spend model, no predicted CLV",
@@ -62,20 +65,6 @@ register(
         },
     }
 )
-
-
-@dataclass(frozen=True)
-class Note:
-    """A remark on a scoring run, shown in the user's language."""
-
-    key: str
-    params: dict[str, object] = field(default_factory=dict)
-
-    def text(self, lang: str = "en") -> str:
-        return t(self.key, lang, **self.params)
-
-    def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "zh": self.text("zh"), "en": self.text("en")}
 
 
 @dataclass
@@ -117,26 +106,6 @@ def _known_customers(tables: ValueTables, as_of: dt.date) -> pd.Index:
     return pd.Index(known.select("customer_id").execute()["customer_id"], name="customer_id")
 
 
-def fit_transaction_model(
-    summary: pd.DataFrame, kind: str, result: ValueScores
-) -> BGNBD | ParetoNBD:
-    """BG/NBD (or Pareto/NBD) on all customers; a small L2 penalty only if the plain fit fails."""
-    cls = ParetoNBD if kind == "pareto_nbd" else BGNBD
-    for penalty in (0.0, 0.001, 0.01):
-        try:
-            model = cls(penalizer_coef=penalty).fit(
-                summary["frequency"], summary["recency"], summary["T"]
-            )
-        except (ConvergenceError, ValueError) as exc:
-            result.notes.append(
-                Note("value.note.fit_failed", {"model": kind, "penalty": penalty, "error": exc})
-            )
-            continue
-        result.params[kind], result.log_likelihood[kind] = model.params_, model.log_likelihood_
-        return model
-    raise ConvergenceError("; ".join(n.text() for n in result.notes))
-
-
 def fit_spend_model(summary: pd.DataFrame, result: ValueScores) -> GammaGamma | None:
     """Gamma-Gamma on the repeat buyers with positive spend (None when there are too few)."""
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
@@ -154,25 +123,34 @@ def fit_spend_model(summary: pd.DataFrame, result: ValueScores) -> GammaGamma | 
 
 
 def predict(summary: pd.DataFrame, settings: ValueSettings, result: ValueScores) -> pd.DataFrame:
-    """P(alive), expected purchases over the horizon and predicted CLV per summary row."""
+    """P(alive), expected purchases over the horizon, predicted CLV and its interval
+    (``clv_low``, ``clv_high``) per summary row."""
     out = pd.DataFrame(index=summary.index, columns=["p_alive", "expected_purchases",
-                       "predicted_clv"], dtype=float)  # fmt: skip
+                       "predicted_clv", "clv_low", "clv_high"], dtype=float)  # fmt: skip
     if summary["frequency"].sum() == 0:
         result.notes.append(Note("value.note.no_repeat"))
         return out
-    bg = fit_transaction_model(summary, settings.transaction_model, result)
+    kind = settings.transaction_model
+    x, t_x, age = summary["frequency"], summary["recency"], summary["T"]
+    bg = fit_transaction_model(x, t_x, age, kind, result.notes)
+    result.params[kind], result.log_likelihood[kind] = bg.params_, bg.log_likelihood_
     gg = fit_spend_model(summary, result)
     per_month = DAYS_PER_MONTH / UNIT_DAYS[settings.time_unit]
-    x, t_x, age = summary["frequency"], summary["recency"], summary["T"]
     out["p_alive"] = np.asarray(bg.probability_alive(x, t_x, age))
     horizon = settings.horizon_months * per_month
     out["expected_purchases"] = np.asarray(bg.expected_purchases(horizon, x, t_x, age))
     if gg is not None:
-        clv = gg.customer_lifetime_value(
-            bg, x, t_x, age, summary["monetary_value"], time=settings.horizon_months,
-            discount_rate=settings.discount_rate, freq_unit_per_month=per_month,
+        money, months = summary["monetary_value"], settings.horizon_months
+        rate = settings.discount_rate
+        clv = np.asarray(gg.customer_lifetime_value(
+            bg, x, t_x, age, money, time=months, discount_rate=rate, freq_unit_per_month=per_month,
+        ))  # fmt: skip
+        low, high = clv_interval(
+            bg, gg, x, t_x, age, money, time=months, discount_rate=rate,
+            freq_unit_per_month=per_month, level=CLV_INTERVAL_LEVEL, n_draws=CLV_INTERVAL_DRAWS,
+            point=clv,
         )  # fmt: skip
-        out["predicted_clv"] = np.asarray(clv)
+        out["predicted_clv"], out["clv_low"], out["clv_high"] = clv, np.asarray(low), high
     return out
 
 
@@ -192,8 +170,8 @@ def compute_scores(
         frame = frame.join(predict(summary, settings, result))
         frame = frame.join(rfm_scores(summary, settings.rfm_high_score))
     else:
-        for col in ("p_alive", "expected_purchases", "predicted_clv", "rfm_r", "rfm_f",
-                    "rfm_m", "rfm_segment"):  # fmt: skip
+        for col in ("p_alive", "expected_purchases", "predicted_clv", "clv_low", "clv_high",
+                    "rfm_r", "rfm_f", "rfm_m", "rfm_segment"):  # fmt: skip
             frame[col] = np.nan
     window = profit_contribution(tables, as_of, settings).reindex(ids)
     frame["window_revenue"] = window["revenue"].fillna(0.0)

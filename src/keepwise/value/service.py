@@ -1,4 +1,4 @@
-"""The value features on a workspace store: what the :class:`~keepwise.workspace.Workspace`
+"""The value features on a workspace store: what ``ws.value`` (:mod:`keepwise.workspace.value`)
 methods call. Each report is a small dataclass of DataFrames with a JSON-ready ``to_dict``."""
 
 from __future__ import annotations
@@ -14,8 +14,14 @@ from keepwise._core.config import ChurnConfig
 from keepwise.churn import Tables, statuses
 from keepwise.store import Store
 from keepwise.value import novalue
+from keepwise.value.fitting import Note
 from keepwise.value.rfm import rfm_summary
-from keepwise.value.scoring import Note, ValueScores, compute_scores, store_scores
+from keepwise.value.scoring import (
+    CLV_INTERVAL_LEVEL,
+    ValueScores,
+    compute_scores,
+    store_scores,
+)
 from keepwise.value.segments import (
     pareto_share,
     rfm_scores,
@@ -33,7 +39,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     for row in df.to_dict(orient="records"):
         clean: dict[str, Any] = {}
         for k, v in row.items():
-            if isinstance(v, float) and math.isnan(v):
+            if isinstance(v, float) and not math.isfinite(v):  # NaN, or an unbounded interval
                 v = None
             elif isinstance(v, dt.date | pd.Timestamp):
                 v = v.isoformat()[:10]
@@ -84,6 +90,8 @@ class ClvReport:
     log_likelihood: dict[str, float]
     customers: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
+    #: level of the clv_low .. clv_high interval (keepwise.models.clv.uncertainty)
+    interval_level: float = CLV_INTERVAL_LEVEL
 
     @property
     def total_clv(self) -> float:
@@ -94,6 +102,7 @@ class ClvReport:
             "as_of": self.as_of.isoformat(), "horizon_months": self.horizon_months,
             "discount_rate": self.discount_rate, "params": self.params,
             "log_likelihood": self.log_likelihood, "total_clv": self.total_clv,
+            "clv_interval_level": self.interval_level,
             "customers": records(self.customers), "notes": [n.to_dict() for n in self.notes],
         }  # fmt: skip
 
@@ -143,7 +152,7 @@ def clv_report(
 ) -> ClvReport:
     scores = compute_scores(tables(store), as_of, settings, standing(store, churn, as_of))
     cols = ["frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases",
-            "predicted_clv"]  # fmt: skip
+            "predicted_clv", "clv_low", "clv_high"]  # fmt: skip
     customers = scores.frame[cols].dropna(subset=["frequency"])
     customers = customers.sort_values("predicted_clv", ascending=False).reset_index()
     return ClvReport(as_of, settings.horizon_months, settings.discount_rate, scores.params,

@@ -37,11 +37,11 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
 register(
     {
         "workspace.data_end_note": {
-            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据；"
-            "其后的周期已略去，含数据结束日的周期标为不完整",
+            "zh": "注意：数据截止于 {end}，截止日期 {as_of} 之前的 {days} 天没有任何数据"
+            "（报表略去其后的周期，并把含数据结束日的周期标为不完整）",
             "en": "Note: the data ends on {end}; the {days} days before the as-of date {as_of} "
-            "have no data at all. Periods after the data are left out; the one it ends in "
-            "is marked incomplete",
+            "have no data (reports leave out the periods after it and mark the one it ends in "
+            "incomplete)",
         },
         "workspace.no_scores_run": {
             "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
@@ -134,7 +134,10 @@ class Workspace:
     def store(self) -> Store:
         if self._store is None:
             url = database_url_for(self.path, self.config.database_url)
-            self._store = Store(url, busy_timeout=self.busy_timeout)
+            store = Store(url, busy_timeout=self.busy_timeout)
+            self._store = store
+            if store.behind():  # made by an older Keepwise: upgraded in place, nothing lost
+                self.migrate()
         return self._store
 
     @property

@@ -2,7 +2,8 @@
 
 * :class:`BGNBD` and :class:`ParetoNBD`: repeat purchasing in continuous time;
 * :class:`BGBB`: repeat purchasing at discrete opportunities;
-* :class:`GammaGamma`: spend per transaction, and customer lifetime value.
+* :class:`GammaGamma`: spend per transaction, and customer lifetime value;
+* :func:`clv_interval`: an interval for each predicted CLV from the parameters' uncertainty.
 
 All share :class:`ProbabilisticModel` (scikit-learn estimator conventions, maximum likelihood
 on log-parameters with analytic gradients, standard errors, :class:`ConvergenceError`).
@@ -14,6 +15,7 @@ from keepwise.models.clv.bgnbd import BGNBD
 from keepwise.models.clv.diagnostics import calibration_holdout_table
 from keepwise.models.clv.gamma_gamma import GammaGamma, TransactionModel
 from keepwise.models.clv.pareto_nbd import ParetoNBD
+from keepwise.models.clv.uncertainty import clv_interval
 
 __all__ = [
     "BGBB",
@@ -24,4 +26,5 @@ __all__ = [
     "ProbabilisticModel",
     "TransactionModel",
     "calibration_holdout_table",
+    "clv_interval",
 ]

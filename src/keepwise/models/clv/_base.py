@@ -10,13 +10,20 @@ with respect to the natural parameters). This base class does the rest, the same
 * optionally adds the ``lifetimes``-style L2 penalty ``penalizer_coef * sum(theta**2)`` to the
   *mean* negative log-likelihood (so the penalty strength does not depend on the sample size);
 * accepts an optimum only with a gradient below ``tol`` or, when rounding of a large
-  objective makes that unreachable, a Newton step (numeric Hessian) below 1e-6 in every
-  log-parameter; restarts L-BFGS-B when a wild line search spoils its memory;
-* refuses to return a fit that did not converge, ran a parameter off to 0 or infinity, or whose
-  observed information matrix is not positive definite (:class:`ConvergenceError`);
+  objective makes that unreachable or the likelihood is flat in some directions, a Newton step
+  (numeric Hessian, restricted to the directions the data identify) below 1e-6 in every
+  log-parameter with no slope left along the flat directions (:func:`flat_newton`); restarts
+  L-BFGS-B when a wild line search spoils its memory, then tries other starting points;
+* accepts a *boundary* optimum: on real data the maximum can lie where a parameter goes to 0 or
+  infinity along a ridge (Pareto/NBD on a retail log that shows no drop-out: s -> 0 and
+  beta -> infinity), as ``lifetimes`` does. The fit then reports those parameters in
+  ``identified_`` as False, with infinite standard errors; the likelihood and the predictions
+  are those of the limit, whatever point of the ridge the optimiser stopped at;
+* refuses to return a fit that did not converge or stopped at a saddle point
+  (:class:`ConvergenceError`);
 * derives standard errors from the inverse of the observed information matrix (the Hessian of
   the total penalised negative log-likelihood), computed by forward finite differences of the
-  analytic gradient;
+  analytic gradient (the pseudo-inverse on the identified directions at a boundary optimum);
 * on large data (>= 20,000 distinct rows) fits a systematic subsample first and polishes on all
   rows with Newton steps using the subsample's Hessian, which roughly halves the fit time.
 
@@ -30,6 +37,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import OptimizeResult
 from scipy.stats import norm
@@ -40,9 +48,12 @@ from threadpoolctl import threadpool_limits
 from keepwise.models.clv._optimize import (
     BARRIER,
     LOG_BOUND,
+    Curvature,
     Objective,
+    central_hessian,
     cholesky_or_none,
     converged,
+    flat_newton,
     mean_objective,
     newton_polish,
     numeric_hessian,
@@ -56,6 +67,10 @@ LogLikGrad = tuple[FloatArray, FloatArray]
 _HESSIAN_STEP = 1e-5  # relative forward step: O(h) = 1e-5 relative error on standard errors
 # Above this many distinct rows, fit a systematic subsample first (see _two_stage).
 _WARM_START_ROWS = 10_000
+_NEWTON_STEPS = 20  # at most this many Newton steps certify or polish an optimum
+# A parameter whose log has at least this share of its length in a flat direction of the
+# likelihood is reported as not identified (infinite standard error).
+_FLAT_SHARE = 1e-2
 
 
 class ConvergenceError(RuntimeError):
@@ -130,14 +145,51 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         ll, grad = self._loglik_grad(theta, prepared)
         at_theta = -(weights @ grad) + 2.0 * self.penalizer_coef * total * theta
         hessian = numeric_hessian(total_gradient, theta, _HESSIAN_STEP * theta, at_theta)
-        if cholesky_or_none(hessian) is None:
+        objective = self._objective(prepared, weights)
+        covariance, identified = self._covariance(hessian, theta, total, objective, res.x)
+        self._store(theta, float(weights @ ll), covariance, identified, total, int(res.nit))
+        return self
+
+    def _covariance(
+        self,
+        hessian: FloatArray,
+        theta: FloatArray,
+        total: float,
+        objective: Objective,
+        u: FloatArray,
+    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Inverse of the observed information, and which parameters it identifies.
+
+        The usual case: the Hessian of the natural parameters is positive definite and its
+        inverse is the covariance. When the optimum is flat in some directions of the
+        log-parameters (a boundary optimum, see :func:`flat_newton`), the covariance is the
+        pseudo-inverse on the identified directions (in log-parameters, mapped back by the
+        delta method), and a parameter with a share of a flat direction is not identified:
+        its standard error is infinite. A clearly negative curvature is not an optimum.
+        """
+        # A parameter on a bound of the log-parameters: the likelihood is maximised at 0 or
+        # infinity there, nothing to invert.
+        free = np.abs(u) < LOG_BOUND - 1e-6
+        if free.all():
+            log_hessian = theta[:, None] * hessian * theta[None, :] / total  # mean objective
+            curvature = Curvature.of(log_hessian, total)
+            regular = curvature is not None and not curvature.flat.any()
+            if regular and cholesky_or_none(hessian) is not None:
+                return np.asarray(np.linalg.inv(hessian), dtype=np.float64), free
+        # Forward differences blur small curvatures: decide on central ones.
+        central = central_hessian(lambda w: objective(w)[1], u, free)[np.ix_(free, free)]
+        curvature = Curvature.of(central, total)
+        if curvature is None:
             raise ConvergenceError(
                 f"{type(self).__name__}: the observed information matrix at the optimum is not "
                 "positive definite, so the optimum is not a proper maximum (model not identified)."
             )
-        covariance = np.asarray(np.linalg.inv(hessian), dtype=np.float64)
-        self._store(theta, float(weights @ ll), covariance, total, int(res.nit))
-        return self
+        log_covariance = np.zeros((theta.size, theta.size))
+        log_covariance[np.ix_(free, free)] = curvature.pseudo_inverse() / total
+        identified = np.zeros(theta.size, dtype=bool)
+        identified[free] = curvature.flat_loadings() < _FLAT_SHARE
+        covariance: FloatArray = theta[:, None] * log_covariance * theta[None, :]
+        return covariance, identified
 
     def _objective(self, prepared: Any, weights: FloatArray) -> Objective:
         return mean_objective(self._loglik_grad, prepared, weights, self.penalizer_coef)
@@ -155,20 +207,64 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         res = run_lbfgsb(objective, x0, self.tol, self.max_iter)
         if converged(res, self.tol) or res.status == 1:
             return res
-        return self._certify(objective, res)
+        return self._rescue(objective, res, columns, weights)
 
-    def _certify(self, objective: Objective, res: OptimizeResult) -> OptimizeResult:
-        """L-BFGS-B stopped on a flat objective with the gradient above tol: let Newton steps
-        with the numeric Hessian decide whether this is the optimum (see newton_polish)."""
-        if not np.all(np.abs(res.x) < LOG_BOUND - 1e-6):  # also catches NaN
-            return res
-        steps = np.full(res.x.size, _HESSIAN_STEP)
-        chol = cholesky_or_none(numeric_hessian(lambda u: objective(u)[1], res.x, steps))
-        polished = None if chol is None else newton_polish(objective, res.x, chol, self.tol)
+    def _rescue(
+        self,
+        objective: Objective,
+        res: OptimizeResult,
+        columns: tuple[FloatArray, ...],
+        weights: FloatArray,
+    ) -> OptimizeResult:
+        """L-BFGS-B stopped without a small gradient: certify the point where it stopped as a
+        (possibly flat) optimum; failing that, fit from the model's other starting points and
+        keep the best certified optimum (or, with none, the lowest objective, which
+        :meth:`_check_result` then rejects)."""
+        total = float(weights.sum())
+        certified = self._certify(objective, res, total, self.max_iter - res.nit)
+        if certified is not None:
+            return certified
+        used, best, tried = res.nit, None, [res]
+        for theta in self._other_starts(columns, weights):
+            if used >= self.max_iter:
+                break
+            start = np.log(np.clip(theta, np.exp(-LOG_BOUND + 1), np.exp(LOG_BOUND - 1)))
+            other = run_lbfgsb(objective, start, self.tol, self.max_iter - used)
+            used += other.nit
+            if not converged(other, self.tol):
+                other = self._certify(objective, other, total, self.max_iter - used) or other
+            other.nit = used
+            tried.append(other)
+            if converged(other, self.tol) and (best is None or other.fun < best.fun):
+                best = other
+        return best if best is not None else min(tried, key=lambda r: float(r.fun))
+
+    def _certify(
+        self, objective: Objective, res: OptimizeResult, n_obs: float, budget: int
+    ) -> OptimizeResult | None:
+        """Newton steps on the identified directions decide whether L-BFGS-B stopped at the
+        optimum (see :func:`flat_newton`); ``budget``: the iterations left of ``max_iter``."""
+        if budget <= 0 or not np.all(np.isfinite(res.x)):
+            return None
+        polished = flat_newton(objective, res.x, n_obs, min(_NEWTON_STEPS, budget))
         if polished is None:
-            return res
+            return None
         polished.nit += res.nit
         return polished
+
+    def _other_starts(
+        self, columns: tuple[FloatArray, ...], weights: FloatArray
+    ) -> list[FloatArray]:
+        """Starting points to try when the default start does not lead to a certified optimum
+        (default: the default start with each parameter 10x smaller and 10x larger in turn)."""
+        base = self._initial_theta(columns, weights)
+        starts = []
+        for i in range(base.size):
+            for factor in (0.1, 10.0):
+                theta = base.copy()
+                theta[i] *= factor
+                starts.append(theta)
+        return starts
 
     def _check_start(self, objective: Objective, x0: FloatArray) -> None:
         value, _ = objective(x0)
@@ -212,7 +308,10 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         if res is None:
             res = run_lbfgsb(objective, sub.x, self.tol, self.max_iter)
             if not converged(res, self.tol) and res.status != 1:
-                res = self._certify(objective, res)
+                res = (
+                    self._certify(objective, res, float(weights.sum()), self.max_iter - res.nit)
+                    or res
+                )
         return res if converged(res, self.tol) else None
 
     def _check_hyperparameters(self) -> None:
@@ -246,23 +345,18 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
             )
         if not (np.isfinite(res.fun) and np.all(np.isfinite(res.x))):
             raise ConvergenceError(f"{name} fit produced non-finite values: {res.x}")
-        at_edge = np.abs(res.x) >= LOG_BOUND - 1e-6
-        if np.any(at_edge):
-            edges = {
-                p: float(np.exp(u))
-                for p, u, e in zip(self._param_names, res.x, at_edge, strict=True)
-                if e
-            }
-            raise ConvergenceError(
-                f"{name}: the likelihood is maximised with parameters at 0 or infinity {edges}; "
-                "the data do not identify the model. Set penalizer_coef > 0 to regularise."
-            )
 
     def _store(
-        self, theta: FloatArray, ll: float, covariance: FloatArray, n_obs: float, n_iter: int
+        self,
+        theta: FloatArray,
+        ll: float,
+        covariance: FloatArray,
+        identified: npt.NDArray[np.bool_],
+        n_obs: float,
+        n_iter: int,
     ) -> None:
         names = self._param_names
-        se = np.sqrt(np.diag(covariance))
+        se = np.where(identified, np.sqrt(np.maximum(np.diag(covariance), 0.0)), np.inf)
         # Intervals on the log scale (delta method: se(log theta) = se/theta) keep them positive,
         # matching the parametrisation the optimiser works in.
         z = float(norm.ppf(0.975))
@@ -270,6 +364,7 @@ class ProbabilisticModel(BaseEstimator):  # type: ignore[misc]
         self.params_ = {n: float(v) for n, v in zip(names, theta, strict=True)}
         self.log_likelihood_ = ll
         self.covariance_ = covariance
+        self.identified_ = {n: bool(v) for n, v in zip(names, identified, strict=True)}
         self.standard_errors_ = {n: float(v) for n, v in zip(names, se, strict=True)}
         self.confidence_intervals_ = {
             n: (float(t * np.exp(-h)), float(t * np.exp(h)))

@@ -82,11 +82,16 @@ def fit_weights(weights: npt.ArrayLike | None, n: int) -> FloatArray:
 
 
 def check_frequency_recency_T(frequency: FloatArray, recency: FloatArray, T: FloatArray) -> None:
-    """Continuous-time RFM summaries: x whole, 0 <= t_x <= T, T > 0, t_x = 0 when x = 0."""
+    """Continuous-time RFM summaries: x whole, 0 <= t_x <= T, t_x = 0 when x = 0.
+
+    ``T = 0`` (a customer first seen at the end of the observation, as ``lifetimes``' summary
+    gives for a first purchase on the last day) is allowed: the models give such a customer a
+    likelihood of 1 (no information) and the predictions of a customer just acquired.
+    """
     check_non_negative("frequency", frequency)
     check_integer("frequency", frequency)
     check_non_negative("recency", recency)
-    check_positive("T", T)
+    check_non_negative("T", T)
     # A small tolerance because summaries are often rounded to two decimals independently.
     if np.any(recency > T * (1 + 1e-9) + 1e-12):
         raise ValueError("recency must not exceed T (the customer's age)")

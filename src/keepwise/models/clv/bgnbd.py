@@ -19,10 +19,10 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import numpy.typing as npt
 from scipy.integrate import IntegrationWarning, quad
-from scipy.special import betaincinv, betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betaincinv, expit, hyp2f1
 
 from keepwise.models.clv._base import LogLikGrad, ProbabilisticModel
-from keepwise.models.clv._numerics import removable_at_one
+from keepwise.models.clv._numerics import digamma_rising, log_rising, removable_at_one
 from keepwise.models.clv._validation import (
     FloatArray,
     as_float_array,
@@ -38,22 +38,40 @@ from keepwise.models.clv._validation import (
 def bgnbd_log_likelihood(
     theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> LogLikGrad:
-    """Per-customer log-likelihood and its gradient w.r.t. ``(r, alpha, a, b)``."""
+    """Per-customer log-likelihood and its gradient w.r.t. ``(r, alpha, a, b)``.
+
+    Written without differences of large terms: ``r log(alpha) - (r+x) log(alpha+T)`` as
+    ``-r log1p(T/alpha) - x log(alpha+T)``, the bracket relative to its first term, and the
+    Beta and Gamma ratios by :func:`log_rising`. On the flat ridges of real data (a, b or
+    r, alpha -> infinity together) the textbook form has rounding noise of ~1e-9 per customer,
+    which stalls the optimiser.
+    """
     r, alpha, a, b = theta
     has_repeat = x > 0
     b_x1 = np.where(has_repeat, b + x - 1.0, 1.0)  # b+x-1 only appears when x > 0
-    log_a_T, log_a_tx = np.log(alpha + T), np.log(alpha + t_x)
-    a3 = -(r + x) * log_a_T
-    a4 = np.where(has_repeat, np.log(a) - np.log(b_x1) - (r + x) * log_a_tx, -np.inf)
-    bracket = np.logaddexp(a3, a4)
-    w3, w4 = np.exp(a3 - bracket), np.exp(a4 - bracket)
-    ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b) + bracket
-    psi_abx, psi_ab = digamma(a + b + x), digamma(a + b)
+    gap = np.log1p((T - t_x) / (alpha + t_x))  # log((alpha+T) / (alpha+t_x))
+    # log of [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x): the "dropped out at t_x" term
+    # over the "still active at T" term
+    log_odds = np.where(has_repeat, np.log(a) - np.log(b_x1) + (r + x) * gap, -np.inf)
+    w4 = expit(log_odds)  # share of the drop-out term in the bracket
+    ll = (
+        log_rising(r, x)
+        - r * np.log1p(T / alpha)
+        - x * np.log(alpha + T)
+        + log_rising(b, x)
+        - log_rising(a + b, x)
+        + np.logaddexp(0.0, log_odds)
+    )
+    psi_ab = digamma_rising(a + b, x)
     grad = np.empty((x.size, 4))
-    grad[:, 0] = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * log_a_T - w4 * log_a_tx
-    grad[:, 1] = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
-    grad[:, 2] = psi_ab - psi_abx + w4 / a
-    grad[:, 3] = digamma(b + x) - digamma(b) + psi_ab - psi_abx - w4 / b_x1
+    grad[:, 0] = digamma_rising(r, x) - np.log1p(T / alpha) + w4 * gap
+    grad[:, 1] = (
+        r * T / (alpha * (alpha + T))
+        - x / (alpha + T)
+        - (r + x) * w4 * (T - t_x) / ((alpha + t_x) * (alpha + T))
+    )
+    grad[:, 2] = w4 / a - psi_ab
+    grad[:, 3] = digamma_rising(b, x) - psi_ab - w4 / b_x1
     return ll, grad
 
 
@@ -131,6 +149,25 @@ class BGNBD(ProbabilisticModel):
         expected = expected * _p_alive(theta, x, t_x, age)
         return wrap_like(expected, t, frequency, recency, T)
 
+    def _discount_prepare(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> Any:
+        pairs, index = np.unique(np.column_stack([x, T]), axis=0, return_inverse=True)
+        return x, t_x, T, pairs[:, 0], pairs[:, 1], index.reshape(-1)
+
+    def _discounted_purchases(
+        self, theta: FloatArray, data: Any, horizons: FloatArray, weights: FloatArray
+    ) -> FloatArray:
+        """``sum_m weights[m] E[Y(horizons[m])]`` per customer at parameters ``theta`` (for
+        :mod:`.uncertainty`): the alive customer's expectation depends on (x, T) alone, so it
+        is computed once per distinct pair."""
+        r, alpha, a, b = theta
+        x, t_x, age, pair_x, pair_T, index = data
+        alive = np.zeros_like(pair_x)
+        for horizon, weight in zip(horizons, weights, strict=True):
+            t = np.full_like(pair_x, horizon)
+            alive += weight * alive_purchases(t, r + pair_x, alpha + pair_T, a, b + pair_x)
+        result: FloatArray = alive[index] * _p_alive(theta, x, t_x, age)
+        return result
+
     def expected_purchases_new_customer(self, t: npt.ArrayLike) -> Any:
         """Unconditional E[X(t)] for a customer just acquired (FHL 2005, eq. 9).
 
@@ -198,6 +235,7 @@ def _p_alive(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray) -
     r, alpha, a, b = theta
     has_repeat = x > 0
     b_x1 = np.where(has_repeat, b + x - 1.0, 1.0)
-    log_odds_dead = np.log(a) - np.log(b_x1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+    gap = np.log1p((T - t_x) / (alpha + t_x))
+    log_odds_dead = np.log(a) - np.log(b_x1) + (r + x) * gap
     result: FloatArray = np.where(has_repeat, expit(-log_odds_dead), 1.0)
     return result

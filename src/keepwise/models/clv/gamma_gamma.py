@@ -31,6 +31,7 @@ from keepwise.models.clv._validation import (
     same_length,
     wrap_like,
 )
+from keepwise.models.clv.uncertainty import clv_interval
 
 
 class TransactionModel(Protocol):
@@ -161,3 +162,27 @@ class GammaGamma(ProbabilisticModel):
             value = value + spend * (cumulative - previous) / (1.0 + discount_rate) ** month
             previous = cumulative
         return wrap_like(np.atleast_1d(value).astype(np.float64), frequency, recency, T)
+
+    def customer_lifetime_value_interval(
+        self,
+        transaction_model: TransactionModel,
+        frequency: npt.ArrayLike,
+        recency: npt.ArrayLike,
+        T: npt.ArrayLike,
+        monetary_value: npt.ArrayLike,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        freq_unit_per_month: float = 30.0,
+        level: float = 0.9,
+        n_draws: int = 200,
+        seed: int = 0,
+    ) -> tuple[Any, Any]:
+        """``(low, high)``: the ``level`` interval of each customer's predicted CLV from the
+        estimation uncertainty of both models' parameters (see
+        :mod:`keepwise.models.clv.uncertainty`); arguments as for
+        :meth:`customer_lifetime_value`."""
+        return clv_interval(
+            transaction_model, self, frequency, recency, T, monetary_value, time=time,
+            discount_rate=discount_rate, freq_unit_per_month=freq_unit_per_month, level=level,
+            n_draws=n_draws, seed=seed,
+        )  # fmt: skip

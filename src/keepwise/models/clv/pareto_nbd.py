@@ -14,15 +14,16 @@ difference of nearly equal terms:
 
     bracket = (r+x) Phi(T; r+x, s-1) + s Phi(t_x; r+x-1, s),
 
-a sum of two positive terms, combined with ``logaddexp``. Both Phi terms are evaluated with
-``scipy.special.hyp2f1`` on the larger of alpha and beta, as in the note, after an Euler
-transformation that keeps the 2F1 bounded for any x (with a quadrature fallback where SciPy's
-2F1 breaks down, see :mod:`._hyp2f1`). Gradient: exact in alpha and beta, central differences
-of log 2F1 in its parameters for r and s (see :mod:`._pareto_math`).
+a sum of two positive terms, combined with ``logaddexp``. Both Phi terms, and their derivatives
+in all four parameters, come from one quadrature (see :mod:`._pareto_math`): the gradient is the
+exact derivative of the computed likelihood, which the optimiser needs near the flat optima of
+real data (s -> 0, beta -> infinity).
 
-Speed: each likelihood evaluation calls ``hyp2f1`` 7 times per distinct (x, t_x) and per
-distinct (x, T) (value, the two exact alpha/beta derivatives, four finite-difference
-evaluations for r and s); customers without repeat purchases all share one (x, t_x) = (0, 0).
+A customer with ``T = 0`` (first seen at the end of the observation) has likelihood 1: the
+bracket is then ``alpha^-r beta^-s`` exactly.
+
+Speed: each likelihood evaluation integrates once per distinct (x, t_x) and per distinct
+(x, T); customers without repeat purchases all share one (x, t_x) = (0, 0).
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import digamma, gammaln
 
 from keepwise.models.clv._base import LogLikGrad, ProbabilisticModel
-from keepwise.models.clv._numerics import one_minus_ratio_power_over
+from keepwise.models.clv._numerics import (
+    digamma_rising,
+    log_rising,
+    one_minus_ratio_power_over,
+)
 from keepwise.models.clv._pareto_math import log_phi, phi_gradient
 from keepwise.models.clv._validation import (
     FloatArray,
@@ -86,27 +90,23 @@ def pareto_nbd_log_likelihood(
 def _log_likelihood(theta: FloatArray, data: _ParetoData) -> LogLikGrad:
     r, alpha, s, beta = theta
     x = data.x
-    # Purchase part: Phi(t_x; r+x-1, s) at distinct (x, t_x); survival part: Phi(T; r+x, s-1).
+    # Purchase part: Phi(t_x; r+x-1, s) at distinct (x, t_x); survival part: Phi(T; r+x, s-1),
+    # both scaled (Psi = alpha^(p+1) beta^(q+1) Phi): alpha^r beta^s times the bracket is
+    # alpha^-x [(r+x)/alpha Psi(T; r+x, s-1) + s/beta Psi(t_x; r+x-1, s)].
     gi = phi_gradient(r + data.x_tx - 1.0, np.full_like(data.tx, s), data.tx, alpha, beta)
     gk = phi_gradient(r + data.x_T, np.full_like(data.T, s - 1.0), data.T, alpha, beta)
     i, k = data.tx_index, data.T_index
-    u_k = np.log(r + x) + gk.log_phi[k]
-    u_i = np.log(s) + gi.log_phi[i]
+    u_k = np.log(r + x) - np.log(alpha) + gk.log_phi[k]
+    u_i = np.log(s) - np.log(beta) + gi.log_phi[i]
     bracket = np.logaddexp(u_k, u_i)
     w_k = np.exp(u_k - bracket)
     w_i = 1.0 - w_k
-    ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + bracket
+    ll = log_rising(r, x) - x * np.log(alpha) + bracket
     grad = np.empty((x.size, 4))
-    grad[:, 0] = (
-        digamma(r + x)
-        - digamma(r)
-        + np.log(alpha)
-        + w_k * (1.0 / (r + x) + gk.d_p[k])
-        + w_i * gi.d_p[i]
-    )
-    grad[:, 1] = r / alpha + w_k * gk.d_alpha[k] + w_i * gi.d_alpha[i]
-    grad[:, 2] = np.log(beta) + w_k * gk.d_q[k] + w_i * (1.0 / s + gi.d_q[i])
-    grad[:, 3] = s / beta + w_k * gk.d_beta[k] + w_i * gi.d_beta[i]
+    grad[:, 0] = digamma_rising(r, x) + w_k * (1.0 / (r + x) + gk.d_p[k]) + w_i * gi.d_p[i]
+    grad[:, 1] = -x / alpha + w_k * (gk.d_alpha[k] - 1.0 / alpha) + w_i * gi.d_alpha[i]
+    grad[:, 2] = w_k * gk.d_q[k] + w_i * (1.0 / s + gi.d_q[i])
+    grad[:, 3] = w_k * gk.d_beta[k] + w_i * (gi.d_beta[i] - 1.0 / beta)
     return ll, grad
 
 
@@ -155,7 +155,7 @@ class ParetoNBD(ProbabilisticModel):
         """
         theta = self._check_fitted()
         _, x, t_x, age = rfm_for_predict(0.0, frequency, recency, T)
-        return wrap_like(_p_alive(theta, x, t_x, age), frequency, recency, T)
+        return wrap_like(_p_alive(theta, _ParetoData.build(x, t_x, age)), frequency, recency, T)
 
     def expected_purchases(
         self,
@@ -177,8 +177,25 @@ class ParetoNBD(ProbabilisticModel):
         rate_times_life = (
             (r + x) / (alpha + age) * (beta + age) * one_minus_ratio_power_over(u, s - 1.0)
         )
-        expected = rate_times_life * _p_alive(theta, x, t_x, age)
+        expected = rate_times_life * _p_alive(theta, _ParetoData.build(x, t_x, age))
         return wrap_like(expected, t, frequency, recency, T)
+
+    def _discount_prepare(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> Any:
+        return _ParetoData.build(x, t_x, T)
+
+    def _discounted_purchases(
+        self, theta: FloatArray, data: Any, horizons: FloatArray, weights: FloatArray
+    ) -> FloatArray:
+        """``sum_m weights[m] E[Y(horizons[m])]`` per customer at parameters ``theta`` (for
+        :mod:`.uncertainty`): the horizon part of eq. 22 depends on T alone, P(alive) on the
+        distinct pairs."""
+        r, alpha, s, beta = theta
+        x, age = data.x, data.T[data.T_index]
+        life = np.zeros_like(x)
+        for horizon, weight in zip(horizons, weights, strict=True):
+            life += weight * one_minus_ratio_power_over(np.log1p(horizon / (beta + age)), s - 1.0)
+        result: FloatArray = (r + x) / (alpha + age) * (beta + age) * life * _p_alive(theta, data)
+        return result
 
     def expected_purchases_new_customer(self, t: npt.ArrayLike) -> Any:
         """Unconditional E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
@@ -190,10 +207,15 @@ class ParetoNBD(ProbabilisticModel):
         return wrap_like(expected, t)
 
 
-def _p_alive(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
+def _p_alive(theta: FloatArray, data: _ParetoData) -> FloatArray:
+    """P(alive) per customer row; the integrals at the distinct (x, t_x) and (x, T) pairs."""
     r, alpha, s, beta = theta
-    log_survive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    u_k = np.log(r + x) + log_phi(r + x, np.full_like(T, s - 1.0), T, alpha, beta)
-    u_i = np.log(s) + log_phi(r + x - 1.0, np.full_like(t_x, s), t_x, alpha, beta)
+    x, T = data.x, data.T[data.T_index]
+    # The "alive at T" part over the whole bracket, both scaled by alpha^(r+x) beta^s.
+    log_survive = -(r + x) * np.log1p(T / alpha) - s * np.log1p(T / beta)
+    k_phi = log_phi(r + data.x_T, np.full_like(data.T, s - 1.0), data.T, alpha, beta)
+    i_phi = log_phi(r + data.x_tx - 1.0, np.full_like(data.tx, s), data.tx, alpha, beta)
+    u_k = np.log(r + x) - np.log(alpha) + k_phi[data.T_index]
+    u_i = np.log(s) - np.log(beta) + i_phi[data.tx_index]
     result: FloatArray = np.minimum(np.exp(log_survive - np.logaddexp(u_k, u_i)), 1.0)
     return result

@@ -1,8 +1,8 @@
 """Playbooks and tasks: the runs and targets of playbooks (treated or held out), the tasks'
 run, day, cost, messages and reasons, and the source of interactions (import or task).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from keepwise.store.schema import metadata
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
