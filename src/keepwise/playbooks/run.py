@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 from keepwise._core.config import ChurnConfig
 from keepwise.churn import Tables
 from keepwise.playbooks import holdout
-from keepwise.playbooks.describe import describe
+from keepwise.playbooks.assign import active_owners, assign_owners, render
 from keepwise.playbooks.spec import Action, Playbook
 from keepwise.playbooks.targets import RunState, candidates, mark_new
 from keepwise.store import Store, schema
@@ -63,21 +62,32 @@ def run_playbooks(
     store: Store, playbooks: Sequence[Playbook], as_of: dt.date, *, churn: ChurnConfig,
     actor: str, at: dt.datetime,
 ) -> RunResult:  # fmt: skip
-    """Run the enabled ``playbooks`` as of ``as_of`` (see the module's docstring)."""
+    """Run the enabled ``playbooks`` as of ``as_of`` (see the module's docstring). Every
+    playbook's targets and tasks are written in one transaction: a run happens whole or not
+    at all."""
     con = store.ibis()
     tables = {name: con.table(name) for name in READ}
     with RunState(Tables.from_backend(con), churn, as_of, con) as state:
         closed = _close_lost_tasks(store, state, tables, at)
-        owners = _owners(tables["owners"], as_of)
-        runs = [_run_one(store, state, p, tables, owners, actor, at)
-                for p in playbooks if p.enabled]  # fmt: skip
-    return RunResult(as_of, runs, closed)
+        owners = active_owners(tables["owners"].execute(), as_of)
+        plans = [_plan(state, p, tables, owners) for p in playbooks if p.enabled]
+
+    def write(conn: sa.Connection) -> list[PlaybookRun]:
+        return [_write(conn, plan, as_of, actor, at) for plan in plans]
+
+    return RunResult(as_of, store.transact(write), closed)
 
 
-def _run_one(
-    store: Store, state: RunState, p: Playbook, tables: dict[str, Any], owners: pd.DataFrame,
-    actor: str, at: dt.datetime,
-) -> PlaybookRun:  # fmt: skip
+@dataclass
+class _Plan:
+    playbook: Playbook
+    targets: pd.DataFrame
+    tasks: pd.DataFrame
+    already: int
+
+
+def _plan(state: RunState, p: Playbook, tables: dict[str, Any], owners: pd.DataFrame) -> _Plan:
+    """The new targets of one playbook, the hold-out draw, and the tasks of the treated."""
     found = mark_new(candidates(state, p, tables), tables["playbook_targets"], p, state.as_of)
     every = found.select("customer_id", "name", "owner_id", "detail", "key", "first").execute()
     frame = every[every["first"] == 1].drop(columns="first")
@@ -88,89 +98,34 @@ def _run_one(
     treated = frame[~frame["holdout"]]
     tasks = pd.concat([_tasks(treated, p, a, state.as_of, owners) for a in p.actions],
                       ignore_index=True)  # fmt: skip
-
-    def write(conn: sa.Connection) -> int:
-        run_id = _record_run(conn, p, state.as_of, actor, at, len(frame),
-                             int(frame["holdout"].sum()), len(tasks), already)  # fmt: skip
-        if len(frame):
-            _insert(conn, "playbook_targets", _target_table(frame, p, state.as_of, run_id))
-        if len(tasks):
-            _insert(conn, "tasks", _task_table(tasks, p, state.as_of, run_id, at))
-        _upsert_playbook(conn, p, at)
-        return run_id
-
-    run_id = store.transact(write)
-    return PlaybookRun(p.id, run_id, p.measure, len(frame), int(frame["holdout"].sum()),
-                       len(tasks), already)  # fmt: skip
+    return _Plan(p, frame, tasks, already)
 
 
-# --- owners and messages ----------------------------------------------------------------------
-
-
-def _owners(owners: Any, as_of: dt.date) -> pd.DataFrame:
-    """Owners still with the company at ``as_of``: owner_id, name, role."""
-    o = owners.execute()
-    left = pd.to_datetime(o["left_at"])
-    gone = left.notna() & (left < pd.Timestamp(as_of))
-    here = ~gone & (o["active"].fillna(True).astype(bool) | left.notna())
-    return o[here][["owner_id", "name", "role"]].sort_values("owner_id").reset_index(drop=True)
-
-
-def assign_owners(customers: pd.Series, own: pd.Series, rule: str, owners: pd.DataFrame,
-                  seed: str) -> pd.Series:  # fmt: skip
-    """The owner of each task: the customer's owner while they are with the company (else a
-    manager), an owner of a role (spread evenly and always the same for a customer), or the
-    owner named. None when nobody fits."""
-
-    def by_role(role: str) -> pd.Series:
-        pool = owners.loc[owners["role"] == role, "owner_id"].tolist()
-        if not pool:
-            return pd.Series([None] * len(customers), index=customers.index, dtype=object)
-        pick = (holdout.draws(f"{seed}:owner", customers) * len(pool)).astype(np.int64)
-        return pd.Series(np.array(pool, dtype=object)[pick], index=customers.index)
-
-    if rule.startswith("role:"):
-        return by_role(rule.removeprefix("role:"))
-    if rule != "customer":
-        return pd.Series([rule] * len(customers), index=customers.index, dtype=object)
-    present = own.isin(owners["owner_id"])
-    return own.where(present, by_role("manager"))
+def _write(conn: sa.Connection, plan: _Plan, as_of: dt.date, actor: str,
+           at: dt.datetime) -> PlaybookRun:  # fmt: skip
+    p, frame, tasks = plan.playbook, plan.targets, plan.tasks
+    held = int(frame["holdout"].sum())
+    run_id = _record_run(conn, p, as_of, actor, at, len(frame), held, len(tasks), plan.already)
+    if len(frame):
+        _insert(conn, "playbook_targets", _target_table(frame, p, as_of, run_id))
+    if len(tasks):
+        _insert(conn, "tasks", _task_table(tasks, p, as_of, run_id, at))
+    _upsert_playbook(conn, p, at)
+    return PlaybookRun(p.id, run_id, p.measure, len(frame), held, len(tasks), plan.already)
 
 
 def _tasks(treated: pd.DataFrame, p: Playbook, a: Action, as_of: dt.date,
            owners: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
     out = treated[["customer_id", "name", "detail"]].copy()
     out["type"], out["cost"] = a.type, a.cost
-    out["due"] = as_of + dt.timedelta(days=a.due_days)
+    due = as_of + dt.timedelta(days=a.due_days)
+    out["due"] = due
     out["owner_id"] = assign_owners(treated["customer_id"], treated["owner_id"], a.owner,
                                     owners, p.seed)  # fmt: skip
     names = dict(zip(owners["owner_id"], owners["name"], strict=True))
     for lang in ("zh", "en"):
-        template = getattr(a, f"message_{lang}")
-        out[f"message_{lang}"] = [
-            _render(template, lang, p, cid, name, owner, names, due, detail)
-            for cid, name, owner, due, detail in zip(
-                out["customer_id"],
-                out["name"],
-                out["owner_id"],
-                out["due"],
-                out["detail"],
-                strict=True,
-            )
-        ]
+        out[f"message_{lang}"] = render(getattr(a, f"message_{lang}"), lang, p, out, due, names)
     return out
-
-
-def _render(template: str, lang: str, p: Playbook, cid: str, name: Any, owner: Any,
-            names: dict[str, Any], due: dt.date, detail: Any) -> str:  # fmt: skip
-    if not template:
-        return ""
-    occasion = describe(detail, lang) if isinstance(detail, str) and ":" in detail else ""
-    return template.format(
-        customer_id=cid, customer=name if isinstance(name, str) else cid,
-        owner=names.get(owner, owner) or "", due=due.isoformat(), playbook=p.name(lang),
-        occasion=occasion, detail=describe(detail, lang),
-    )  # fmt: skip
 
 
 # --- writing ----------------------------------------------------------------------------------
