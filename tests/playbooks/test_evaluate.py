@@ -31,11 +31,11 @@ def _target(ws: Workspace, playbook: str, cid: str, holdout: bool, measure: str,
 
 
 @pytest.fixture
-def ws(make_ws) -> Workspace:  # type: ignore[no-untyped-def]
+def ws(workspace: Workspace) -> Workspace:
     """Retention: of 10 treated, T1 and T2 churn inside the 30 days (T3 after them); of 5 held
     out, H1-H3 churn inside. Win-back: of 4 treated lost customers, W1 orders and W2 is won
     back inside the window (W4 orders after it); of 2 held out, W6 orders on day 29."""
-    w: Workspace = make_ws()
+    w = workspace  # on DuckDB and on PostgreSQL
     owners(w)
     treated = [f"T{i}" for i in range(1, 11)]
     held = [f"H{i}" for i in range(1, 6)]
