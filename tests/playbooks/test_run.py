@@ -182,3 +182,24 @@ cooldown_days: 0
                       "A1": "Mid-Autumn Festival 2026-09-25"}  # fmt: skip
     zh = {x.customer_id: x.message_zh for x in tasks if x.as_of == care_day}
     assert zh["B1"] == "生日 2026-09-23" and zh["P1"] == "中秋节 2026-09-25"
+
+
+def test_an_alert_trigger_names_a_rule_or_its_kind(make_ws) -> None:  # type: ignore[no-untyped-def]
+    """rules.yaml calls a purchase_drop rule "big_drop": a playbook on purchase_drop reads its
+    alerts too, one on big_drop only those."""
+    ws = make_ws()
+    owners(ws)
+    customers(ws, ["A", "B"])
+    (ws.path / "rules.yaml").write_text(
+        "rules:\n  - {id: big_drop, kind: purchase_drop, params: {threshold_pct: 30}}\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    alert(ws, "A", "big_drop", days(-1))
+    alert(ws, "B", "purchase_drop", days(-1))
+    playbook_file(ws, "p.yaml", """
+playbooks:
+  - {id: by_kind, trigger: {alert: purchase_drop}, actions: [{type: loyalty_offer}], holdout: 0}
+  - {id: by_rule, trigger: {alert: big_drop}, actions: [{type: loyalty_offer}], holdout: 0}
+""")  # fmt: skip
+    ws.playbooks.run(D, actor="tester")
+    assert _targets(ws) == {"by_kind": {"A", "B"}, "by_rule": {"A"}}

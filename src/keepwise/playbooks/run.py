@@ -60,14 +60,15 @@ class RunResult:
 
 def run_playbooks(
     store: Store, playbooks: Sequence[Playbook], as_of: dt.date, *, churn: ChurnConfig,
-    actor: str, at: dt.datetime,
+    actor: str, at: dt.datetime, rule_kinds: dict[str, str] | None = None,
 ) -> RunResult:  # fmt: skip
     """Run the enabled ``playbooks`` as of ``as_of`` (see the module's docstring). Every
     playbook's targets and tasks are written in one transaction: a run happens whole or not
-    at all."""
+    at all. ``rule_kinds`` (alert rule id → kind) lets an alert trigger name a kind."""
     con = store.ibis()
     tables = {name: con.table(name) for name in READ}
-    with RunState(Tables.from_backend(con), churn, as_of, con) as state:
+    t = Tables.from_backend(con)
+    with RunState(t, churn, as_of, con, rule_kinds) as state:
         closed = _close_lost_tasks(store, state, tables, at)
         owners = active_owners(tables["owners"].execute(), as_of)
         plans = [_plan(state, p, tables, owners) for p in playbooks if p.enabled]

@@ -34,8 +34,11 @@ class RunState:
     run: customer_id, name, owner_id, dimensions, tier, risk_band, status, status_since,
     status_reason, kept."""
 
-    def __init__(self, t: Tables, churn: ChurnConfig, as_of: dt.date, con: Any) -> None:
+    def __init__(self, t: Tables, churn: ChurnConfig, as_of: dt.date, con: Any,
+                 rule_kinds: dict[str, str] | None = None) -> None:  # fmt: skip
         self.t, self.churn, self.as_of, self.con = t, churn, as_of, con
+        #: The workspace's alert rules: id → kind, so a trigger may name either.
+        self.rule_kinds = rule_kinds or {}
         self._cleanup: list[Callable[[], object]] = []
         self.table = self._keep(_state(t, churn, as_of))
 
@@ -89,7 +92,7 @@ def candidates(state: RunState, playbook: Playbook, tables: dict[str, ir.Table])
     if trig.care_calendar:
         out = _care(state, trig, tables)
     elif trig.alert:
-        out = _alerted(tables["alerts"], trig, as_of)
+        out = _alerted(tables["alerts"], trig, as_of, state.rule_kinds)
     else:
         detail = s.status_reason if trig.measure == "winback" else ibis.null("string")
         out = s.select("customer_id", detail=detail.cast("string"), key=ibis.null("string"))
@@ -147,11 +150,14 @@ def mark_new(j: ir.Table, targets: ir.Table, playbook: Playbook, as_of: dt.date)
     return j.mutate(first=((rn == 0) & (j.fresh == 1)).ifelse(1, 0))
 
 
-def _alerted(alerts: ir.Table, trig: Trigger, as_of: dt.date) -> ir.Table:
-    """Customers with an alert of the rules dated in the last ``within_days`` days (up to
-    ``as_of``), the latest one's rule as the detail."""
+def _alerted(
+    alerts: ir.Table, trig: Trigger, as_of: dt.date, rule_kinds: dict[str, str]
+) -> ir.Table:
+    """Customers with an alert of the rules — named by id, or by kind — dated in the last
+    ``within_days`` days (up to ``as_of``), the latest one's rule as the detail."""
+    rules = sorted({*trig.alert, *(r for r, kind in rule_kinds.items() if kind in trig.alert)})
     a = alerts.filter(
-        alerts.rule.isin(trig.alert),
+        alerts.rule.isin(rules),
         alerts.as_of <= day(as_of),
         alerts.as_of > (day(as_of) - ibis.interval(days=trig.within_days)).cast("date"),
     )

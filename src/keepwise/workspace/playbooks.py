@@ -59,8 +59,9 @@ class PlaybooksService(Service):
         from keepwise.playbooks import run_playbooks
 
         self.ws.check_writable(as_of)
+        kinds = {r.id: r.kind for r in self.ws.alerts.rules()}
         return run_playbooks(self.store, self.chosen(ids), as_of, churn=self.ws.config.churn,
-                             actor=actor, at=clock.now())  # fmt: skip
+                             actor=actor, at=clock.now(), rule_kinds=kinds)  # fmt: skip
 
     def replay(
         self, *, since: dt.date, until: dt.date, every: int, actor: str,
