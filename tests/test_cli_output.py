@@ -20,23 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from cli_support import cli
 from keepwise import Workspace
 from keepwise.cli import fmt
-from keepwise.cli.app import main
 from keepwise.metrics import KPIS
 
 AS_OF = "2026-11-01"
 BEFORE = "2019-01-01"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def strict(text: str) -> object:
