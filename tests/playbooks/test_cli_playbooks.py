@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playbook_support import D, alert, customers, days, order, owners, status
 
+from cli_support import cli
 from keepwise import Workspace
-from keepwise.cli.app import main
 
 
 @pytest.fixture
@@ -27,16 +27,6 @@ def folder(make_ws: Callable[..., Workspace]) -> Path:
     order(ws, "K2", days(-1))
     ws.close()
     return ws.path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
