@@ -184,15 +184,18 @@ def _register_commands() -> Any:
         alerts_cmd,
         commands,
         customer_cmd,
+        evaluate_cmd,
         metrics_cmd,
         owner_cmd,
+        playbooks_cmd,
         risk_cmd,
         runs_cmd,
+        tasks_cmd,
         value_cmd,
     )
 
-    return (alerts_cmd, commands, customer_cmd, metrics_cmd, owner_cmd, risk_cmd, runs_cmd,
-            value_cmd)  # fmt: skip
+    return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, owner_cmd,
+            playbooks_cmd, risk_cmd, runs_cmd, tasks_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()
