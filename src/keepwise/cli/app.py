@@ -69,6 +69,22 @@ class State:
 
     workspace_dir: Path
     explicit_lang: Lang | None = None
+    #: Whether -w/--workspace (or KEEPWISE_WORKSPACE) named the folder: ``init`` and ``demo``
+    #: then create the workspace there instead of in their own argument's default.
+    workspace_given: bool = False
+
+    def target_dir(self, argument: Path | None, default: Path | None) -> Path:
+        """The folder a command that creates a workspace works on: its argument, else ``-w``,
+        else ``default``; a usage error when the two name different folders or neither does."""
+        from keepwise.cli.usage import LocalisedUsageError
+
+        given = self.workspace_dir if self.workspace_given else None
+        if argument is not None and given is not None and argument.resolve() != given.resolve():
+            raise LocalisedUsageError("cli.usage.two_folders", argument=argument, option=given)
+        folder = argument or given or default
+        if folder is None:
+            raise LocalisedUsageError("cli.usage.missing_argument", name="DIRECTORY")
+        return folder
 
     @property
     def lang(self) -> Lang:
@@ -105,7 +121,9 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(workspace, lang)  # type: ignore[arg-type]  # checked by check_lang
+    source = ctx.get_parameter_source("workspace")
+    given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    ctx.obj = State(workspace, lang, given)  # type: ignore[arg-type]  # checked by check_lang
 
 
 def state(ctx: typer.Context) -> State:
