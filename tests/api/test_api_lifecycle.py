@@ -188,3 +188,20 @@ def test_playbooks_tasks_and_evaluations(small: tuple[Workspace, dict[str, TestC
     assert voids["data"] == jsonable(ws.playbooks.void_effect(as_of=dt.date(2024, 7, 1)))
     runs = manager.get("/api/playbooks/runs").json()
     assert [(r["playbook_id"], r["actor"]) for r in runs] == [("survey_lost", "manager")]
+
+
+def test_the_routes_choices_are_the_engines() -> None:
+    """The request types list the grains, cuts, task statuses and outcomes by name (for the
+    OpenAPI document); they must be the engine's."""
+    from typing import get_args
+
+    from keepwise.api.params import Dimension, Grain
+    from keepwise.api.routes.tasks import Outcome, Status
+    from keepwise.metrics.periods import GRAINS
+    from keepwise.metrics.tables import DIMENSIONS
+    from keepwise.playbooks.catalogue import OUTCOMES, TASK_STATUSES
+
+    assert set(get_args(Grain)) == set(GRAINS)
+    assert set(get_args(Dimension)) == set(DIMENSIONS)
+    assert set(get_args(Status)) == set(TASK_STATUSES)
+    assert set(get_args(Outcome)) == set(OUTCOMES)
