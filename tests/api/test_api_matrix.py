@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -401,3 +403,15 @@ def test_only_public_routes_outside_the_schema(served: Served) -> None:
     assert served.as_(None).get("/api/openapi.json").status_code == 200
     css = served.as_(None).get("/api/docs/static/swagger-ui.css")
     assert css.status_code == 200 and b"swagger" in css.content
+
+
+def test_every_route_is_documented(served: Served) -> None:
+    """docs/api.md names every operation's path (parameters written as ``{…}``)."""
+    doc = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    doc = re.sub(r"\{[^}]*\}", "{}", doc)
+    missing = []
+    for _, path, _ in _operations(served):
+        short = re.sub(r"\{[^}]*\}", "{}", path.removeprefix("/api"))
+        if not re.search(re.escape(short) + r"(?![\w/-])", doc):
+            missing.append(path)
+    assert not missing, f"document these routes in docs/api.md: {missing}"
