@@ -25,10 +25,11 @@ class KeepwiseJSON(JSONResponse):
         return text.encode("utf-8")
 
 
-def as_of_day(ws: Workspace, requested: dt.date | None) -> dt.date:
+def as_of_day(ws: Workspace, requested: dt.date | None, *, writing: bool = False) -> dt.date:
     """The as-of date of a request: the one asked for, by default the day after the data
-    ends."""
-    return ws.as_of(requested).day
+    ends (``writing``: of a request that writes results, never after today; see
+    :meth:`Workspace.as_of`)."""
+    return ws.as_of(requested, writing=writing).day
 
 
 def local_time(ws: Workspace, at: dt.datetime | None) -> dt.datetime | None:

@@ -73,7 +73,7 @@ def close(ws: ViewerWs, auth: CurrentSession, alert_id: AlertId, body: Close) ->
 def run(ws: ViewerWs, body: RuleRun) -> dict[str, Any]:
     """Evaluate the rules and open new alerts (a background job; managers and admins)."""
     ws.viewer.require("admin", "manager")
-    day = ws.check_writable(as_of_day(ws, body.as_of))
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
         return job_ws.alerts.run(day)

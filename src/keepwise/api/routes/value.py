@@ -78,7 +78,7 @@ def no_value(ws: ViewerWs, as_of: AsOfQuery = None) -> dict[str, Any]:
 @router.post("/no-value/{customer_id}/decide")
 def decide(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Decision) -> dict[str, Any]:
     """Let a no-value customer go (a void with reason no_value; managers and admins)."""
-    event = ws.value.decide(customer_id, as_of=as_of_day(ws, body.as_of),
+    event = ws.value.decide(customer_id, as_of=as_of_day(ws, body.as_of, writing=True),
                             actor=auth.viewer.username, note=body.note,
                             treatment=body.treatment, force=body.force)  # fmt: skip
     return {"customer_id": customer_id, "event_id": event}
@@ -95,7 +95,7 @@ def revert(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Revert) ->
 def score(ws: ViewerWs, body: ScoreRun) -> dict[str, Any]:
     """Compute and store every value score (a background job; managers and admins)."""
     ws.viewer.require("admin", "manager")
-    day = as_of_day(ws, body.as_of)
+    day = as_of_day(ws, body.as_of, writing=True)
     ws.check_writable(day)
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
