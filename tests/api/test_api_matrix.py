@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from api_support import AS_OF, PASSWORD, Served
 
-from conftest import AS_OF, PASSWORD, Served
 from keepwise.churn import statuses
 from keepwise.lifecycle import approvals, owners
 from keepwise.store import schema
