@@ -180,9 +180,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _register_commands() -> Any:
-    from keepwise.cli import alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    from keepwise.cli import (
+        alerts_cmd,
+        commands,
+        metrics_cmd,
+        report_cmd,
+        risk_cmd,
+        runs_cmd,
+        value_cmd,
+    )
 
-    return alerts_cmd, commands, metrics_cmd, risk_cmd, runs_cmd, value_cmd
+    return alerts_cmd, commands, metrics_cmd, report_cmd, risk_cmd, runs_cmd, value_cmd
 
 
 _register_commands()

@@ -8,6 +8,7 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.value``              RFM, tiers, CLV, no-value customers and decisions
 ``ws.risk``               the churn model: train, score, risk list, back-test, survival
 ``ws.alerts``             early-warning rules and alerts
+``ws.reports``            retention, void-effect and no-value reports as HTML, XLSX or PDF
 ========================  ==============================================================
 """
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.alerts import AlertsService
     from keepwise.workspace.imports import ImportsService
     from keepwise.workspace.metrics import MetricsService
+    from keepwise.workspace.reporting import ReportsService
     from keepwise.workspace.risk import RiskService
     from keepwise.workspace.value import ValueService
 
@@ -205,6 +206,12 @@ class Workspace:
         from keepwise.workspace.alerts import AlertsService
 
         return AlertsService(self)
+
+    @cached_property
+    def reports(self) -> ReportsService:
+        from keepwise.workspace.reporting import ReportsService
+
+        return ReportsService(self)
 
     # --- time: where the data ends, the default as-of, no results written for the future ---
 
