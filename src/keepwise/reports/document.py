@@ -92,3 +92,5 @@ class Document:
     notes: list[str] = field(default_factory=list)
     #: Text at the end (the approval lines of the no-value report).
     footer: list[str] = field(default_factory=list)
+    #: What made the file (the HTML's generator tag).
+    generator: str = "Keepwise"

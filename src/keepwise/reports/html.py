@@ -59,12 +59,10 @@ def _raw(value: Any, kind: Kind) -> Markup:
 
 def render_html(doc: Document, *, pdf: bool = False) -> str:
     """The document as HTML; ``pdf``: the print layout WeasyPrint turns into the PDF."""
-    from keepwise import __version__
-
     charts = {s.key: [svg(c) for c in s.charts] for s in doc.sections}
     return str(
         _template().render(
-            doc=doc, pdf=pdf, css=Markup(_css()), charts=charts, version=__version__,
+            doc=doc, pdf=pdf, css=Markup(_css()), charts=charts,
             html_lang="zh-CN" if doc.lang == "zh" else "en", show=show, raw=_raw,
             limit=ROW_LIMIT, more=lambda n: t("report.more_rows", doc.lang, n=n),
         )

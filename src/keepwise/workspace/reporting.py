@@ -59,7 +59,10 @@ class ReportsService(Service):
         from keepwise import reports
 
         reports.format_of(out)  # a bad suffix is reported before any work
+        from keepwise import __version__
+
         doc = self.build(kind, as_of=as_of, lang=lang, grain=grain, start=start, end=end)
+        doc.generator = f"Keepwise {__version__}"
         return reports.write(doc, Path(out))
 
     # --- the figures of each report ------------------------------------------------------
