@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from keepwise._core.i18n import Lang, register, t
-from keepwise.reports.common import meta_lines, rows_of
+from keepwise.reports.common import meta_lines
 from keepwise.reports.document import Column, Document, Fact, Section, Table
 
 # (the criteria's and treatments' words are registered there)
@@ -136,11 +136,12 @@ def _customers(data: NoValueData, lang: Lang) -> Section:
             Column("decision", t("report.col.decision", lang)),
             Column("decision_note", t("report.col.decision_note", lang))]  # fmt: skip
     sep = "、" if lang == "zh" else ", "
-    rows = [[r.customer_id, r.name, data.owners.get(r.customer_id),
-             sep.join(t(f"value.criterion.{c}", lang) for c in r.criteria), r.level,
-             r.orders_last_periods, r.revenue_last_periods, r.profit_contribution_last_periods,
-             r.p_alive, t(f"value.treatment.{r.treatment}", lang), None, None]
-            for r in rows_of(data.customers)]  # fmt: skip
+    rows = [[r["customer_id"], r.get("name"), data.owners.get(r["customer_id"]),
+             sep.join(t(f"value.criterion.{c}", lang) for c in r["criteria"]), r.get("level"),
+             r.get("orders_last_periods"), r.get("revenue_last_periods"),
+             r.get("profit_contribution_last_periods"), r.get("p_alive"),
+             t(f"value.treatment.{r['treatment']}", lang), None, None]
+            for r in data.customers.to_dict(orient="records")]  # fmt: skip
     notes = [] if rows else [t("report.novalue.none", lang)]
     return Section("customers", t("report.novalue.customers", lang),
                    t("report.novalue.customers.intro", lang), tables=[Table(cols, rows)],

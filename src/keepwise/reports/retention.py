@@ -52,17 +52,6 @@ register(
             "Customer feedback is measured by the net promoter score; the tier analysis is in "
             "“Value tiers”.",
         },
-        "report.col.kpi": {"zh": "指标", "en": "KPI"},
-        "report.col.id": {"zh": "编号", "en": "id"},
-        "report.col.change": {"zh": "环比变化", "en": "change"},
-        "report.col.period": {"zh": "周期开始", "en": "period start"},
-        "report.col.period_end": {"zh": "周期结束", "en": "period end"},
-        "report.col.value": {"zh": "数值", "en": "value"},
-        "report.col.numerator": {"zh": "分子", "en": "numerator"},
-        "report.col.denominator": {"zh": "分母", "en": "denominator"},
-        "report.col.complete": {"zh": "完整周期", "en": "complete"},
-        "report.yes": {"zh": "是", "en": "yes"},
-        "report.no": {"zh": "否", "en": "no"},
         "report.retention.detail": {"zh": "指标明细", "en": "KPI detail"},
         "report.retention.reasons": {"zh": "流失原因", "en": "Churn reasons"},
         "report.retention.reasons.intro": {
@@ -71,22 +60,12 @@ register(
             "en": "Customers at a period's start lost during it, by the reason of their first "
             "loss; revenue lost is their revenue in the 12 months before.",
         },
-        "report.col.status": {"zh": "状态", "en": "status"},
-        "report.col.reason": {"zh": "原因", "en": "reason"},
-        "report.col.avoidable": {"zh": "可避免", "en": "avoidable"},
-        "report.col.customers": {"zh": "客户数", "en": "customers"},
-        "report.col.revenue_lost": {"zh": "流失收入", "en": "revenue lost"},
-        "report.unknown": {"zh": "未知", "en": "unknown"},
-        "report.status.churned": {"zh": "流失", "en": "churned"},
-        "report.status.voided": {"zh": "作废", "en": "voided"},
         "report.retention.cohorts": {"zh": "获客批次留存", "en": "Acquisition cohorts"},
         "report.retention.cohorts.intro": {
             "zh": "每个获客批次在获客后第 0、1、2… 个周期开始时仍在保的客户占比。",
             "en": "The share of each acquisition cohort still kept at the start of its 0th, "
             "1st, 2nd … period after acquisition.",
         },
-        "report.col.cohort": {"zh": "获客批次", "en": "cohort"},
-        "report.col.age": {"zh": "第 {age} 期", "en": "age {age}"},
         "report.retention.tiers": {"zh": "价值分层", "en": "Value tiers"},
         "report.retention.tiers.intro": {
             "zh": "最近一个完整周期（{period}）期末客户与本期收入在各价值层级中的占比（层级来自"
@@ -95,16 +74,6 @@ register(
             "({period}) and of its revenue in each value tier (tiers from the latest value "
             "scores).",
         },
-        "report.col.tier": {"zh": "价值层级", "en": "tier"},
-        "report.col.customer_share": {"zh": "客户占比", "en": "share of customers"},
-        "report.col.revenue_share": {"zh": "收入占比", "en": "share of revenue"},
-        "report.col.revenue": {"zh": "收入", "en": "revenue"},
-        "report.tier.high": {"zh": "高价值", "en": "high"},
-        "report.tier.mid": {"zh": "中等价值", "en": "mid"},
-        "report.tier.low": {"zh": "低价值", "en": "low"},
-        "report.tier.no_value": {"zh": "无价值", "en": "no value"},
-        "report.tier.new": {"zh": "新客户", "en": "new"},
-        "report.tier.unscored": {"zh": "未评分", "en": "unscored"},
         "report.retention.risk": {"zh": "流失风险", "en": "Churn risk"},
         "report.retention.risk.intro": {
             "zh": "最新一次流失风险评分（{version}，截止 {as_of}）：各风险等级的客户数与风险价值"
@@ -119,17 +88,6 @@ register(
             "en": "There are no churn-risk scores yet: run keepwise risk train and keepwise "
             "risk score (or keepwise refresh), then make the report again.",
         },
-        "report.col.band": {"zh": "风险等级", "en": "band"},
-        "report.col.value_at_risk": {"zh": "风险价值", "en": "value at risk"},
-        "report.col.customer": {"zh": "客户编号", "en": "customer"},
-        "report.col.name": {"zh": "客户名称", "en": "name"},
-        "report.col.owner": {"zh": "负责人", "en": "owner"},
-        "report.col.probability": {"zh": "流失概率", "en": "churn probability"},
-        "report.col.customer_value": {"zh": "客户价值", "en": "customer value"},
-        "report.col.driver": {"zh": "主要原因", "en": "main driver"},
-        "report.band.low": {"zh": "低", "en": "low"},
-        "report.band.medium": {"zh": "中", "en": "medium"},
-        "report.band.high": {"zh": "高", "en": "high"},
         "report.retention.top_risks": {"zh": "风险价值最高的客户", "en": "Most value at risk"},
     }
 )  # fmt: skip
