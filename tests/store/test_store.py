@@ -17,7 +17,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0003"
+    assert store.revision() == store.head_revision() == "0004"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -43,7 +43,7 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
         with store.begin() as conn:
             conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         assert "contracts" in sa.inspect(store.engine).get_table_names()
         with store.begin() as conn:
             assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
@@ -84,7 +84,7 @@ def test_scores_of_revision_0002_get_the_clv_interval_columns(
             ))  # fmt: skip
         assert "clv_low" not in score_columns(store.engine)
         store.migrate()
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         assert {"clv_low", "clv_high"} <= score_columns(store.engine)
         s = schema.scores
         with store.begin() as conn:
@@ -156,3 +156,29 @@ def test_ibis_sees_writes_made_through_sqlalchemy(workspace: Workspace) -> None:
     with workspace.store.begin() as conn:
         conn.execute(sa.insert(schema.owners).values(owner_id="o1", name="Ann"))
     assert workspace.store.table("owners").count().execute() == 1
+
+
+def test_a_database_of_revision_0003_gets_the_notification_survey_and_refresh_tables(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    new = {"notifications", "notified_items", "survey_links", "workspace_keys", "refresh_runs"}
+    store = Store(database_url_for(tmp_path, db_url))
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
+        assert not new & set(sa.inspect(store.engine).get_table_names())
+        store.migrate()
+        assert new <= set(sa.inspect(store.engine).get_table_names())
+        with store.begin() as conn:
+            conn.execute(sa.insert(schema.refresh_runs).values(
+                as_of=dt.date(2026, 1, 1), started_at=dt.datetime(2026, 1, 1), status="done"))  # fmt: skip
+            assert conn.execute(sa.select(schema.refresh_runs.c.id)).scalar_one() >= 1
+    finally:
+        store.close()
