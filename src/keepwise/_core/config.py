@@ -58,8 +58,9 @@ register(
 )
 
 #: The sections of keepwise.toml. Those read here are checked here; ``value`` is checked by
-#: ``keepwise.value.settings`` and ``risk`` by ``Workspace`` (both when a workspace opens).
-SECTIONS = ("workspace", "database", "churn", "value", "risk")
+#: ``keepwise.value.settings``, ``notify`` by ``keepwise.notify.settings``, and ``risk``,
+#: ``surveys`` and ``refresh`` by ``Workspace`` (all when a workspace opens).
+SECTIONS = ("workspace", "database", "churn", "value", "risk", "notify", "surveys", "refresh")
 WORKSPACE_KEYS = ("name", "language", "timezone")
 DATABASE_KEYS = ("url",)
 CHURN_RULE_KEYS = ("mode", "inactivity_days", "p_alive_below")

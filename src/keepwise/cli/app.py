@@ -184,13 +184,17 @@ def _register_commands() -> Any:
         alerts_cmd,
         commands,
         metrics_cmd,
+        notify_cmd,
+        refresh_cmd,
         report_cmd,
         risk_cmd,
         runs_cmd,
+        survey_cmd,
         value_cmd,
     )
 
-    return alerts_cmd, commands, metrics_cmd, report_cmd, risk_cmd, runs_cmd, value_cmd
+    return (alerts_cmd, commands, metrics_cmd, notify_cmd, refresh_cmd, report_cmd, risk_cmd,
+            runs_cmd, survey_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()

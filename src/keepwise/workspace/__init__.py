@@ -9,6 +9,9 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.risk``               the churn model: train, score, risk list, back-test, survival
 ``ws.alerts``             early-warning rules and alerts
 ``ws.reports``            retention, void-effect and no-value reports as HTML, XLSX or PDF
+``ws.notify``             alert and task digests by e-mail and group robots, their log
+``ws.surveys``            survey links (unique, expiring, single-use, signed) and answers
+``ws.refresh``            the daily chain: inbox, scores, alerts, playbooks, notifications
 ========================  ==============================================================
 """
 

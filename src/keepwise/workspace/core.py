@@ -29,8 +29,11 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.alerts import AlertsService
     from keepwise.workspace.imports import ImportsService
     from keepwise.workspace.metrics import MetricsService
+    from keepwise.workspace.notify import NotifyService
+    from keepwise.workspace.refresh import RefreshService
     from keepwise.workspace.reporting import ReportsService
     from keepwise.workspace.risk import RiskService
+    from keepwise.workspace.surveys import SurveysService
     from keepwise.workspace.value import ValueService
 
 register(
@@ -87,10 +90,18 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
     when it is read), so that a typo is reported by every command, not ignored."""
     from keepwise.value.settings import parse_value_settings
+    from keepwise.workspace.refresh import REFRESH_KEYS
     from keepwise.workspace.risk import RISK_KEYS
+    from keepwise.workspace.surveys import SURVEY_KEYS
 
     check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
     parse_value_settings(table(config.sections, "value", "value"))
+    check_keys(table(config.sections, "surveys", "surveys"), "surveys", SURVEY_KEYS)
+    check_keys(table(config.sections, "refresh", "refresh"), "refresh", REFRESH_KEYS)
+    if "notify" in config.sections:
+        from keepwise.notify.settings import parse_notify_settings
+
+        parse_notify_settings(table(config.sections, "notify", "notify"))
 
 
 class Workspace:
@@ -212,6 +223,24 @@ class Workspace:
         from keepwise.workspace.reporting import ReportsService
 
         return ReportsService(self)
+
+    @cached_property
+    def notify(self) -> NotifyService:
+        from keepwise.workspace.notify import NotifyService
+
+        return NotifyService(self)
+
+    @cached_property
+    def surveys(self) -> SurveysService:
+        from keepwise.workspace.surveys import SurveysService
+
+        return SurveysService(self)
+
+    @cached_property
+    def refresh(self) -> RefreshService:
+        from keepwise.workspace.refresh import RefreshService
+
+        return RefreshService(self)
 
     # --- time: where the data ends, the default as-of, no results written for the future ---
 

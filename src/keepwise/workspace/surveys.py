@@ -1,0 +1,105 @@
+"""``ws.surveys``: survey links for customers (``keepwise survey send``, a playbook's survey
+task) and their answers from the public page (docs/reports.md, "Surveys")."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from keepwise._core import clock
+from keepwise._core.errors import ConfigError
+from keepwise._core.i18n import Lang, register
+from keepwise.store import schema
+from keepwise.workspace.core import Service
+
+if TYPE_CHECKING:
+    from keepwise.surveys import Link
+
+#: The settings of ``[surveys]`` (checked when a workspace opens).
+SURVEY_KEYS = ("base_url", "days", "secret_env")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+KEY_NAME = "survey_links"
+
+register(
+    {
+        "survey.secret_missing": {
+            "zh": "环境变量 {name} 未设置（surveys.secret_env）",
+            "en": "The environment variable {name} is not set (surveys.secret_env)",
+        },
+    }
+)
+
+
+class SurveysService(Service):
+    def _key(self) -> str:
+        """The key links are signed with: ``[surveys] secret_env`` names an environment
+        variable holding it, else Keepwise makes one and keeps it in the database."""
+        import os
+
+        env = self.option("surveys", "secret_env", None)
+        if env:
+            value = os.environ.get(str(env))
+            if not value:
+                raise ConfigError("survey.secret_missing", name=env)
+            return value
+        k = schema.workspace_keys
+        with self.store.begin() as conn:
+            found = conn.execute(sa.select(k.c.value).where(k.c.name == KEY_NAME)).scalar()
+            if found is None:
+                found = secrets.token_urlsafe(32)
+                conn.execute(
+                    sa.insert(k).values(name=KEY_NAME, value=found, created_at=clock.now())
+                )
+        return str(found)
+
+    def url(self, token: str) -> str:
+        base = str(self.option("surveys", "base_url", DEFAULT_BASE_URL)).rstrip("/")
+        return f"{base}/s/{token}"
+
+    def create(
+        self, customer_id: str, *, lang: Lang | None = None, days: int | None = None,
+        task_id: int | None = None, actor: str | None = None,
+    ) -> Link:  # fmt: skip
+        """A new link for ``customer_id`` (valid ``days``, default ``[surveys] days`` or 14)."""
+        from keepwise import surveys
+
+        key = self._key()
+        with self.store.begin() as conn:
+            return surveys.create_link(
+                conn, key, customer_id, lang=lang or self.ws.config.language,
+                days=int(days or self.option("surveys", "days", 14)), at=clock.now(),
+                task_id=task_id, created_by=actor,
+            )  # fmt: skip
+
+    def state(self, token: str) -> tuple[str, Any]:
+        """``open``, ``invalid``, ``expired`` or ``used``, with the link's row."""
+        from keepwise import surveys
+
+        key = self._key()
+        with self.store.begin() as conn:
+            return surveys.state(conn, key, token, clock.now())
+
+    def reasons(self, lang: Lang) -> list[tuple[str, str]]:
+        r = schema.reasons
+        with self.store.begin() as conn:
+            rows = conn.execute(sa.select(r.c.code, r.c.label_zh, r.c.label_en)
+                                .where(~r.c.code.in_(("duplicate", "invalid", "no_value")))
+                                .order_by(r.c.code)).all()  # fmt: skip
+        return [(code, zh if lang == "zh" else en) for code, zh, en in rows]
+
+    def answer(self, token: str, form: dict[str, Any]) -> tuple[str, list[int]]:
+        """Store a submitted form: the link's state before it (``open`` when it was stored)
+        and the alerts opened. A bad form raises InputError and stores nothing."""
+        from keepwise import surveys
+
+        key = self._key()
+        where, _ = self.state(token)
+        if where != "open":
+            return where, []
+        with self.store.begin() as conn:
+            codes = set(conn.execute(sa.select(schema.reasons.c.code)).scalars())
+        parsed = surveys.parse_answer(form, codes)
+        with self.store.begin() as conn:
+            return surveys.record_answer(conn, key, token, parsed, now=clock.now())
