@@ -88,7 +88,7 @@ class Robot:
 
 def start_robot(robot: Robot) -> Robot:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length).decode("utf-8"))
             status, answer = robot.answer(self.path, body)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from receivers import MailSink, Robot, start_mail_sink, start_robot
+from receivers import Robot, start_mail_sink, start_robot
 
 from keepwise import Workspace
 from keepwise._core.errors import ConfigError
@@ -109,7 +109,9 @@ def _seed(ws: Workspace) -> None:
 
 
 @pytest.fixture
-def ws(tmp_path: Path, receivers: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+def ws(
+    tmp_path: Path, receivers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workspace]:
     monkeypatch.setenv("KW_TEST_DING", receivers["ding"].url)
     monkeypatch.setenv("KW_TEST_FEISHU_SECRET", "fs-secret")
     Workspace.init(tmp_path / "ws", lang="en").close()
@@ -126,8 +128,13 @@ def _text(body: dict[str, Any]) -> str:
         return str(body["markdown"].get("content") or body["markdown"].get("text"))
     post = body["content"]["post"]
     (locale,) = post
-    return locale + "\n" + post[locale]["title"] + "\n" + "\n".join(
-        e["text"] for line in post[locale]["content"] for e in line)
+    return (
+        locale
+        + "\n"
+        + post[locale]["title"]
+        + "\n"
+        + "\n".join(e["text"] for line in post[locale]["content"] for e in line)
+    )
 
 
 def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) -> None:

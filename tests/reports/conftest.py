@@ -17,11 +17,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metrics"))
 
-import kpi_fixture as handbuilt  # noqa: E402
-from kpi_engines import load_workspace  # noqa: E402
+import kpi_fixture as handbuilt
+from kpi_engines import load_workspace
 
-from keepwise import Workspace  # noqa: E402
-from keepwise.cli.app import main  # noqa: E402
+from keepwise import Workspace
+from keepwise.cli.app import main
 
 DEMO_AS_OF = dt.date(2026, 11, 1)
 HAND_CHURN = """

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli_json, make_hand, run_cli
 from readers import day, read_html, read_pdf_lines, read_xlsx, shown
+
+from conftest import cli_json, make_hand, run_cli
 
 COMPANIES = ["demo", "hand"]
 RATIO = ("void_ratio", "void_rate", "churn_rate")
@@ -166,7 +167,9 @@ def test_names_stay_inert(tmp_path: Path) -> None:
         assert code == 0, err
     html = (tmp_path / "nv.html").read_text(encoding="utf-8")
     assert "<script" not in html.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    names = {r[0].text: r[1].text for r in read_html(tmp_path / "nv.html").section("customers")[0].rows}
+    names = {
+        r[0].text: r[1].text for r in read_html(tmp_path / "nv.html").section("customers")[0].rows
+    }
     assert names["F01"] == script and names["F02"] == formula
     sheet = read_xlsx(tmp_path / "nv.xlsx")["Customers to decide on"]
     cells = {r[0].value: r[1] for r in sheet.iter_rows(min_row=3) if r[0].value}
@@ -178,9 +181,13 @@ def test_names_stay_inert(tmp_path: Path) -> None:
 
 
 def test_bad_type_and_format(hand_dir: Path, tmp_path: Path) -> None:
-    code, _, err = run_cli("-w", str(hand_dir), "report", "churn", "--out", str(tmp_path / "x.html"))
+    code, _, err = run_cli(
+        "-w", str(hand_dir), "report", "churn", "--out", str(tmp_path / "x.html")
+    )
     assert code == 2 and "Unknown report type churn" in err
-    code, _, err = run_cli("-w", str(hand_dir), "report", "retention", "--out", str(tmp_path / "x.docx"))
+    code, _, err = run_cli(
+        "-w", str(hand_dir), "report", "retention", "--out", str(tmp_path / "x.docx")
+    )
     assert code == 2 and ".html, .xlsx or .pdf" in err
     code, _, err = run_cli("-w", str(hand_dir), "--lang", "zh", "report", "retention", "--grain",
                            "week", "--out", str(tmp_path / "x.html"))  # fmt: skip

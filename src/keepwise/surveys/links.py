@@ -128,10 +128,12 @@ def record_answer(
     where, row = state(conn, key, token, now)
     if where != "open":
         return where, []
+    # Marked used only if nobody did meanwhile (RETURNING: DuckDB reports no row count).
     used = conn.execute(sa.update(L).where((L.c.token_id == row["token_id"]) & L.c.used_at.is_(None))
                         .values(used_at=now, survey_id=f"kw-{row['token_id']}",
-                                answer=json.dumps(answer.__dict__, ensure_ascii=False)))  # fmt: skip
-    if used.rowcount != 1:
+                                answer=json.dumps(answer.__dict__, ensure_ascii=False))
+                        .returning(L.c.token_id)).all()  # fmt: skip
+    if len(used) != 1:
         return "used", []
     survey_id = f"kw-{row['token_id']}"
     conn.execute(sa.insert(schema.surveys).values(

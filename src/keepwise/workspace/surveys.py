@@ -69,7 +69,8 @@ class SurveysService(Service):
         with self.store.begin() as conn:
             return surveys.create_link(
                 conn, key, customer_id, lang=lang or self.ws.config.language,
-                days=int(days or self.option("surveys", "days", 14)), at=clock.now(),
+                days=int(days if days is not None else self.option("surveys", "days", 14)),
+                at=clock.now(),
                 task_id=task_id, created_by=actor,
             )  # fmt: skip
 
