@@ -233,7 +233,7 @@ class RefreshService(Service):
         if failed:
             step.status = "failed"
             step.note = "; ".join([*notes, *(f"{f['file']}: {f['error']}" for f in failed)])
-        elif not files:
+        elif not imported:
             step.status = "skipped"
 
     def _results(self, step: Step) -> None:
