@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -182,3 +183,23 @@ def test_a_database_of_revision_0003_gets_the_notification_survey_and_refresh_ta
             assert conn.execute(sa.select(schema.refresh_runs.c.id)).scalar_one() >= 1
     finally:
         store.close()
+
+
+def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
+    """A workspace made by an older Keepwise (here: schema 0001, before contracts) is upgraded
+    by the first command that opens it, and its data stays."""
+    from keepwise.store.db import schema_head
+
+    path = tmp_path / "old"
+    Workspace.init(path, lang="en").close()
+    (tmp_path / "c.csv").write_text("customer_id,acquired_at\nA,2024-01-01\n")
+    with Workspace.open(path) as ws:
+        ws.imports.load("customers", tmp_path / "c.csv", today=dt.date(2024, 6, 1))
+        with ws.store.engine.begin() as conn:  # as an older Keepwise left it
+            conn.exec_driver_sql("DROP TABLE contracts")
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        assert ws.store.behind()
+    with Workspace.open(path) as ws:
+        counts = {c.table: c.rows for c in ws.imports.table_counts()}
+        assert ws.store.revision() == schema_head() == ws.store.head_revision()
+    assert counts["customers"] == 1 and counts["contracts"] == 0

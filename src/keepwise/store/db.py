@@ -174,6 +174,17 @@ class Store:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
+    def behind(self) -> bool:
+        """Whether the schema is older than this Keepwise's (or missing): a quick check
+        without Alembic, so that every command can afford it. The revisions are linear and
+        numbered like their files (``0003_….py``)."""
+        try:
+            with self.engine.connect() as conn:
+                current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except Exception:  # no alembic_version table: nothing created yet
+            return True
+        return current != schema_head()
+
     def head_revision(self) -> str | None:
         from alembic.script import ScriptDirectory
 
@@ -216,6 +227,12 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def schema_head() -> str:
+    """The newest revision of the migrations shipped with this Keepwise."""
+    files = (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    return max(f.name[:4] for f in files)
 
 
 def _alembic_config() -> AlembicConfig:

@@ -144,7 +144,10 @@ class Workspace:
     def store(self) -> Store:
         if self._store is None:
             url = database_url_for(self.path, self.config.database_url)
-            self._store = Store(url, busy_timeout=self.busy_timeout)
+            store = Store(url, busy_timeout=self.busy_timeout)
+            self._store = store
+            if store.behind():  # made by an older Keepwise: upgraded in place, nothing lost
+                self.migrate()
         return self._store
 
     @property
