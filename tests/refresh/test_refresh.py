@@ -84,7 +84,7 @@ def test_twice_the_same_day(demo: Path, robot: Robot) -> None:
     assert code == 0, err + out
     first = json.loads(out)
     steps = {s["step"]: s for s in first["steps"]}
-    assert list(steps) == ["import", "results", "value", "risk", "alerts", "playbooks", "notify"]
+    assert list(steps) == ["import", "value", "risk", "alerts", "playbooks", "results", "notify"]
     assert all(s["seconds"] >= 0 for s in steps.values())
     assert [f["file"] for f in steps["import"]["detail"]["imported"]] == ["surveys-2026-10.csv"]
     assert "notes.csv" in steps["import"]["note"]

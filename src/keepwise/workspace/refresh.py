@@ -27,7 +27,10 @@ from keepwise.workspace.core import Service
 
 #: The settings of ``[refresh]`` (checked when a workspace opens).
 REFRESH_KEYS = ("inbox", "retrain_days", "kinds", "mappings", "steps")
-STEPS = ("import", "results", "value", "risk", "alerts", "playbooks", "notify")
+#: The chain's order. The API server's stored results are refreshed after the steps that write
+#: scores, alerts and tasks (each of which makes them stale), so the server's next reader finds
+#: them current.
+STEPS = ("import", "value", "risk", "alerts", "playbooks", "results", "notify")
 #: A run still marked running after this long is taken to have died.
 STALE_AFTER = dt.timedelta(hours=6)
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
@@ -158,9 +161,9 @@ class RefreshService(Service):
         unchanged since a run's results were stored, running again would store the same."""
         counts = []
         with self.store.begin() as conn:
+            # (not tasks: the playbooks step makes them after the scores and alerts)
             for table, col in ((schema.import_batches, "id"), (schema.status_events, "id"),
-                               (schema.surveys, None), (schema.interactions, None),
-                               (schema.tasks, "id")):  # fmt: skip
+                               (schema.surveys, None), (schema.interactions, None)):  # fmt: skip
                 q = sa.select(sa.func.count(), sa.func.max(table.c[col]) if col else sa.null())
                 counts.append(list(conn.execute(q.select_from(table)).one()))
         return json.dumps(counts, default=str)
@@ -219,7 +222,7 @@ class RefreshService(Service):
                 continue
             mapping = mappings.get(kind)
             try:
-                result = self.ws.imports.load(kind, path, today=as_of, lang=lang,  # type: ignore[arg-type]
+                result = self.ws.imports.load(kind, path, today=clock.today(), lang=lang,  # type: ignore[arg-type]
                                               mapping=self.ws.path / mapping if mapping else None,
                                               actor="refresh")  # fmt: skip
             except KeepwiseError as exc:
