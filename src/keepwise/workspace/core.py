@@ -5,6 +5,8 @@ and the services, created on first use."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -116,6 +118,8 @@ class Workspace:
         self.config = config
         self.busy_timeout = busy_timeout
         self._store: Store | None = None
+        #: The tables shared by the calls of a :meth:`session` (None outside one).
+        self._session: Tables | None = None
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -155,10 +159,33 @@ class Workspace:
         return self.store.dialect
 
     def tables(self, *, keep: bool = False) -> Tables:
-        """The canonical tables as the churn definition and the KPI engine read them."""
+        """The canonical tables as the churn definition and the KPI engine read them (within
+        a :meth:`session`, the session's)."""
         from keepwise.churn import Tables
 
+        if self._session is not None:
+            return self._session
         return Tables.from_backend(self.store.ibis(), keep=keep)
+
+    @property
+    def in_session(self) -> bool:
+        return self._session is not None
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Several analyses of data that does not change meanwhile (a report's sections): the
+        services' calls share one set of tables, so that the customer base, the status
+        timeline and the customer facts of each as-of date and periods are computed once
+        (``Tables(keep=True)``), and released at the end."""
+        if self._session is not None:
+            yield
+            return
+        self._session = self.tables(keep=True)
+        try:
+            yield
+        finally:
+            tables, self._session = self._session, None
+            tables.release()
 
     def migrate(self) -> None:
         """Create or upgrade the schema and (re)seed the built-in reason taxonomy."""

@@ -44,11 +44,12 @@ class ReportsService(Service):
             raise InputError("report.unknown_type", kind=kind, kinds=", ".join(REPORT_TYPES))
         if grain not in ("month", "quarter"):
             raise InputError("report.bad_grain", grain=grain)
-        if kind == "retention":
-            return self._retention(as_of, lang, grain, start, end)
-        if kind == "void-effect":
-            return self._void_effect(as_of, lang, grain, start, end)
-        return self._no_value(as_of, lang)
+        with self.ws.session():  # the sections share one customer base and timeline
+            if kind == "retention":
+                return self._retention(as_of, lang, grain, start, end)
+            if kind == "void-effect":
+                return self._void_effect(as_of, lang, grain, start, end)
+            return self._no_value(as_of, lang)
 
     def write(
         self, kind: str, out: Path, *, as_of: dt.date, lang: Lang | None = None,
