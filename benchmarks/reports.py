@@ -94,16 +94,28 @@ def cli(name: str, ws: Path, *args: str) -> Measurement:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=500_000)
-    parser.add_argument("--reports-only", action="store_true",
-                        help="reuse the refreshed workspace of an earlier run; time the reports")
+    parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="reuse the refreshed workspace of an earlier run; time the reports",
+    )
     args = parser.parse_args()
     ws = setup(args.customers, keep=args.reports_only)
-    rows = [] if args.reports_only else [
-        cli("refresh, first of the day (model trained)", ws, "refresh", "--as-of", AS_OF),
-        cli("refresh again, same day (nothing to do)", ws, "refresh", "--as-of", AS_OF),
-        cli("refresh, next day (recent model: scores, alerts)", ws, "refresh", "--as-of",
-            NEXT_DAY),  # fmt: skip
-    ]
+    rows = (
+        []
+        if args.reports_only
+        else [
+            cli("refresh, first of the day (model trained)", ws, "refresh", "--as-of", AS_OF),
+            cli("refresh again, same day (nothing to do)", ws, "refresh", "--as-of", AS_OF),
+            cli(
+                "refresh, next day (recent model: scores, alerts)",
+                ws,
+                "refresh",
+                "--as-of",
+                NEXT_DAY,
+            ),
+        ]
+    )
     out = ws.parent / "out"
     out.mkdir(exist_ok=True)
     for ext in ("html", "xlsx", "pdf"):

@@ -20,23 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from cli_support import cli
 from keepwise import Workspace
 from keepwise.cli import fmt
-from keepwise.cli.app import main
 from keepwise.metrics import KPIS
 
 AS_OF = "2026-11-01"
 BEFORE = "2019-01-01"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def strict(text: str) -> object:
@@ -109,6 +99,12 @@ def commands(as_of: str, files: dict[str, Path]) -> list[list[str]]:
         ["value", "score", "--as-of", as_of],
         ["alerts", "run", "--as-of", as_of], ["alerts", "list"], ["alerts", "rules"],
         ["alerts", "history", "1"],
+        ["customer", "show", "C000002", "--as-of", as_of], ["customer", "history", "C000001"],
+        ["customer", "void", "C000002", "--reason", "price", "--note", "测试"],
+        ["customer", "history", "C000002"], ["customer", "revert", "C000002"],
+        ["customer", "reassign", "C000002", "--to", "E0002"], ["customer", "approvals"],
+        ["owner", "leave", "E0004", "--as-of", as_of], ["pool", "list"],
+        ["pool", "report", "--as-of", as_of],
         ["import", "customers", str(files["customers"])],
     ]  # fmt: skip
 

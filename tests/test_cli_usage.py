@@ -12,18 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import cli
 from keepwise import Workspace, __version__
-from keepwise.cli.app import main
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ TYPOS = [
     ("[value.no_value]\nperiod = 3\n", "did you mean value.no_value.periods?"),
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
+    ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
     ("[notify]\nretry = 3\n", "did you mean notify.retries?"),
     ("[notify.smtp]\nhots = 'x'\n", "did you mean notify.smtp.host?"),
     ("[notify.channels.a]\ntype = 'wecom'\nwebhok = 'http://127.0.0.1/x'\n",
@@ -29,7 +30,7 @@ TYPOS = [
     ("[notify.channels.a]\ntype = 'slack'\nwebhook = 'x'\n", "email, wecom, dingtalk or feishu"),
     ("[surveys]\nday = 3\n", "did you mean surveys.days?"),
     ("[refresh]\ninbx = 'in'\n", "did you mean refresh.inbox?"),
-    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, notify, surveys, refresh"),
+    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, notify, surveys, refresh"),
 ]  # fmt: skip
 
 
@@ -90,6 +91,7 @@ cutoffs = [0.3, 0.6]
 splits = 2
 drivers_from = "low"
 max_trees = 300
+    ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
 [surveys]
 base_url = "https://keepwise.example.com"
 days = 14

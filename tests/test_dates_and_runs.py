@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from cli_support import run
 from keepwise import Workspace
 from keepwise._core import clock
-from keepwise.cli import main
 from keepwise.store import schema
 
 AS_OF = dt.date(2026, 11, 1)  # the demo's data ends on 2026-10-31
@@ -26,18 +26,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws.close()
     yield ws
     ws.close()
-
-
-def run(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str,
-        lang: str = "en") -> tuple[int, str, str]:  # fmt: skip
-    ws.close()
-    try:
-        main(["--lang", lang, "-w", str(ws.path), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_default_as_of_is_the_day_after_the_data(demo: Workspace) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import kpi_fixture as fx
 import pytest
 
-from keepwise.cli.app import main
+from cli_support import cli
 from keepwise.metrics import KPIS
 from keepwise.workspace import Workspace
 
@@ -27,16 +27,6 @@ def ws_dir(tmp_workspace: Callable[..., Workspace]) -> Path:
                       encoding="utf-8")  # fmt: skip
     ws.close()
     return ws.path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_metrics_json(ws_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

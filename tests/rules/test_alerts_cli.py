@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from rules_support import AS_OF, customer, insert, interactions, tickets
 
+from cli_support import cli
 from keepwise import Workspace
-from keepwise.cli.app import main
 
 
 @pytest.fixture
@@ -30,17 +30,6 @@ def folder(make_ws: Callable[..., Workspace]) -> Path:
     customer(ws, "N1", acquired=200, owner_id="E1")
     ws.close()
     return ws.path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``keepwise ARGS`` in this process: (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

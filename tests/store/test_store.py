@@ -18,7 +18,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0004"
+    assert store.revision() == store.head_revision() == "0005"
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -44,7 +44,7 @@ def test_a_database_of_revision_0001_upgrades_to_contract_history(
         with store.begin() as conn:
             conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
         store.migrate()
-        assert store.revision() == "0004"
+        assert store.revision() == "0005"
         assert "contracts" in sa.inspect(store.engine).get_table_names()
         with store.begin() as conn:
             assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
@@ -85,7 +85,7 @@ def test_scores_of_revision_0002_get_the_clv_interval_columns(
             ))  # fmt: skip
         assert "clv_low" not in score_columns(store.engine)
         store.migrate()
-        assert store.revision() == "0004"
+        assert store.revision() == "0005"
         assert {"clv_low", "clv_high"} <= score_columns(store.engine)
         s = schema.scores
         with store.begin() as conn:

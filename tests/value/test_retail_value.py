@@ -19,8 +19,8 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
+from cli_support import run
 from keepwise import Workspace
-from keepwise.cli import main
 from keepwise.store import schema
 from keepwise.store.bulk import upsert
 from keepwise.value import ValueTables, compute_scores, parse_value_settings
@@ -114,17 +114,6 @@ def test_calibration_works_at_any_calibration_end(ws: Workspace, unit: str) -> N
         assert table["predicted"].iloc[-1] > table["predicted"].iloc[0]
         assert table["actual"].iloc[-1] > table["actual"].iloc[0]
         json.dumps(check.to_dict())
-
-
-def run(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str,
-        lang: str = "en") -> tuple[int, str, str]:  # fmt: skip
-    try:
-        main(["--lang", lang, "-w", str(ws.path), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_and_stored_scores_carry_the_interval(

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from cli_support import run
 from keepwise import Workspace
-from keepwise.cli import main
 from keepwise.store import schema
 
 AS_OF = dt.date(2026, 11, 1)
@@ -81,18 +81,6 @@ def test_reports(ws: Workspace) -> None:
     assert clv.total_clv > 0 and clv.horizon_months == 12
     json.dumps(clv.to_dict())
     json.dumps(tiers.to_dict())
-
-
-def run(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str,
-        lang: str = "en") -> tuple[int, str, str]:  # fmt: skip
-    """The CLI in this process (``main`` as the console script calls it): code, out, err."""
-    try:
-        main(["--lang", lang, "-w", str(ws.path), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,14 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def now_in(zone: str) -> dt.datetime:
+    """The wall-clock time in the IANA time zone ``zone``, naive (as imported times are stored:
+    in the workspace's zone)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+
+
 def parse_day(text: str) -> dt.date:
     """A date given on the command line or in the API (YYYY-MM-DD)."""
     from keepwise._core.errors import InputError

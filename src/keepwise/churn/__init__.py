@@ -6,7 +6,13 @@ reads customers' statuses through this package (DESIGN.md, "When is a customer c
 from keepwise.churn.contracts import contracts_at
 from keepwise.churn.status import first_losses, latest_event, lifetimes, losses, statuses
 from keepwise.churn.tables import LOST, Tables, customer_base, day, live_orders
-from keepwise.churn.timeline import intervals, status_at, status_at_bounds, timeline
+from keepwise.churn.timeline import (
+    intervals,
+    recorded_events,
+    status_at,
+    status_at_bounds,
+    timeline,
+)
 
 __all__ = [
     "LOST",
@@ -20,6 +26,7 @@ __all__ = [
     "lifetimes",
     "live_orders",
     "losses",
+    "recorded_events",
     "status_at",
     "status_at_bounds",
     "statuses",

@@ -1,6 +1,7 @@
 """The effective status timeline of every customer, derived at query time.
 
-Explicit status events (imports, users, rules) are the truth in ``"events"`` mode. In
+Explicit status events (imports, users, rules) are the truth in ``"events"`` mode; a reverted
+event and the revert itself are left out (:func:`recorded_events`). In
 ``"inactivity"`` mode (per segment, from ``[churn]`` in keepwise.toml) inferred events are added:
 
 * fixed threshold: an order on day ``d`` with no order on days ``d+1 … d+N`` makes the customer
@@ -43,8 +44,17 @@ def _shape(t: ir.Table, **values: object) -> ir.Table:
     return t.select(**exprs)
 
 
-def explicit_events(t: Tables, as_of: dt.date) -> ir.Table:
+def recorded_events(t: Tables) -> ir.Table:
+    """The recorded status events that stand: a revert (``reverts`` set) and the event it
+    undoes are both left out, whenever the revert was made, so a change reverted as a mistake
+    leaves every figure as if it had never been recorded (docs/lifecycle.md)."""
     e = t.status_events
+    undone = e.filter(e.reverts.notnull()).select(undone_id=e.reverts)
+    return e.filter(e.reverts.isnull(), ~e.id.isin(undone.undone_id))
+
+
+def explicit_events(t: Tables, as_of: dt.date) -> ir.Table:
+    e = recorded_events(t)
     e = e.filter(e.occurred_at.cast("date") < day(as_of))
     return _shape(e, on=e.occurred_at.cast("date"), at=e.occurred_at, prio=1, seq=e.id, explicit=1)
 

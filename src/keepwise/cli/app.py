@@ -183,8 +183,10 @@ def _register_commands() -> Any:
     from keepwise.cli import (
         alerts_cmd,
         commands,
+        customer_cmd,
         metrics_cmd,
         notify_cmd,
+        owner_cmd,
         refresh_cmd,
         report_cmd,
         risk_cmd,
@@ -193,8 +195,8 @@ def _register_commands() -> Any:
         value_cmd,
     )
 
-    return (alerts_cmd, commands, metrics_cmd, notify_cmd, refresh_cmd, report_cmd, risk_cmd,
-            runs_cmd, survey_cmd, value_cmd)  # fmt: skip
+    return (alerts_cmd, commands, customer_cmd, metrics_cmd, notify_cmd, owner_cmd, refresh_cmd,
+            report_cmd, risk_cmd, runs_cmd, survey_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()

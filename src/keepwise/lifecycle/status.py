@@ -29,23 +29,39 @@ register(
 )
 
 
+def standing_events(customer_filter: str) -> str:
+    """SQL of the status events of the customers selected by ``customer_filter`` that stand:
+    neither a revert nor an event a revert undid (as :func:`keepwise.churn.recorded_events`)."""
+    return (
+        f"SELECT * FROM status_events WHERE customer_id IN ({customer_filter})"
+        " AND reverts IS NULL AND id NOT IN (SELECT reverts FROM status_events"
+        f"  WHERE reverts IS NOT NULL AND customer_id IN ({customer_filter}))"
+    )
+
+
 def refresh_statuses(conn: sa.Connection, customer_filter: str) -> None:
-    """Recompute ``from_status`` of the events and the current status of the customers selected
-    by the SQL ``customer_filter`` (a subquery returning customer ids)."""
+    """Recompute ``from_status`` of the standing events and the current status of the customers
+    selected by the SQL ``customer_filter`` (a subquery returning customer ids). A customer
+    whose events were all reverted is active again, with no status date. A revert and the event
+    it undid keep the ``from_status`` they had."""
+    standing = standing_events(customer_filter)
     conn.exec_driver_sql(
         "UPDATE status_events SET from_status = p.prev FROM ("
         " SELECT id, coalesce(lag(to_status) OVER (PARTITION BY customer_id"
         "  ORDER BY occurred_at, id), 'active') AS prev"
-        f" FROM status_events WHERE customer_id IN ({customer_filter})) p"
+        f" FROM ({standing}) s) p"
         " WHERE status_events.id = p.id"
         " AND status_events.from_status IS DISTINCT FROM p.prev"
     )
     conn.exec_driver_sql(
-        "UPDATE customers SET status = l.to_status, status_changed_at = l.occurred_at FROM ("
-        " SELECT customer_id, to_status, occurred_at, row_number() OVER ("
-        "  PARTITION BY customer_id ORDER BY occurred_at DESC, id DESC) AS n"
-        f" FROM status_events WHERE customer_id IN ({customer_filter})) l"
-        " WHERE customers.customer_id = l.customer_id AND l.n = 1"
+        "UPDATE customers SET status = coalesce(l.to_status, 'active'),"
+        " status_changed_at = l.occurred_at FROM ("
+        " SELECT k.customer_id, s.to_status, s.occurred_at FROM"
+        f"  (SELECT DISTINCT customer_id FROM status_events WHERE customer_id IN ({customer_filter}))"
+        "  k LEFT JOIN (SELECT customer_id, to_status, occurred_at, row_number() OVER ("
+        "   PARTITION BY customer_id ORDER BY occurred_at DESC, id DESC) AS n"
+        f"   FROM ({standing}) s) s ON s.customer_id = k.customer_id AND s.n = 1) l"
+        " WHERE customers.customer_id = l.customer_id"
     )
 
 
@@ -60,8 +76,11 @@ def change_status(
     note: str | None = None,
     destination: str | None = None,
     source: str = "user",
+    reverts: int | None = None,
+    from_status: str | None = None,
 ) -> int:
-    """Record one status change (void, revert, churn, win-back) and return the event id."""
+    """Record one status change (void, churn, win-back, or with ``reverts`` the revert of the
+    event of that id) and return the event id."""
     if to_status not in schema.STATUSES:
         raise InputError("status.bad_status", status=to_status)
     if to_status == "voided" and not reason:
@@ -82,6 +101,8 @@ def change_status(
             note=note,
             destination=destination,
             source=source,
+            reverts=reverts,
+            from_status=from_status,
         )
         .returning(schema.status_events.c.id)
     ).scalar_one()

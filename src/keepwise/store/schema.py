@@ -187,7 +187,47 @@ status_events = sa.Table(
     # import / user / rule / inferred: who or what recorded the change.
     _text("source", nullable=False, server_default="import"),
     _batch(),
+    # A revert (keepwise.lifecycle): the id of the event it undoes. The churn definition and
+    # the current status leave out both the undone event and the revert itself.
+    sa.Column("reverts", sa.BigInteger),
     sa.UniqueConstraint("customer_id", "occurred_at", "to_status", name="uq_status_event"),
+)
+
+# A status change that waits for a manager (``[lifecycle] void_needs_approval``): pending until
+# approved (the event is recorded then; ``event_id``) or rejected. Never deleted.
+_, _request_id = _seq_id("status_requests")
+status_requests = sa.Table(
+    "status_requests",
+    metadata,
+    _request_id,
+    _text("customer_id", nullable=False),
+    _text("to_status", nullable=False),
+    _text("requested_by", nullable=False),
+    _ts("requested_at", nullable=False),
+    _text("reason"),
+    _text("note"),
+    _text("destination"),
+    _text("state", nullable=False, server_default="pending"),  # pending / approved / rejected
+    _text("decided_by"),
+    _ts("decided_at"),
+    _text("decision_note"),
+    sa.Column("event_id", sa.BigInteger),
+)
+
+# Every change of a customer's owner: a reassignment, an owner's departure, a return to the
+# customer pool (公海; ``to_owner`` null) and a claim from it (keepwise.lifecycle).
+_, _owner_change_id = _seq_id("owner_changes")
+owner_changes = sa.Table(
+    "owner_changes",
+    metadata,
+    _owner_change_id,
+    _text("customer_id", nullable=False),
+    _text("from_owner"),
+    _text("to_owner"),
+    _ts("occurred_at", nullable=False),
+    _text("kind", nullable=False),  # reassign / manager / owner_left / pool / claim
+    _text("actor"),
+    _text("note"),
 )
 
 reasons = sa.Table(

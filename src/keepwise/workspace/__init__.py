@@ -8,6 +8,8 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.value``              RFM, tiers, CLV, no-value customers and decisions
 ``ws.risk``               the churn model: train, score, risk list, back-test, survival
 ``ws.alerts``             early-warning rules and alerts
+``ws.customers``          one customer: show, void (approvals), churn, reactivate, revert, reassign
+``ws.owners``             an owner's departure; the customer pool (公海)
 ``ws.reports``            retention, void-effect and no-value reports as HTML, XLSX or PDF
 ``ws.notify``             alert and task digests by e-mail and group robots, their log
 ``ws.surveys``            survey links (unique, expiring, single-use, signed) and answers

@@ -29,9 +29,11 @@ from keepwise.store import Store, activity_end, database_url_for, schema
 if TYPE_CHECKING:  # the services and features are imported where used: start-up stays quick
     from keepwise.churn import Tables
     from keepwise.workspace.alerts import AlertsService
+    from keepwise.workspace.customers import CustomersService
     from keepwise.workspace.imports import ImportsService
     from keepwise.workspace.metrics import MetricsService
     from keepwise.workspace.notify import NotifyService
+    from keepwise.workspace.owners import OwnersService
     from keepwise.workspace.refresh import RefreshService
     from keepwise.workspace.reporting import ReportsService
     from keepwise.workspace.risk import RiskService
@@ -91,6 +93,7 @@ class TableCount:
 def _check_feature_sections(config: WorkspaceConfig) -> None:
     """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
     when it is read), so that a typo is reported by every command, not ignored."""
+    from keepwise.lifecycle.settings import parse_lifecycle_settings
     from keepwise.value.settings import parse_value_settings
     from keepwise.workspace.refresh import REFRESH_KEYS
     from keepwise.workspace.risk import RISK_KEYS
@@ -98,6 +101,7 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
 
     check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
     parse_value_settings(table(config.sections, "value", "value"))
+    parse_lifecycle_settings(table(config.sections, "lifecycle", "lifecycle"))
     check_keys(table(config.sections, "surveys", "surveys"), "surveys", SURVEY_KEYS)
     check_keys(table(config.sections, "refresh", "refresh"), "refresh", REFRESH_KEYS)
     if "notify" in config.sections:
@@ -249,6 +253,18 @@ class Workspace:
         return AlertsService(self)
 
     @cached_property
+    def customers(self) -> CustomersService:
+        from keepwise.workspace.customers import CustomersService
+
+        return CustomersService(self)
+
+    @cached_property
+    def owners(self) -> OwnersService:
+        from keepwise.workspace.owners import OwnersService
+
+        return OwnersService(self)
+
+    @cached_property
     def reports(self) -> ReportsService:
         from keepwise.workspace.reporting import ReportsService
 
@@ -296,6 +312,11 @@ class Workspace:
             requested_day = today if end is None else min(today, end + dt.timedelta(days=1))
             return AsOf(requested_day, end)
         return AsOf(requested, end)
+
+    def now(self) -> dt.datetime:
+        """The time now in the workspace's time zone (``[workspace] timezone``): the time of
+        the changes users record, in the zone imported times are in."""
+        return clock.now_in(self.config.timezone)
 
     @staticmethod
     def check_writable(as_of: dt.date) -> dt.date:

@@ -1,15 +1,15 @@
 """Notifications, survey links, the workspace's own keys and refresh runs (issue 14).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from alembic import op
 
 from keepwise.store.schema import metadata
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
