@@ -91,7 +91,10 @@ cutoffs = [0.3, 0.6]
 splits = 2
 drivers_from = "low"
 max_trees = 300
-    ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
+[lifecycle]
+void_needs_approval = false
+pool_after_days = 90
+pool_claim_limit = 20
 [surveys]
 base_url = "https://keepwise.example.com"
 days = 14

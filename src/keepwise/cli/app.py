@@ -184,19 +184,23 @@ def _register_commands() -> Any:
         alerts_cmd,
         commands,
         customer_cmd,
+        evaluate_cmd,
         metrics_cmd,
         notify_cmd,
         owner_cmd,
+        playbooks_cmd,
         refresh_cmd,
         report_cmd,
         risk_cmd,
         runs_cmd,
         survey_cmd,
+        tasks_cmd,
         value_cmd,
     )
 
-    return (alerts_cmd, commands, customer_cmd, metrics_cmd, notify_cmd, owner_cmd, refresh_cmd,
-            report_cmd, risk_cmd, runs_cmd, survey_cmd, value_cmd)  # fmt: skip
+    return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, notify_cmd, owner_cmd,
+            playbooks_cmd, refresh_cmd, report_cmd, risk_cmd, runs_cmd, survey_cmd, tasks_cmd,
+            value_cmd)  # fmt: skip
 
 
 _register_commands()

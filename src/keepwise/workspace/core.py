@@ -34,10 +34,12 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.metrics import MetricsService
     from keepwise.workspace.notify import NotifyService
     from keepwise.workspace.owners import OwnersService
+    from keepwise.workspace.playbooks import PlaybooksService
     from keepwise.workspace.refresh import RefreshService
     from keepwise.workspace.reporting import ReportsService
     from keepwise.workspace.risk import RiskService
     from keepwise.workspace.surveys import SurveysService
+    from keepwise.workspace.tasks import TasksService
     from keepwise.workspace.value import ValueService
 
 register(
@@ -287,6 +289,18 @@ class Workspace:
         from keepwise.workspace.refresh import RefreshService
 
         return RefreshService(self)
+
+    @cached_property
+    def playbooks(self) -> PlaybooksService:
+        from keepwise.workspace.playbooks import PlaybooksService
+
+        return PlaybooksService(self)
+
+    @cached_property
+    def tasks(self) -> TasksService:
+        from keepwise.workspace.tasks import TasksService
+
+        return TasksService(self)
 
     # --- time: where the data ends, the default as-of, no results written for the future ---
 
