@@ -13,6 +13,7 @@ from keepwise.surveys.links import (
     record_answer,
     state,
 )
+from keepwise.surveys.tasks import task_links
 from keepwise.surveys.tokens import sign, verify
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "record_answer",
     "sign",
     "state",
+    "task_links",
     "verify",
 ]

@@ -4,6 +4,7 @@ task) and their answers from the public page (docs/reports.md, "Surveys")."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from keepwise.store import schema
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
-    from keepwise.surveys import Link
+    from keepwise.surveys import Answer, Link
 
 #: The settings of ``[surveys]`` (checked when a workspace opens).
 SURVEY_KEYS = ("base_url", "days", "secret_env")
@@ -74,6 +75,23 @@ class SurveysService(Service):
                 task_id=task_id, created_by=actor,
             )  # fmt: skip
 
+    def for_tasks(
+        self, *, run_ids: Sequence[int] | None = None, task_ids: Sequence[int] | None = None,
+        create: bool = False,
+    ) -> dict[int, Link]:  # fmt: skip
+        """The links of the survey tasks of playbook runs ``run_ids`` (or of ``task_ids``), by
+        task id; with ``create``, an open survey task without one gets one (in the workspace's
+        language, valid ``[surveys] days``). Asking again gives the same links."""
+        from keepwise import surveys
+
+        key = self._key()
+        with self.store.begin() as conn:
+            return surveys.task_links(
+                conn, key, run_ids=run_ids, task_ids=task_ids, create=create,
+                lang=self.ws.config.language, days=int(self.option("surveys", "days", 14)),
+                at=clock.now(),
+            )  # fmt: skip
+
     def state(self, token: str) -> tuple[str, Any]:
         """``open``, ``invalid``, ``expired`` or ``used``, with the link's row."""
         from keepwise import surveys
@@ -96,11 +114,28 @@ class SurveysService(Service):
         from keepwise import surveys
 
         key = self._key()
-        where, _ = self.state(token)
+        where, row = self.state(token)
         if where != "open":
             return where, []
         with self.store.begin() as conn:
             codes = set(conn.execute(sa.select(schema.reasons.c.code)).scalars())
         parsed = surveys.parse_answer(form, codes)
         with self.store.begin() as conn:
-            return surveys.record_answer(conn, key, token, parsed, now=clock.now())
+            where, opened = surveys.record_answer(conn, key, token, parsed, now=clock.now())
+        task_id = None if row is None else row["task_id"]
+        if where == "open" and task_id is not None:
+            self._close_task(int(task_id), parsed)
+        return where, opened
+
+    def _close_task(self, task_id: int, answer: Answer) -> None:
+        """The survey task the link was made for is done: the customer answered (feedback with
+        their reason, else reached), a follow-up the KPIs count. A task done or skipped meanwhile
+        stays as it is."""
+        import contextlib
+
+        from keepwise._core.errors import InputError
+
+        outcome = "feedback" if answer.reason else "reached"
+        with contextlib.suppress(InputError):  # not open any more
+            self.ws.tasks.done(task_id, outcome=outcome, reason=answer.reason, actor="survey",
+                               note=answer.comment)  # fmt: skip
