@@ -19,6 +19,7 @@ from keepwise._core.errors import ConfigError
 from keepwise.store import schema
 
 AS_OF = dt.date(2026, 3, 2)
+OVERDUE = dt.date(2026, 2, 20)
 
 
 @pytest.fixture
@@ -102,8 +103,10 @@ def _seed(ws: Workspace) -> None:
         conn.execute(sa.insert(schema.tasks), [
             {"customer_id": "C2", "type": "care_call", "owner_id": "O2", "due": AS_OF,
              "status": "open", "holdout": False, "created_at": at},
-            {"customer_id": "C2", "type": "survey", "owner_id": "O2", "due": AS_OF,
-             "status": "open", "holdout": True, "created_at": at},
+            {"customer_id": "C2", "type": "survey", "owner_id": "O2", "due": OVERDUE,
+             "status": "open", "holdout": False, "created_at": at},
+            {"customer_id": "C2", "type": "exec_visit", "owner_id": "O2", "due": AS_OF,
+             "status": "skipped", "holdout": False, "created_at": at},
             {"customer_id": "C1", "type": "survey", "owner_id": "O1", "due": AS_OF,
              "status": "done", "holdout": False, "created_at": at}])  # fmt: skip
 
@@ -138,6 +141,7 @@ def _text(body: dict[str, Any]) -> str:
 
 
 def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) -> None:
+    ws.surveys.for_tasks(task_ids=[k.id for k in ws.tasks.find(as_of=AS_OF)], create=True)
     waits: list[float] = []
     sent = ws.notify.send(AS_OF, sleep=waits.append)
     assert {(s.channel, s.status) for s in sent} == {
@@ -154,12 +158,20 @@ def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) 
     text = _text(ding)
     assert "3 new alerts, 0 open tasks" in ding["markdown"]["title"]
     assert text.index("[high]") < text.index("[medium]") < text.index("[low]")
-    # Feishu, signed, the workspace's language (en), alerts and the one open task (not the
-    # hold-out one, not the done one).
+    # Feishu, signed, the workspace's language (en), alerts and the open tasks as ws.tasks
+    # lists them (not the done or skipped ones), the overdue survey first with its link.
     (feishu,) = receivers["feishu"].received
     text = _text(feishu)
-    assert text.startswith("en_us") and "3 new alerts, 1 open tasks" in text
-    assert "care call · Beta Ltd (C2), due 2026-03-02, owner O2" in text
+    assert text.startswith("en_us") and "3 new alerts, 2 open tasks" in text
+    survey_id = next(k.id for k in ws.tasks.find(as_of=AS_OF) if k.type == "survey"
+                     and k.customer_id == "C2")  # fmt: skip
+    link = ws.surveys.for_tasks(task_ids=[survey_id])[survey_id]
+    survey = (f"survey · Beta Ltd (C2), due 2026-02-20, owner O2 (overdue) · survey link: "
+              f"http://127.0.0.1:8000/s/{link.token}")  # fmt: skip
+    care = "care call · Beta Ltd (C2), due 2026-03-02, owner O2"
+    assert survey in text and care in text and text.index(survey) < text.index(care)
+    tasks = text[text.index("Open tasks"):]
+    assert "executive visit" not in tasks and "C1" not in tasks
     # The robot that failed twice got it on the third attempt, after waits of 0.5 s and 1 s.
     assert receivers["flaky"].calls == 3 and len(receivers["flaky"].received) == 1
     flaky = next(s for s in sent if s.channel == "flaky")
@@ -170,7 +182,7 @@ def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) 
     assert mails["o1@example.test"]["Subject"].startswith("Keepwise 客户提醒")
     assert "上海甲公司" in mails["o1@example.test"].get_body(("plain",)).get_content()
     o2 = mails["o2@example.test"]
-    assert o2["Subject"] == "Keepwise (2026-03-02): 1 new alerts, 1 open tasks"
+    assert o2["Subject"] == "Keepwise (2026-03-02): 1 new alerts, 2 open tasks"
     assert "Beta Ltd (C2)" in o2.get_body(("html",)).get_content()
 
 

@@ -3,17 +3,20 @@ DingTalk and Feishu group robots, per user or team, in the receiver's language, 
 back-off and logged in the ``notifications`` table."""
 
 from keepwise.notify.channels import DeliveryError, Message
+from keepwise.notify.digest import AlertItem, TaskItem
 from keepwise.notify.outbox import Recipient, Sent, deliver, log, queue_digests, queue_probe
 from keepwise.notify.settings import NOTIFY_KEYS, Channel, NotifySettings, parse_notify_settings
 
 __all__ = [
     "NOTIFY_KEYS",
+    "AlertItem",
     "Channel",
     "DeliveryError",
     "Message",
     "NotifySettings",
     "Recipient",
     "Sent",
+    "TaskItem",
     "deliver",
     "log",
     "parse_notify_settings",

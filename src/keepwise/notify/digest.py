@@ -25,6 +25,8 @@ register(
         "notify.digest.task": {
             "zh": "{type} · {customer}，截止 {due}，负责人 {owner}",
             "en": "{type} · {customer}, due {due}, owner {owner}"},
+        "notify.digest.overdue": {"zh": "（已逾期）", "en": " (overdue)"},
+        "notify.digest.link": {"zh": " · 问卷链接：{url}", "en": " · survey link: {url}"},
         "notify.digest.more": {"zh": "……另有 {n} 条", "en": "… and {n} more"},
         "notify.digest.customer": {"zh": "{name}（{id}）", "en": "{name} ({id})"},
         "notify.test.title": {
@@ -42,6 +44,7 @@ register(
         "notify.playbook.winback_offer": {"zh": "挽回优惠", "en": "win-back offer"},
         "notify.playbook.education": {"zh": "使用培训", "en": "education"},
         "notify.playbook.loyalty_offer": {"zh": "忠诚度优惠", "en": "loyalty offer"},
+        "notify.playbook.fast_response": {"zh": "快速响应升级", "en": "fast-response escalation"},
         "notify.none": {"zh": "—", "en": "—"},
     }
 )  # fmt: skip
@@ -65,6 +68,9 @@ class TaskItem:
     type: str
     due: dt.date | None
     owner_id: str | None
+    overdue: bool = False
+    #: The survey link of a survey task, for the owner to send.
+    url: str | None = None
 
 
 def _word(group: str, key: str | None, lang: Lang) -> str:
@@ -94,16 +100,24 @@ def digest(
             lines.append(t("notify.digest.more", lang, n=n_alerts - len(lines)))
         sections.append((t("notify.digest.alerts", lang), lines))
     if n_tasks:
-        lines = [t("notify.digest.task", lang, type=_word("playbook", k.type, lang),
-                   customer=_customer(k.customer_id, k.customer_name, lang),
-                   due=k.due.isoformat() if k.due else "—", owner=k.owner_id or "—")
-                 for k in tasks[:MAX_LINES]]  # fmt: skip
+        lines = [_task_line(k, lang) for k in tasks[:MAX_LINES]]
         if n_tasks > len(lines):
             lines.append(t("notify.digest.more", lang, n=n_tasks - len(lines)))
         sections.append((t("notify.digest.tasks", lang), lines))
     title = t("notify.digest.title", lang, as_of=as_of.isoformat(), alerts=n_alerts,
               tasks=n_tasks)  # fmt: skip
     return Message(title, sections, lang)
+
+
+def _task_line(k: TaskItem, lang: Lang) -> str:
+    line = t("notify.digest.task", lang, type=_word("playbook", k.type, lang),
+             customer=_customer(k.customer_id, k.customer_name, lang),
+             due=k.due.isoformat() if k.due else "—", owner=k.owner_id or "—")  # fmt: skip
+    if k.overdue:
+        line += t("notify.digest.overdue", lang)
+    if k.url:
+        line += t("notify.digest.link", lang, url=k.url)
+    return line
 
 
 def probe_message(channel: str, lang: Lang) -> Message:

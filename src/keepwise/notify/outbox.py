@@ -81,64 +81,70 @@ def recipients(conn: sa.Connection, settings: NotifySettings, default: Lang) -> 
     return out
 
 
-def _claim(conn: sa.Connection, r: Recipient, nid: int, kind: str) -> None:
-    """Mark the recipient's open alerts (or tasks) not yet told about as told by ``nid``."""
-    table = schema.alerts if kind == "alert" else schema.tasks
-    c = schema.customers
-    owner = c.c.owner_id if kind == "alert" else table.c.owner_id
-    item_id = sa.cast(table.c.id, sa.Text)
-    query = sa.select(sa.literal(r.channel.name), sa.literal(r.address), sa.literal(kind),
+def _claim(conn: sa.Connection, r: Recipient, nid: int) -> None:
+    """Mark the recipient's open alerts not yet told about as told by ``nid``."""
+    a, c = schema.alerts, schema.customers
+    item_id = sa.cast(a.c.id, sa.Text)
+    query = sa.select(sa.literal(r.channel.name), sa.literal(r.address), sa.literal("alert"),
                       item_id, sa.literal(nid)).select_from(
-        table.outerjoin(c, table.c.customer_id == c.c.customer_id)).where(
-        table.c.status == "open")  # fmt: skip
-    if kind == "task":
-        query = query.where(~table.c.holdout)
+        a.outerjoin(c, a.c.customer_id == c.c.customer_id)).where(a.c.status == "open")  # fmt: skip
     if r.owners is not None:
-        query = query.where(owner.in_(r.owners))
+        query = query.where(c.c.owner_id.in_(r.owners))
     told = sa.exists().where((ITEMS.c.channel == r.channel.name) & (ITEMS.c.recipient == r.address)
-                             & (ITEMS.c.item_kind == kind) & (ITEMS.c.item_id == item_id))  # fmt: skip
+                             & (ITEMS.c.item_kind == "alert") & (ITEMS.c.item_id == item_id))  # fmt: skip
     conn.execute(sa.insert(ITEMS).from_select(
         ["channel", "recipient", "item_kind", "item_id", "notification_id"], query.where(~told)))  # fmt: skip
 
 
-def _claimed(conn: sa.Connection, nid: int, kind: str, limit: int) -> tuple[list[Any], int]:
-    table = schema.alerts if kind == "alert" else schema.tasks
-    c = schema.customers
-    mine = (ITEMS.c.notification_id == nid) & (ITEMS.c.item_kind == kind)
+def _claim_tasks(conn: sa.Connection, r: Recipient, nid: int,
+                 tasks: Sequence[TaskItem]) -> list[TaskItem]:  # fmt: skip
+    """Mark the recipient's tasks of ``tasks`` (the open ones, as ``ws.tasks`` lists them) not
+    yet told about as told by ``nid``; returns them."""
+    mine = [k for k in tasks if r.owners is None or k.owner_id in r.owners]
+    told = set(conn.execute(sa.select(ITEMS.c.item_id).where(
+        (ITEMS.c.channel == r.channel.name) & (ITEMS.c.recipient == r.address)
+        & (ITEMS.c.item_kind == "task"))).scalars())  # fmt: skip
+    new = [k for k in mine if str(k.id) not in told]
+    if new:
+        conn.execute(sa.insert(ITEMS), [
+            {"channel": r.channel.name, "recipient": r.address, "item_kind": "task",
+             "item_id": str(k.id), "notification_id": nid} for k in new])  # fmt: skip
+    return new
+
+
+def _claimed(conn: sa.Connection, nid: int, limit: int) -> tuple[list[Any], int]:
+    a, c = schema.alerts, schema.customers
+    mine = (ITEMS.c.notification_id == nid) & (ITEMS.c.item_kind == "alert")
     count = conn.execute(sa.select(sa.func.count()).select_from(ITEMS).where(mine)).scalar_one()
     ids = sa.select(sa.cast(ITEMS.c.item_id, sa.BigInteger)).where(mine).scalar_subquery()
-    base = (sa.select(table, c.c.name.label("customer_name"))
-            .select_from(table.outerjoin(c, table.c.customer_id == c.c.customer_id))
-            .where(table.c.id.in_(ids)))  # fmt: skip
-    if kind == "alert":
-        rank = sa.case({"high": 0, "medium": 1, "low": 2}, value=table.c.severity, else_=3)
-        base = base.order_by(rank, table.c.id)
-    else:
-        base = base.order_by(table.c.due.is_(None), table.c.due, table.c.id)
-    rows = conn.execute(base.limit(limit)).mappings().all()
-    return list(rows), int(count)
+    rank = sa.case({"high": 0, "medium": 1, "low": 2}, value=a.c.severity, else_=3)
+    query = (sa.select(a, c.c.name.label("customer_name"))
+             .select_from(a.outerjoin(c, a.c.customer_id == c.c.customer_id))
+             .where(a.c.id.in_(ids)).order_by(rank, a.c.id).limit(limit))  # fmt: skip
+    return list(conn.execute(query).mappings().all()), int(count)
 
 
 def queue_digests(
     conn: sa.Connection, settings: NotifySettings, *, as_of: dt.date, at: dt.datetime,
     default_lang: Lang, rule_labels: Mapping[str, Mapping[str, str]],
+    tasks: Sequence[TaskItem] = (),
 ) -> list[int]:  # fmt: skip
-    """Queue one digest per recipient with something new to tell; returns their ids."""
+    """Queue one digest per recipient with something new to tell; returns their ids.
+    ``tasks`` are the open tasks (``ws.tasks``, the soonest due first)."""
     from keepwise.notify.digest import MAX_LINES
 
     queued = []
     for r in recipients(conn, settings, default_lang):
         nid = _insert(conn, r, "digest", as_of, at, f"claim|{secrets.token_hex(12)}")
-        for kind, what in (("alert", "alerts"), ("task", "tasks")):
-            if what in r.channel.send:
-                _claim(conn, r, nid, kind)
-        alerts, n_alerts = _claimed(conn, nid, "alert", MAX_LINES)
-        tasks, n_tasks = _claimed(conn, nid, "task", MAX_LINES)
-        if not n_alerts and not n_tasks:
+        if "alerts" in r.channel.send:
+            _claim(conn, r, nid)
+        new_tasks = _claim_tasks(conn, r, nid, tasks) if "tasks" in r.channel.send else []
+        alerts, n_alerts = _claimed(conn, nid, MAX_LINES)
+        if not n_alerts and not new_tasks:
             conn.execute(sa.delete(N).where(N.c.id == nid))
             continue
-        message = digest(as_of, [_alert(a) for a in alerts], n_alerts,
-                         [_task(k) for k in tasks], n_tasks, r.lang, rule_labels)  # fmt: skip
+        message = digest(as_of, [_alert(a) for a in alerts], n_alerts, new_tasks[:MAX_LINES],
+                         len(new_tasks), r.lang, rule_labels)  # fmt: skip
         items = conn.execute(sa.select(ITEMS.c.item_kind, ITEMS.c.item_id)
                              .where(ITEMS.c.notification_id == nid)
                              .order_by(ITEMS.c.item_kind, ITEMS.c.item_id)).all()  # fmt: skip
@@ -181,12 +187,6 @@ def _body(message: Message) -> str:
 def _alert(r: Any) -> AlertItem:
     return AlertItem(int(r["id"]), r["customer_id"], r["customer_name"], r["rule"],
                      r["severity"], r["suggested_playbook"])  # fmt: skip
-
-
-def _task(r: Any) -> TaskItem:
-    due = r["due"]
-    return TaskItem(int(r["id"]), r["customer_id"], r["customer_name"], r["type"],
-                    due.date() if isinstance(due, dt.datetime) else due, r["owner_id"])  # fmt: skip
 
 
 def deliver(

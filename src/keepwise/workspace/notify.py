@@ -13,7 +13,7 @@ from keepwise._core.config import table
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
-    from keepwise.notify import NotifySettings, Sent
+    from keepwise.notify import NotifySettings, Sent, TaskItem
 
 
 class NotifyService(Service):
@@ -36,11 +36,27 @@ class NotifyService(Service):
 
         settings = self.settings()
         if settings.channels:
+            tasks = self.open_tasks(as_of) if any(
+                "tasks" in c.send for c in settings.channels) else []  # fmt: skip
             with self.store.begin() as conn:
                 notify.queue_digests(conn, settings, as_of=as_of, at=clock.now(),
                                      default_lang=self.ws.config.language,
-                                     rule_labels=self.rule_labels())  # fmt: skip
+                                     rule_labels=self.rule_labels(), tasks=tasks)  # fmt: skip
         return notify.deliver(self.store, settings, now=clock.now, sleep=sleep)
+
+    def open_tasks(self, as_of: dt.date) -> list[TaskItem]:
+        """The open tasks as ``ws.tasks`` lists them (overdue ones marked), the soonest due
+        first, a survey task with its customer's link."""
+        from keepwise.notify import TaskItem
+
+        found = [*self.ws.tasks.find(as_of=as_of, status="overdue"),
+                 *self.ws.tasks.find(as_of=as_of, status="open")]  # fmt: skip
+        surveys = [k.id for k in found if k.type == "survey"]
+        links = self.ws.surveys.for_tasks(task_ids=surveys) if surveys else {}
+        return [TaskItem(k.id, k.customer_id, k.customer_name, k.type, k.due, k.owner_id,
+                         overdue=k.status == "overdue",
+                         url=self.ws.surveys.url(links[k.id].token) if k.id in links else None)
+                for k in found]  # fmt: skip
 
     def test(self, channel: str, *, sleep: Callable[[float], None] = time.sleep) -> list[Sent]:
         """Send a test message through ``channel`` to each of its recipients."""
