@@ -28,7 +28,8 @@ from keepwise.store import schema
 
 AS_OF = dt.date(2026, 11, 1)
 SNAPSHOT = ("scores", "models", "alerts", "surveys", "notifications", "notified_items",
-            "import_batches", "status_events")  # fmt: skip
+            "import_batches", "status_events", "playbook_runs", "playbook_targets", "tasks",
+            "survey_links")  # fmt: skip
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -91,18 +92,25 @@ def test_twice_the_same_day(demo: Path, robot: Robot) -> None:
     assert steps["value"]["status"] == steps["risk"]["status"] == "done"
     assert steps["risk"]["detail"]["trained"]  # no model yet: trained, then scored
     assert steps["alerts"]["status"] == "done" and steps["alerts"]["detail"]["opened"] > 0
+    # The playbooks ran after the alerts: tasks, and a link for each survey task.
+    playbooks = steps["playbooks"]
+    assert playbooks["status"] == "done" and playbooks["detail"]["tasks"] > 0
     (message,) = steps["notify"]["detail"]["messages"]
     assert message["status"] == "sent" and len(robot.received) == 1
-    assert "条新预警" in robot.received[0]["markdown"]["content"]
+    content = robot.received[0]["markdown"]["content"]
+    assert f"{playbooks['detail']['tasks']} 项待办任务" in content and "条新预警" in content
     before = _snapshot(demo)
     assert len(before["surveys"]) > 2 and len(before["notifications"]) == 1
+    surveys = [r for r in before["tasks"] if r[3] == "survey"]  # (id, customer, playbook, type)
+    assert surveys and len(before["survey_links"]) == len(surveys)
+    assert playbooks["detail"]["survey_links"] == len(surveys)
 
     code, out, err = run_cli("-w", str(demo), "refresh", "--as-of", AS_OF.isoformat(), "--json")
     assert code == 0, err + out
     second = {s["step"]: s for s in json.loads(out)["steps"]}
     assert second["import"]["status"] == "skipped"
     assert second["import"]["detail"]["already_imported"] == ["surveys-2026-10.csv"]
-    assert {second[s]["status"] for s in ("value", "risk", "alerts")} == {"skipped"}
+    assert {second[s]["status"] for s in ("value", "risk", "alerts", "playbooks")} == {"skipped"}
     assert second["notify"]["detail"]["messages"] == []
     assert _snapshot(demo) == before
     assert len(robot.received) == 1

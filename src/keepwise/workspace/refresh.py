@@ -48,8 +48,6 @@ register(
         "refresh.note.no_results": {
             "zh": "本工作区没有需要刷新的已存结果（API 服务的报表缓存）",
             "en": "No stored results to refresh (the API server's report cache)"},
-        "refresh.note.no_playbooks": {
-            "zh": "挽留行动（playbooks）尚不可用", "en": "Playbooks are not available yet"},
         "refresh.note.no_channels": {
             "zh": "keepwise.toml 中没有配置通知通道 [notify.channels]",
             "en": "No notification channels in keepwise.toml ([notify.channels])"},
@@ -105,7 +103,7 @@ class RefreshService(Service):
         work: dict[str, Callable[[Step], None]] = {
             "import": lambda s: self._import(s, as_of, lang), "results": self._results,
             "value": lambda s: self._value(s, as_of, lang), "risk": lambda s: self._risk(s, as_of, lang),
-            "alerts": lambda s: self._alerts(s, as_of, lang), "playbooks": lambda s: self._playbooks(s, as_of, lang),
+            "alerts": lambda s: self._alerts(s, as_of, lang), "playbooks": lambda s: self._playbooks(s, as_of, lang, actor),
             "notify": lambda s: self._notify(s, as_of, lang, sleep),
         }  # fmt: skip
         for name in STEPS:
@@ -156,21 +154,25 @@ class RefreshService(Service):
             conn.execute(sa.update(r).where(r.c.id == run.id).values(
                 status=run.status, steps=steps, finished_at=run.finished_at))  # fmt: skip
 
-    def _signature(self) -> str:
-        """What the scores and alerts are computed from, in a few cheap numbers: when it is
-        unchanged since a run's results were stored, running again would store the same."""
+    def _signature(self, *, alerts: bool = False) -> str:
+        """What the scores and alerts (with ``alerts``: the playbooks) are computed from, in a
+        few cheap numbers: when it is unchanged since a run's results were stored, running
+        again would store the same."""
         counts = []
+        tables = [(schema.import_batches, "id"), (schema.status_events, "id"),
+                  (schema.surveys, None), (schema.interactions, None)]  # fmt: skip
+        if alerts:
+            tables.append((schema.alerts, "id"))
         with self.store.begin() as conn:
             # (not tasks: the playbooks step makes them after the scores and alerts)
-            for table, col in ((schema.import_batches, "id"), (schema.status_events, "id"),
-                               (schema.surveys, None), (schema.interactions, None)):  # fmt: skip
+            for table, col in tables:
                 q = sa.select(sa.func.count(), sa.func.max(table.c[col]) if col else sa.null())
                 counts.append(list(conn.execute(q.select_from(table)).one()))
         return json.dumps(counts, default=str)
 
-    def _unchanged(self, step: str, as_of: dt.date) -> bool:
+    def _unchanged(self, step: str, as_of: dt.date, signature: str | None = None) -> bool:
         """Whether the last run that did ``step`` as of ``as_of`` saw the same data."""
-        signature = self._signature()
+        signature = signature or self._signature()
         for past in self.runs(limit=50):
             if past["as_of"] != as_of:
                 continue
@@ -286,13 +288,25 @@ class RefreshService(Service):
         step.detail = {"opened": result.opened, "already_open": result.already_open,
                        "signature": signature}  # fmt: skip
 
-    def _playbooks(self, step: Step, as_of: dt.date, lang: str) -> None:
-        run = getattr(getattr(self.ws, "playbooks", None), "run", None)
-        if run is None:
-            step.status, step.note = "skipped", t("refresh.note.no_playbooks", lang)
+    def _playbooks(self, step: Step, as_of: dt.date, lang: str, actor: str | None) -> None:
+        """The workspace's playbooks (``ws.playbooks.run``): new targets, tasks and the survey
+        tasks' links. Skipped when nothing they read changed since today's run (a run finds no
+        new target anyway: this keeps the run log from growing)."""
+        signature = self._signature(alerts=True)
+        if self._unchanged("playbooks", as_of, signature):
+            step.status, step.note = "skipped", t("refresh.note.unchanged", lang, as_of=as_of)
             return
-        result = run(as_of)
-        step.detail = {"result": result.to_dict() if hasattr(result, "to_dict") else str(result)}
+        result = self.ws.playbooks.run(as_of, actor=actor or "refresh")
+        runs = [r.run_id for r in result.runs if r.tasks and r.run_id is not None]
+        links = self.ws.surveys.for_tasks(run_ids=runs) if runs else {}
+        step.detail = {
+            "targets": sum(r.targets for r in result.runs),
+            "held_out": sum(r.held_out for r in result.runs),
+            "tasks": sum(r.tasks for r in result.runs), "survey_links": len(links),
+            "closed_tasks": result.closed_tasks,
+            "playbooks": {r.playbook_id: r.tasks for r in result.runs if r.targets},
+            "signature": signature,
+        }  # fmt: skip
 
     def _notify(self, step: Step, as_of: dt.date, lang: str,
                 sleep: Callable[[float], None]) -> None:  # fmt: skip
