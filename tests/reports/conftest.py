@@ -1,6 +1,7 @@
 """Workspaces of the report tests: a small demo company (value-scored, so the tier mix has
 data) and the hand-built KPI company of tests/metrics (its churn rules in keepwise.toml), and
-the command line run in-process."""
+the command line run in-process. The demo company has run its playbooks since June; the
+hand-built one has none."""
 
 from __future__ import annotations
 
@@ -61,6 +62,12 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Workspace.init(path, lang="en") as ws:
         ws.imports.load_demo(customers=300, seed=3, as_of=DEMO_AS_OF)
         ws.value.score(DEMO_AS_OF)
+        # Playbooks run since June (part 5 of the void-effect report has them to show); the
+        # voided customers surveyed answer with a reason.
+        ws.playbooks.replay(since=dt.date(2026, 6, 1), until=dt.date(2026, 8, 1), every=30,
+                            actor="test", alerts=True)  # fmt: skip
+        for task in ws.tasks.find(as_of=DEMO_AS_OF, playbook="void_survey"):
+            ws.tasks.done(task.id, outcome="feedback", reason="price", on=task.due, actor="rep")
     return path
 
 

@@ -17,8 +17,8 @@ EMPTY = "—"
 
 def shown(value: Any, kind: str) -> str:
     """docs/reports.md, "Numbers": shares as percentages with one decimal, amounts with two
-    decimals and thousands separators, counts whole, other numbers whole when whole else with
-    two decimals, empty as a dash."""
+    decimals and thousands separators, counts whole, p-values with three decimals, other numbers
+    whole when whole else with two decimals, empty as a dash."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return EMPTY
     v = float(value)
@@ -26,6 +26,8 @@ def shown(value: Any, kind: str) -> str:
         return f"{v * 100:.1f}%"
     if kind == "money":
         return f"{v:,.2f}"
+    if kind == "p":
+        return f"{v:.3f}"
     if kind == "int" or (kind == "num" and v == int(v)):
         return f"{round(v):,}"
     return f"{v:,.2f}"

@@ -16,8 +16,8 @@ from keepwise._core.i18n import Lang
 
 #: How a column's values are shown: ``pct`` a share (0.123 → 12.3%), ``money`` an amount with
 #: two decimals, ``int`` a count, ``num`` a number (whole numbers without decimals), ``date``
-#: a day, ``text`` as is.
-Kind = Literal["text", "date", "int", "money", "pct", "num"]
+#: a day, ``p`` a p-value with three decimals, ``text`` as is.
+Kind = Literal["text", "date", "int", "money", "pct", "num", "p"]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ the XLSX number formats, so a reader sees the same figure in each.
 * ``money``: two decimals with thousands separators (``12,345.60``);
 * ``int``: whole, with thousands separators (``1,234``);
 * ``num``: whole numbers as ``int``, others with two decimals;
+* ``p``: a p-value with three decimals (``0.003``);
 * ``date``: ISO (``2026-08-01``);
 * empty (None, NaN, ±inf) is ``—``.
 """
@@ -25,6 +26,7 @@ XLSX_FORMATS: dict[Kind, str] = {
     "money": "#,##0.00",
     "int": "#,##0",
     "num": "General",
+    "p": "0.000",
     "date": "yyyy-mm-dd",
     "text": "@",
 }
@@ -63,6 +65,8 @@ def show(value: Any, kind: Kind) -> str:
         return f"{number * 100:.1f}%"
     if kind == "money":
         return f"{number:,.2f}"
+    if kind == "p":
+        return f"{number:.3f}"
     if kind == "int" or (kind == "num" and number.is_integer()):
         return f"{round(number):,}"
     return f"{number:,.2f}"

@@ -79,7 +79,7 @@ def _widths(rows: Iterator[Row]) -> dict[int, float]:
         for i, (value, kind) in enumerate(zip(values, kinds, strict=True)):
             text = "" if value is None else str(value)
             width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text[:60]) + 2
-            if kind in ("pct", "money", "int", "num", "date"):
+            if kind in ("pct", "money", "int", "num", "p", "date"):
                 width = max(width, 12)
             widths[i] = max(widths.get(i, 8), min(width, 60))
     return widths

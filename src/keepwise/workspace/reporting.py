@@ -115,20 +115,13 @@ class ReportsService(Service):
     def _void_effect(
         self, as_of: dt.date, lang: Lang, grain: str, start: dt.date | None, end: dt.date | None
     ) -> Document:
+        """Seed 000's five parts from the one evaluation ``keepwise evaluate voids`` prints."""
         from keepwise.reports import void_effect
-        from keepwise.reports.destinations import destinations
 
-        shown, kpis = self._range(grain, as_of, start, end, void_effect.KPIS)
-        first, last = shown[0].start, shown[-1].end
-        m = self.ws.metrics
-        tables = self.ws.tables()
+        evaluation = self.ws.playbooks.void_effect(as_of=as_of, start=start, end=end, grain=grain)
         data = void_effect.VoidEffectData(
-            workspace=self.ws.config.name, as_of=as_of, data_end=self.ws.data_end(),
-            grain=grain, periods=shown, kpis=kpis,
-            reasons=m.reasons(as_of=as_of, grain=grain, start=first, end=last),
-            destinations=destinations(tables, self.ws.config.churn, first, min(last, as_of)),
-            impact=m.impact(as_of=as_of, grain=grain, start=first, end=last),
-            measures=None, notes=self._notes(as_of, lang),
+            workspace=self.ws.config.name, data_end=self.ws.data_end(), evaluation=evaluation,
+            notes=self._notes(as_of, lang),
         )  # fmt: skip
         return void_effect.build(data, lang)
 
