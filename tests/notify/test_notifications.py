@@ -170,7 +170,7 @@ def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) 
               f"http://127.0.0.1:8000/s/{link.token}")  # fmt: skip
     care = "care call · Beta Ltd (C2), due 2026-03-02, owner O2"
     assert survey in text and care in text and text.index(survey) < text.index(care)
-    tasks = text[text.index("Open tasks"):]
+    tasks = text[text.index("Open tasks") :]
     assert "executive visit" not in tasks and "C1" not in tasks
     # The robot that failed twice got it on the third attempt, after waits of 0.5 s and 1 s.
     assert receivers["flaky"].calls == 3 and len(receivers["flaky"].received) == 1
