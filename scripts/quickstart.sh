@@ -7,4 +7,4 @@ if [ ! -f demo/keepwise.toml ]; then
   .venv/bin/keepwise demo demo
 fi
 .venv/bin/keepwise -w demo status
-.venv/bin/keepwise -w demo summary --as-of 2026-11-01
+.venv/bin/keepwise -w demo summary

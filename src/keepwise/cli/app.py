@@ -69,6 +69,22 @@ class State:
 
     workspace_dir: Path
     explicit_lang: Lang | None = None
+    #: Whether -w/--workspace (or KEEPWISE_WORKSPACE) named the folder: ``init`` and ``demo``
+    #: then create the workspace there instead of in their own argument's default.
+    workspace_given: bool = False
+
+    def target_dir(self, argument: Path | None, default: Path | None) -> Path:
+        """The folder a command that creates a workspace works on: its argument, else ``-w``,
+        else ``default``; a usage error when the two name different folders or neither does."""
+        from keepwise.cli.usage import LocalisedUsageError
+
+        given = self.workspace_dir if self.workspace_given else None
+        if argument is not None and given is not None and argument.resolve() != given.resolve():
+            raise LocalisedUsageError("cli.usage.two_folders", argument=argument, option=given)
+        folder = argument or given or default
+        if folder is None:
+            raise LocalisedUsageError("cli.usage.missing_argument", name="DIRECTORY")
+        return folder
 
     @property
     def lang(self) -> Lang:
@@ -105,7 +121,9 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(workspace, lang)  # type: ignore[arg-type]  # checked by check_lang
+    source = ctx.get_parameter_source("workspace")
+    given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    ctx.obj = State(workspace, lang, given)  # type: ignore[arg-type]  # checked by check_lang
 
 
 def state(ctx: typer.Context) -> State:
@@ -127,11 +145,14 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         ws.close()
 
 
-def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
+def as_of_day(
+    ctx: typer.Context, ws: Workspace, text: str | None, *, writing: bool = False
+) -> dt.date:
     """The ``--as-of`` date, by default the day after the workspace's data ends (today at the
-    latest); a date past the data is used as given, with a note on stderr saying where the
-    data ends."""
-    chosen = ws.as_of(parse_day(text) if text else None)
+    latest, or tomorrow for reading a current workspace's own changes of today: see
+    :meth:`Workspace.as_of`); a date past the data is used as given, with a note on stderr
+    saying where the data ends. ``writing``: for commands that store results."""
+    chosen = ws.as_of(parse_day(text) if text else None, writing=writing)
     note = chosen.note(state(ctx).lang)
     if note:
         typer.echo(note, err=True)

@@ -77,7 +77,12 @@ register(
 @app.command("init")
 def init_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder of the new workspace / 新工作区目录")],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder of the new workspace (or -w) / 新工作区目录（或 -w）", show_default=False
+        ),
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option(
@@ -91,6 +96,7 @@ def init_cmd(
     from keepwise.workspace import Workspace
 
     lang = state(ctx).lang
+    directory = state(ctx).target_dir(directory, None)
     ws = Workspace.init(directory, db_url=db, name=name, lang=lang)
     try:
         typer.echo(t("cli.init.done", lang, path=str(directory), backend=ws.backend))
@@ -199,13 +205,24 @@ class _progress:
 def demo_cmd(
     ctx: typer.Context,
     directory: Annotated[
-        Path, typer.Argument(help="Folder of the demo workspace / 演示工作区目录")
-    ] = Path("demo"),
+        Path | None,
+        typer.Argument(
+            help="Folder of the demo workspace (or -w; default: demo) / "
+            "演示工作区目录（或 -w；默认 demo）",
+            show_default=False,
+        ),
+    ] = None,
     customers: Annotated[int, typer.Option(min=1, help="Number of customers / 客户数")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same company / 随机种子")] = 0,
     as_of: Annotated[
-        str, typer.Option("--as-of", help="Last day of the demo history / 演示数据截止日期")
-    ] = "2026-11-01",
+        str | None,
+        typer.Option(
+            "--as-of",
+            show_default=False,
+            help="The day the demo's history ends before (default: today, so the data "
+            "reaches yesterday) / 演示数据截止日期（默认今天：数据到昨天为止）",
+        ),
+    ] = None,
     db: Annotated[
         str | None, typer.Option(help="Database URL (default: DuckDB) / 数据库地址")
     ] = None,
@@ -214,10 +231,11 @@ def demo_cmd(
     from keepwise.workspace import Workspace
 
     lang = state(ctx).lang
-    day = parse_day(as_of)
+    directory = state(ctx).target_dir(directory, Path("demo"))
     with _removed_if_failed(directory):
         ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
         try:
+            day = parse_day(as_of) if as_of else ws.today()
             with _progress(enabled=True) as report:
                 results = ws.imports.load_demo(
                     customers=customers, seed=seed, as_of=day, progress=report,

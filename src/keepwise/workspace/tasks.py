@@ -33,7 +33,7 @@ class TasksService(Service):
         task is done and a follow-up is recorded for its customer."""
         from keepwise.playbooks.tasks import complete
 
-        day = self.ws.check_writable(on or clock.today())
+        day = self.ws.check_writable(on or self.ws.today())
         with self.store.begin() as conn:
             return complete(conn, task_id, outcome=outcome, reason=reason, note=note, on=day,
                             actor=actor, at=clock.now())  # fmt: skip
@@ -44,7 +44,7 @@ class TasksService(Service):
         """Skip an open task (no follow-up is recorded)."""
         from keepwise.playbooks.tasks import complete
 
-        day = self.ws.check_writable(on or clock.today())
+        day = self.ws.check_writable(on or self.ws.today())
         with self.store.begin() as conn:
             return complete(conn, task_id, outcome=None, reason=None, note=note, on=day,
                             actor=actor, at=clock.now(), skip=True)  # fmt: skip
