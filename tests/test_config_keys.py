@@ -22,6 +22,7 @@ TYPOS = [
     ("[value.no_value]\nperiod = 3\n", "did you mean value.no_value.periods?"),
     ("[risk]\nhorizn = 30\n", "did you mean risk.horizon?"),
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
+    ("[server]\nsession_hour = 8\n", "did you mean server.session_hours?"),
     ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
     ("[notify]\nretry = 3\n", "did you mean notify.retries?"),
     ("[notify.smtp]\nhots = 'x'\n", "did you mean notify.smtp.host?"),
@@ -30,7 +31,7 @@ TYPOS = [
     ("[notify.channels.a]\ntype = 'slack'\nwebhook = 'x'\n", "email, wecom, dingtalk or feishu"),
     ("[surveys]\nday = 3\n", "did you mean surveys.days?"),
     ("[refresh]\ninbx = 'in'\n", "did you mean refresh.inbox?"),
-    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, notify, surveys, refresh"),
+    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, server, notify, surveys, refresh"),
 ]  # fmt: skip
 
 
@@ -91,6 +92,7 @@ cutoffs = [0.3, 0.6]
 splits = 2
 drivers_from = "low"
 max_trees = 300
+[server]
 [lifecycle]
 void_needs_approval = false
 pool_after_days = 90
@@ -152,6 +154,19 @@ webhook = "unused"
     assert [c.name for c in ws.notify.settings().channels] == [
         "east", "managers", "north", "reps", "ops"]  # fmt: skip
     ws.close()
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("session_hours = 0", "server.session_hours has an invalid value 0: > 0"),
+    ("login_attempts = 2.5", "server.login_attempts has an invalid value 2.5: integer > 0"),
+    ("secure_cookies = 'yes'", "server.secure_cookies has an invalid value 'yes': true | false"),
+])  # fmt: skip
+def test_bad_server_settings(setting: str, says: str, tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "ws", lang="en").close()
+    (tmp_path / "ws" / "keepwise.toml").write_text(f"[server]\n{setting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Workspace.open(tmp_path / "ws")
+    assert says in caught.value.message("en")
 
 
 def test_bad_values_are_explained_in_the_users_language() -> None:

@@ -246,3 +246,29 @@ def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
         counts = {c.table: c.rows for c in ws.imports.table_counts()}
         assert ws.store.revision() == schema_head() == ws.store.head_revision()
     assert counts["customers"] == 1 and counts["contracts"] == 0
+
+
+def test_a_database_of_revision_0005_gets_the_servers_tables(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    store = Store(database_url_for(tmp_path, db_url))
+    server = {"sessions", "login_failures", "report_results", "jobs"}
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0005")
+        assert not server & set(sa.inspect(store.engine).get_table_names())
+        store.migrate()
+        assert server <= set(sa.inspect(store.engine).get_table_names())
+        with store.begin() as conn:
+            ids = [conn.execute(sa.insert(schema.jobs).values(kind="k", created_at=dt.datetime(
+                2026, 1, 1)).returning(schema.jobs.c.id)).scalar_one() for _ in range(2)]  # fmt: skip
+        assert ids[1] == ids[0] + 1
+    finally:
+        store.close()

@@ -59,10 +59,10 @@ register(
 
 #: The sections of keepwise.toml. Those read here are checked here; ``value`` is checked by
 #: ``keepwise.value.settings``, ``lifecycle`` by ``keepwise.lifecycle.settings``, ``notify`` by
-#: ``keepwise.notify.settings``, and ``risk``, ``surveys`` and ``refresh`` by ``Workspace`` (all
-#: when a workspace opens).
-SECTIONS = ("workspace", "database", "churn", "value", "risk", "lifecycle", "notify", "surveys",
-            "refresh")  # fmt: skip
+#: ``keepwise.notify.settings``, and ``risk``, ``server``, ``surveys`` and ``refresh`` by
+#: ``Workspace`` (all when a workspace opens).
+SECTIONS = ("workspace", "database", "churn", "value", "risk", "lifecycle", "server", "notify",
+            "surveys", "refresh")  # fmt: skip
 WORKSPACE_KEYS = ("name", "language", "timezone")
 DATABASE_KEYS = ("url",)
 CHURN_RULE_KEYS = ("mode", "inactivity_days", "p_alive_below")

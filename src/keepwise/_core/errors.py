@@ -51,3 +51,15 @@ class DiskFullError(KeepwiseError):
     """A disk (the workspace's, its scratch folder's or the database server's) is full."""
 
     http_status = 507
+
+
+class Unauthenticated(KeepwiseError):
+    """No valid session or token, or a wrong user name or password."""
+
+    http_status = 401
+
+
+class TooManyAttempts(KeepwiseError):
+    """Too many failed logins from one address for one user name: wait, then try again."""
+
+    http_status = 429

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ibis
@@ -54,6 +54,33 @@ class Tables:
     def from_backend(cls, con: Any, *, keep: bool = False) -> Tables:
         """The tables of the same names in an Ibis backend."""
         return cls(**{name: con.table(name) for name in cls.NAMES}, backend=con, keep=keep)
+
+    def for_owner(self, owner_id: str) -> Tables:
+        """The tables as a rep sees them: the customers ``owner_id`` owns now and their facts
+        (orders, events, scores, tickets, surveys, follow-ups, the leads that became them).
+        Marketing spend belongs to no owner and is left out."""
+        return self._restricted(self.customers.filter(self.customers.owner_id == owner_id))
+
+    def for_customers(self, customer_ids: list[str]) -> Tables:
+        """The tables of a few customers only (a customer's own status, say), their facts
+        with them; marketing spend left out."""
+        return self._restricted(
+            self.customers.filter(self.customers.customer_id.isin(customer_ids))
+        )
+
+    def _restricted(self, customers: ir.Table) -> Tables:
+        ids = customers.select("customer_id")
+
+        def own(table: ir.Table) -> ir.Table:
+            return table.filter(table.customer_id.isin(ids.customer_id))
+
+        spend = self.marketing_spend.filter(ibis.literal(False))
+        return replace(
+            self, customers=customers, orders=own(self.orders),
+            status_events=own(self.status_events), scores=own(self.scores),
+            leads=own(self.leads), tickets=own(self.tickets), surveys=own(self.surveys),
+            interactions=own(self.interactions), marketing_spend=spend, _kept={}, _release=[],
+        )  # fmt: skip
 
     def release(self) -> None:
         """Drop the intermediate results kept for reuse (``keep=True``)."""

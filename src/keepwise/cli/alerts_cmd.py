@@ -165,7 +165,7 @@ def ack_cmd(
 ) -> None:
     """Acknowledge an open alert (someone is on it). / 确认预警。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alerts.ack(alert_id, actor=actor_name(actor), note=note)
+        alert = ws.alerts.ack(alert_id, actor=actor_name(actor, ctx), note=note)
     _print_moved(alert, state(ctx).lang, as_json)
 
 
@@ -181,7 +181,7 @@ def close_cmd(
 ) -> None:
     """Close an alert with a note; it stays in the history. / 关闭预警（保留历史）。"""
     with open_workspace(ctx) as ws:
-        alert = ws.alerts.close(alert_id, actor=actor_name(actor), note=note or "")
+        alert = ws.alerts.close(alert_id, actor=actor_name(actor, ctx), note=note or "")
     _print_moved(alert, state(ctx).lang, as_json)
 
 

@@ -56,6 +56,10 @@ register(
 )
 
 WORKSPACE_HELP = "Workspace folder (also after the command) / 工作区目录"
+AS_USER_HELP = (
+    "Run as this Keepwise user: their role, and for a rep only their own customers (default: "
+    "the operator, who sees everything) / 以该用户身份运行"
+)
 LANG_HELP = (
     "Language: zh or en (also after the command; default: KEEPWISE_LANG, the workspace's "
     "language, then the locale) / 语言"
@@ -69,6 +73,8 @@ class State:
 
     workspace_dir: Path
     explicit_lang: Lang | None = None
+    #: ``--as-user``: run as this Keepwise user (their role and, for a rep, their customers).
+    as_user: str | None = None
     #: Whether -w/--workspace (or KEEPWISE_WORKSPACE) named the folder: ``init`` and ``demo``
     #: then create the workspace there instead of in their own argument's default.
     workspace_given: bool = False
@@ -114,6 +120,9 @@ def _global(
         Path, typer.Option("--workspace", "-w", help=WORKSPACE_HELP, envvar="KEEPWISE_WORKSPACE")
     ] = Path("."),
     lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP, callback=check_lang)] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as-user", help=AS_USER_HELP, envvar="KEEPWISE_USER")
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -123,7 +132,8 @@ def _global(
 ) -> None:
     source = ctx.get_parameter_source("workspace")
     given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
-    ctx.obj = State(workspace, lang, given)  # type: ignore[arg-type]  # checked by check_lang
+    # checked by check_lang
+    ctx.obj = State(workspace, lang, as_user, given)  # type: ignore[arg-type]
 
 
 def state(ctx: typer.Context) -> State:
@@ -140,7 +150,8 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
     busy_timeout = float(os.environ.get("KEEPWISE_BUSY_TIMEOUT", "5"))
     ws = Workspace.open(state(ctx).workspace_dir, busy_timeout=busy_timeout)
     try:
-        yield ws
+        name = state(ctx).as_user
+        yield ws if name is None else ws.as_user(ws.users.active(name).viewer())
     finally:
         ws.close()
 
@@ -159,10 +170,12 @@ def as_of_day(
     return chosen.day
 
 
-def actor_name(actor: str | None) -> str:
-    """Who does it: ``--actor``, else the login name."""
+def actor_name(actor: str | None, ctx: typer.Context | None = None) -> str:
+    """Who does it: ``--actor``, else the ``--as-user`` user, else the login name."""
     if actor:
         return actor
+    if ctx is not None and state(ctx).as_user:
+        return str(state(ctx).as_user)
     try:
         return getpass.getuser()
     except Exception:
@@ -214,14 +227,16 @@ def _register_commands() -> Any:
         report_cmd,
         risk_cmd,
         runs_cmd,
+        serve_cmd,
         survey_cmd,
         tasks_cmd,
+        users_cmd,
         value_cmd,
     )
 
     return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, notify_cmd, owner_cmd,
-            playbooks_cmd, refresh_cmd, report_cmd, risk_cmd, runs_cmd, survey_cmd, tasks_cmd,
-            value_cmd)  # fmt: skip
+            playbooks_cmd, refresh_cmd, report_cmd, risk_cmd, runs_cmd, serve_cmd, survey_cmd,
+            tasks_cmd, users_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()

@@ -13,16 +13,18 @@ Rich is imported only by the functions that draw (start-up time matters for ever
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
 from keepwise._core.i18n import Lang, register, t
+
+# Re-exported: ``fmt.records`` and ``fmt.jsonable`` are what every --json output uses.
+from keepwise._core.jsondata import dumps, is_empty
+from keepwise._core.jsondata import jsonable as jsonable
+from keepwise._core.jsondata import records as records
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,20 +74,6 @@ EMPTY = "—"
 ColumnKind = Literal["text", "num", "word"]
 
 # --- values ------------------------------------------------------------------------------------
-
-
-def is_empty(value: Any) -> bool:
-    """None, NaN, ±inf, pandas' NA and NaT."""
-    if value is None:
-        return True
-    if isinstance(value, str | bool):
-        return False
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    try:
-        return not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _fixed(value: float, decimals: int) -> str:
@@ -152,44 +140,9 @@ def day(value: Any) -> str:
 # --- JSON --------------------------------------------------------------------------------------
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: empty → None, dates → ISO text, numpy/pandas → Python values."""
-    if isinstance(value, str | bool | int) or value is None:
-        return value
-    if is_empty(value):
-        return None
-    if isinstance(value, float):
-        return value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return jsonable(float(value))
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return jsonable(value.tolist())
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def dumps(payload: Any) -> str:
-    # allow_nan=False: a NaN that slipped past jsonable fails here rather than reaching a parser
-    return json.dumps(jsonable(payload), ensure_ascii=False, indent=2, allow_nan=False)
-
-
 def echo_json(payload: Any) -> None:
     """Every ``--json`` output: UTF-8 text as is (Chinese stays readable), strict JSON."""
     typer.echo(dumps(payload))
-
-
-def records(frame: Any) -> list[dict[str, Any]]:
-    """A DataFrame's rows as JSON-ready dicts."""
-    return [jsonable(row) for row in frame.to_dict(orient="records")]
 
 
 # --- tables ------------------------------------------------------------------------------------

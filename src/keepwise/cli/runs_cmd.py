@@ -43,9 +43,9 @@ def _delete_scores(
     day = parse_day(as_of)
     with open_workspace(ctx) as ws:
         if kind == "churn":
-            count = ws.risk.delete_scores(day, model_version=version, actor=actor_name(actor))
+            count = ws.risk.delete_scores(day, model_version=version, actor=actor_name(actor, ctx))
         else:
-            count = ws.value.delete_scores(day, actor=actor_name(actor))
+            count = ws.value.delete_scores(day, actor=actor_name(actor, ctx))
     if as_json:
         echo_json({"as_of": day.isoformat(), "deleted": count})
     else:
@@ -83,7 +83,7 @@ def alerts_delete_cmd(
     / 删除一次预警运行产生的未处理预警。"""
     day = parse_day(as_of)
     with open_workspace(ctx) as ws:
-        deleted, kept = ws.alerts.delete_run(day, actor=actor_name(actor))
+        deleted, kept = ws.alerts.delete_run(day, actor=actor_name(actor, ctx))
     if as_json:
         echo_json({"as_of": day.isoformat(), "deleted": deleted, "kept": kept})
     else:

@@ -98,8 +98,14 @@ def _late_workspace(ctx: typer.Context, value: Path | None) -> None:
         ctx.find_root().obj.workspace_given = True
 
 
+def _late_user(ctx: typer.Context, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().obj.as_user = value
+
+
 def _global_params() -> list[Any]:
-    """``--lang`` and ``-w`` as hidden options of every command (typer builds them)."""
+    """``--lang``, ``-w`` and ``--as-user`` as hidden options of every command (typer builds
+    them)."""
     carrier = typer.Typer()
 
     @carrier.command()
@@ -109,6 +115,8 @@ def _global_params() -> list[Any]:
         workspace: Annotated[Path | None, typer.Option("--workspace", "-w", hidden=True,
                                                        expose_value=False,
                                                        callback=_late_workspace)] = None,
+        as_user: Annotated[str | None, typer.Option("--as-user", hidden=True, expose_value=False,
+                                                    callback=_late_user)] = None,
     ) -> None:  # fmt: skip
         """Never run: only its options are used."""
 

@@ -271,7 +271,8 @@ def decide_cmd(
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value.decide(customer, as_of=as_of_day(ctx, ws, as_of, writing=True), actor=actor_name(actor),
+        event = ws.value.decide(customer, as_of=as_of_day(ctx, ws, as_of, writing=True),
+                                actor=actor_name(actor, ctx),
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
@@ -287,5 +288,5 @@ def revert_cmd(
     """Revert a no-value void: back to active. / 撤销无价值作废。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value.revert(customer, actor=actor_name(actor), note=note)
+        event = ws.value.revert(customer, actor=actor_name(actor, ctx), note=note)
     typer.echo(t("cli.value.reverted", lang, customer_id=customer, event=event))

@@ -86,10 +86,12 @@ class Task:
 def list_tasks(
     conn: sa.Connection, *, as_of: dt.date, owner: str | None = None, status: str | None = None,
     playbook: str | None = None, customer: str | None = None, task_id: int | None = None,
-    limit: int | None = None,
+    limit: int | None = None, customer_owner: str | None = None,
 ) -> list[Task]:  # fmt: skip
     """Tasks, the earliest due first, filtered; ``overdue`` (open, due before ``as_of``) is a
-    status to filter on, and ``open`` then means open and not overdue."""
+    status to filter on, and ``open`` then means open and not overdue. ``customer_owner``:
+    only tasks of the customers this owner owns now (a rep's view; ``owner`` is the owner the
+    task was given to, who may have handed the customer on since)."""
     if status is not None and status not in TASK_STATUSES:
         raise InputError("tasks.bad_status", value=status, choices=" / ".join(TASK_STATUSES))
     k, c = schema.tasks, schema.customers
@@ -97,7 +99,8 @@ def list_tasks(
         k.outerjoin(c, k.c.customer_id == c.c.customer_id)
     )
     for column, value in ((k.c.owner_id, owner), (k.c.playbook_id, playbook),
-                          (k.c.customer_id, customer), (k.c.id, task_id)):  # fmt: skip
+                          (k.c.customer_id, customer), (k.c.id, task_id),
+                          (c.c.owner_id, customer_owner)):  # fmt: skip
         if value is not None:
             query = query.where(column == value)
     late = (k.c.status == "open") & (k.c.due < as_of)

@@ -11,7 +11,7 @@ from keepwise.risk.features import (
     feature_table,
     lifetimes,
 )
-from keepwise.risk.scoring import ScoreResult, risk_list, score
+from keepwise.risk.scoring import ScoreResult, risk_count, risk_list, score
 from keepwise.risk.snapshot import (
     DEFAULT_TIMES,
     SurvivalView,
@@ -46,6 +46,7 @@ __all__ = [
     "feature_table",
     "lifetimes",
     "load_model",
+    "risk_count",
     "risk_list",
     "score",
     "survival_file",

@@ -248,8 +248,31 @@ def risk_list(
     band: str | None = None,
     owner: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """The latest scored customers sorted by expected value at risk, highest first."""
+    """The latest scored customers sorted by expected value at risk, highest first (a page of
+    ``limit`` rows from ``offset``)."""
+    version, t = _risk_table(store, as_of, band, owner)
+    t = t.order_by([t.value_at_risk.desc(), t.churn_probability.desc(), t.customer_id])
+    if limit is not None or offset:
+        t = t.limit(limit, offset=offset)
+    frame = t.execute()
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    frame.insert(0, "model_version", version)
+    return frame.reset_index(drop=True)
+
+
+def risk_count(
+    store: Store, *, as_of: dt.date | None = None, band: str | None = None,
+    owner: str | None = None,
+) -> int:  # fmt: skip
+    """How many rows :func:`risk_list` has without a limit."""
+    return int(_risk_table(store, as_of, band, owner)[1].count().execute())
+
+
+def _risk_table(
+    store: Store, as_of: dt.date | None, band: str | None, owner: str | None
+) -> tuple[str, Any]:
     if band is not None and band not in BANDS:
         raise InputError("risk.bad_band", band=band)
     version, scored_at = latest_scoring(store, as_of)
@@ -271,10 +294,4 @@ def risk_list(
         value_basis=t.predicted_clv.isnull().ifelse("revenue_12m", "predicted_clv"),
         value_at_risk=t.churn_probability * value,
     )
-    t = t.order_by([t.value_at_risk.desc(), t.churn_probability.desc(), t.customer_id])
-    if limit is not None:
-        t = t.limit(limit)
-    frame = t.execute()
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    frame.insert(0, "model_version", version)
-    return frame.reset_index(drop=True)
+    return version, t

@@ -2,5 +2,6 @@
 
 from keepwise.store.activity import activity_end, last_user_change
 from keepwise.store.db import Store, database_url_for
+from keepwise.store.versions import data_version
 
-__all__ = ["Store", "activity_end", "database_url_for", "last_user_change"]
+__all__ = ["Store", "activity_end", "data_version", "database_url_for", "last_user_change"]

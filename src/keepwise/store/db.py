@@ -89,8 +89,11 @@ class Store:
         self.url = url
         self.busy_timeout = busy_timeout
         self.engine = self._open_engine()
-        self._ibis: Any = None
+        self._local = threading.local()
+        self._ibis_guard = threading.Lock()
         self._ibis_raw: Any = None
+        self._ibis_cursors: list[Any] = []
+        self._ibis_backends: list[Any] = []
 
     @property
     def dialect(self) -> str:
@@ -191,35 +194,60 @@ class Store:
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def ibis(self) -> Any:
-        """An Ibis backend on this database. On DuckDB it shares SQLAlchemy's database instance
-        (a second instance with another configuration would be refused)."""
-        if self._ibis is None:
-            import ibis
+        """An Ibis backend on this database, one per thread (a DuckDB or psycopg connection
+        must not run two queries at once: the web server's threads each get their own). On
+        DuckDB it shares SQLAlchemy's database instance (a second instance with another
+        configuration would be refused): the first is on a raw connection of the engine, the
+        other threads' on cursors of it, each a connection to the same database."""
+        local = self._local
+        backend = getattr(local, "ibis", None)
+        if backend is None:
+            backend = self._open_ibis()
+            local.ibis = backend
+        return backend
 
+    def _open_ibis(self) -> Any:
+        import ibis
+
+        with self._ibis_guard:
             if self.is_duckdb:
-                self._ibis_raw = self.engine.raw_connection()
-                self._ibis = ibis.duckdb.from_connection(self._ibis_raw.driver_connection)
+                if self._ibis_raw is None:
+                    self._ibis_raw = self.engine.raw_connection()
+                    con = self._ibis_raw.driver_connection
+                else:
+                    # duplicate(): a native connection to the same database (the wrapper's
+                    # cursor() would be duckdb-engine's DB-API cursor, not one Ibis can use)
+                    con = self._ibis_raw.driver_connection.duplicate()
+                    self._ibis_cursors.append(con)
+                backend = ibis.duckdb.from_connection(con)
             else:
                 u = self.engine.url
-                self._ibis = ibis.postgres.connect(
+                backend = ibis.postgres.connect(
                     host=u.host or "127.0.0.1",
                     port=u.port or 5432,
                     user=u.username,
                     password=u.password,
                     database=u.database,
                 )
-        return self._ibis
+            self._ibis_backends.append(backend)
+        return backend
 
     def table(self, name: str) -> Any:
         return self.ibis().table(name)
 
     def close(self) -> None:
-        if self._ibis is not None:
+        with self._ibis_guard:
+            for cursor in self._ibis_cursors:
+                cursor.close()
             if self._ibis_raw is not None:
                 self._ibis_raw.close()
-            else:
-                self._ibis.disconnect()
-            self._ibis = self._ibis_raw = None
+            elif not self.is_duckdb:
+                for backend in self._ibis_backends:
+                    backend.disconnect()
+            self._ibis_cursors.clear()
+            self._ibis_backends.clear()
+            self._ibis_raw = None
+            self._local = threading.local()
         self.engine.dispose()
 
     def __enter__(self) -> Store:

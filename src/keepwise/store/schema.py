@@ -405,6 +405,67 @@ api_tokens = sa.Table(
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
+# Web sessions: the cookie holds a random token, the table only its SHA-256, with the session's
+# CSRF token (synchronizer pattern) and its expiry; logging out or disabling the user ends it.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _text("token_hash", primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    _text("csrf_token", nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _text("ip"),
+)
+
+# Failed logins, for rate limiting per user name and client address (kept in the database so
+# that every server process of a PostgreSQL workspace counts the same attempts).
+_, _login_failure_id = _seq_id("login_failures")
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    _login_failure_id,
+    _text("username", nullable=False),
+    _text("ip", nullable=False),
+    _ts("failed_at", nullable=False),
+)
+
+# Stored results of reports (KPIs, the overview, drill-downs, risk list …): one row per report
+# and parameters, valid while the data version it was computed on is current.
+report_results = sa.Table(
+    "report_results",
+    metadata,
+    _text("report", primary_key=True),
+    _text("params_hash", primary_key=True),
+    _text("params", nullable=False),  # JSON
+    _text("data_version", nullable=False),
+    _ts("computed_at", nullable=False),
+    sa.Column("seconds", sa.Double),
+    _text("payload", nullable=False),  # JSON
+)
+
+# Long work (imports, training, scoring) run in the background by the server: its progress
+# and outcome, queryable by id after a page reload.
+_, _job_id = _seq_id("jobs")
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    _job_id,
+    _text("kind", nullable=False),
+    _text("status", nullable=False, server_default="queued"),  # queued/running/done/failed
+    sa.Column("progress", sa.Double),
+    _text("stage"),
+    _text("params"),  # JSON
+    _text("result"),  # JSON
+    _text("error_code"),
+    _text("error_params"),  # JSON
+    _text("created_by"),
+    _text("owner_scope"),
+    _ts("created_at", nullable=False),
+    _ts("started_at"),
+    _ts("finished_at"),
+)
+
 _, _batch_id = _seq_id("import_batches")
 import_batches = sa.Table(
     "import_batches",

@@ -43,6 +43,7 @@ class AlertsService(Service):
         """Evaluate the enabled rules as of ``as_of`` and open the new alerts (deduplicated)."""
         from keepwise.rules import evaluate, record
 
+        self.viewer.require("admin", "manager")
         self.ws.check_writable(as_of)
         rules = self.rules()
         hits = evaluate(self.store, rules, as_of, churn=self.ws.config.churn)
@@ -59,28 +60,42 @@ class AlertsService(Service):
         customer: str | None = None,
         limit: int | None = None,
     ) -> list[Alert]:
-        """Alerts, newest first, filtered."""
+        """Alerts, newest first, filtered (a rep: of their own customers)."""
         from keepwise.rules import list_alerts
 
         with self.store.begin() as conn:
-            return list_alerts(conn, status=status, rule=rule, severity=severity, owner=owner,
-                               customer=customer, limit=limit)  # fmt: skip
+            return list_alerts(conn, status=status, rule=rule, severity=severity,
+                               owner=self.scoped_owner(owner), customer=customer,
+                               limit=limit)  # fmt: skip
+
+    def get(self, alert_id: int) -> Alert:
+        """One alert; not found when the viewer may not see its customer."""
+        from keepwise.rules import list_alerts
+
+        with self.store.begin() as conn:
+            found = list_alerts(conn, alert_id=alert_id)
+        if not found or not self.visible_ids([found[0].customer_id]):
+            raise NotFoundError("alerts.not_found", alert_id=alert_id)
+        return found[0]
 
     def ack(self, alert_id: int, *, actor: str, note: str | None = None) -> Alert:
         from keepwise.rules import acknowledge
 
+        self.get(alert_id)
         with self.store.begin() as conn:
             return acknowledge(conn, alert_id, actor=actor, note=note, at=clock.now())
 
     def close(self, alert_id: int, *, actor: str, note: str) -> Alert:
         from keepwise.rules import close
 
+        self.get(alert_id)
         with self.store.begin() as conn:
             return close(conn, alert_id, actor=actor, note=note, at=clock.now())
 
     def history(self, alert_id: int) -> list[dict[str, Any]]:
         from keepwise.rules import history
 
+        self.get(alert_id)
         with self.store.begin() as conn:
             return history(conn, alert_id)
 
@@ -89,6 +104,7 @@ class AlertsService(Service):
         and closed ones are kept): (deleted, kept); audited."""
         from keepwise.store import runs
 
+        self.viewer.require("admin", "manager")
         with self.store.begin() as conn:
             deleted, kept = runs.delete_alerts(conn, as_of=as_of, actor=actor, at=clock.now())
         if not deleted and not kept:

@@ -5,12 +5,16 @@ and the services, created on first use."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
 
 from keepwise._core import clock
 from keepwise._core.config import (
@@ -24,22 +28,35 @@ from keepwise._core.config import (
 from keepwise._core.errors import ConfigError, InputError, NotFoundError
 from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
-from keepwise.store import Store, activity_end, database_url_for, last_user_change, schema
+from keepwise.store import (
+    Store,
+    activity_end,
+    data_version,
+    database_url_for,
+    last_user_change,
+    schema,
+)
+from keepwise.workspace.viewer import OPERATOR, Viewer
 
 if TYPE_CHECKING:  # the services and features are imported where used: start-up stays quick
     from keepwise.churn import Tables
     from keepwise.workspace.alerts import AlertsService
     from keepwise.workspace.customers import CustomersService
+    from keepwise.workspace.directory import DirectoryService
     from keepwise.workspace.imports import ImportsService
+    from keepwise.workspace.jobs import JobsService
     from keepwise.workspace.metrics import MetricsService
     from keepwise.workspace.notify import NotifyService
     from keepwise.workspace.owners import OwnersService
     from keepwise.workspace.playbooks import PlaybooksService
     from keepwise.workspace.refresh import RefreshService
     from keepwise.workspace.reporting import ReportsService
+    from keepwise.workspace.results import ResultsService
     from keepwise.workspace.risk import RiskService
+    from keepwise.workspace.settings import SettingsService
     from keepwise.workspace.surveys import SurveysService
     from keepwise.workspace.tasks import TasksService
+    from keepwise.workspace.users import UsersService
     from keepwise.workspace.value import ValueService
 
 register(
@@ -54,6 +71,10 @@ register(
         "workspace.no_scores_run": {
             "zh": "没有截止日期为 {as_of} 的评分（模型版本 {version}）",
             "en": "There are no scores dated {as_of} (model version {version})",
+        },
+        "customers.not_found": {
+            "zh": "没有编号为 {customer_id} 的客户",
+            "en": "There is no customer {customer_id}",
         },
         "workspace.future_as_of": {
             "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
@@ -103,6 +124,16 @@ class TableCount:
     rows: int
 
 
+@dataclass
+class _Shared:
+    """What the views of one workspace (:meth:`Workspace.as_user`) share: the open store, and
+    a memo of where the data ends per data version (read on every default as-of)."""
+
+    store: Store | None = None
+    data_end: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def _check_feature_sections(config: WorkspaceConfig) -> None:
     """The feature sections of keepwise.toml are checked when a workspace opens (the core ones
     when it is read), so that a typo is reported by every command, not ignored."""
@@ -111,8 +142,12 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     from keepwise.workspace.refresh import REFRESH_KEYS
     from keepwise.workspace.risk import RISK_KEYS
     from keepwise.workspace.surveys import SURVEY_KEYS
+    from keepwise.workspace.users import SERVER_KEYS, check_server_settings
 
     check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
+    server = table(config.sections, "server", "server")
+    check_keys(server, "server", SERVER_KEYS)
+    check_server_settings(server)
     parse_value_settings(table(config.sections, "value", "value"))
     parse_lifecycle_settings(table(config.sections, "lifecycle", "lifecycle"))
     check_keys(table(config.sections, "surveys", "surveys"), "surveys", SURVEY_KEYS)
@@ -127,15 +162,26 @@ class Workspace:
     """A folder with ``keepwise.toml`` and (by default) the DuckDB file ``keepwise.duckdb``.
 
     The database is opened on first use and released by :meth:`close`, so that a CLI command
-    holds the embedded file only while it works.
+    holds the embedded file only while it works. The services work for :attr:`viewer` (the
+    operator, who sees everything, unless the workspace is a view :meth:`as_user`).
     """
 
-    def __init__(self, path: Path, config: WorkspaceConfig, *, busy_timeout: float = 5.0) -> None:
+    def __init__(
+        self, path: Path, config: WorkspaceConfig, *, busy_timeout: float = 5.0,
+        viewer: Viewer = OPERATOR, shared: _Shared | None = None, reads_only: bool = False,
+    ) -> None:  # fmt: skip
         self.path = path
         self.config = config
         self.busy_timeout = busy_timeout
-        self._store: Store | None = None
-        #: The tables shared by the calls of a :meth:`session` (None outside one).
+        self.viewer = viewer
+        self._shared = shared or _Shared()
+        self._is_view = shared is not None
+        #: A view for one read (a web GET): its data version is read once and kept.
+        self._reads_only = reads_only
+        self._version: str | None = None
+        #: The tables shared by the calls of a :meth:`session` (None outside one). Kept on this
+        #: object, not in ``_Shared``: a view (:meth:`as_user`) is another object with its own
+        #: viewer, so one viewer's session (their scoped tables) never reaches another's.
         self._session: Tables | None = None
 
     # --- life cycle -----------------------------------------------------------------------
@@ -161,28 +207,62 @@ class Workspace:
         _check_feature_sections(config)
         return cls(path, config, busy_timeout=busy_timeout)
 
+    def as_user(self, viewer: Viewer, *, reads_only: bool = False) -> Workspace:
+        """The same workspace (configuration, open store) seen by ``viewer``: every service
+        of the view applies the viewer's role and customer scope. Closing a view leaves the
+        store open; closing the workspace it came from closes it. ``reads_only``: a view for
+        one request that changes no data (a web GET), which reads the data version once."""
+        view = Workspace(self.path, self.config, busy_timeout=self.busy_timeout, viewer=viewer,
+                         shared=self._shared, reads_only=reads_only)  # fmt: skip
+        if reads_only and self._reads_only:
+            view._version = self._version  # the same request: the same data version
+        return view
+
+    @property
+    def reads_only(self) -> bool:
+        return self._reads_only
+
     @property
     def store(self) -> Store:
-        if self._store is None:
-            url = database_url_for(self.path, self.config.database_url)
-            store = Store(url, busy_timeout=self.busy_timeout)
-            self._store = store
-            if store.behind():  # made by an older Keepwise: upgraded in place, nothing lost
-                self.migrate()
-        return self._store
+        shared = self._shared
+        if shared.store is None:
+            with shared.lock:
+                if shared.store is None:
+                    url = database_url_for(self.path, self.config.database_url)
+                    store = Store(url, busy_timeout=self.busy_timeout)
+                    shared.store = store
+                    if store.behind():  # made by an older Keepwise: upgraded in place
+                        self.migrate()
+        return shared.store
 
     @property
     def backend(self) -> str:
         return self.store.dialect
 
     def tables(self, *, keep: bool = False) -> Tables:
-        """The canonical tables as the churn definition and the KPI engine read them (within
-        a :meth:`session`, the session's)."""
+        """The canonical tables as the churn definition and the KPI engine read them, as the
+        viewer sees them (a rep: their own customers and their facts); within a
+        :meth:`session`, the session's (scoped the same way when it began)."""
         from keepwise.churn import Tables
 
         if self._session is not None:
             return self._session
-        return Tables.from_backend(self.store.ibis(), keep=keep)
+        tables = Tables.from_backend(self.store.ibis(), keep=keep)
+        scope = self.viewer.owner_scope
+        return tables if scope is None else tables.for_owner(scope)
+
+    def data_version(self) -> str:
+        """A text that changes whenever data the reports read changes (an import, a status
+        event, scores, any audited change) or the churn definition does: stored results
+        computed on another version are stale."""
+        if self._version is not None:
+            return self._version
+        with self.store.begin() as conn:
+            version = data_version(conn)
+        churn = hashlib.sha256(repr(self.config.churn).encode()).hexdigest()[:10]
+        if self._reads_only:
+            self._version = f"{version}.{churn}"
+        return f"{version}.{churn}"
 
     @property
     def in_session(self) -> bool:
@@ -223,9 +303,10 @@ class Workspace:
             conn.execute(stmt)
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        shared = self._shared
+        if shared.store is not None and not self._is_view:
+            shared.store.close()
+            shared.store = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -302,6 +383,36 @@ class Workspace:
         return RefreshService(self)
 
     @cached_property
+    def directory(self) -> DirectoryService:
+        from keepwise.workspace.directory import DirectoryService
+
+        return DirectoryService(self)
+
+    @cached_property
+    def users(self) -> UsersService:
+        from keepwise.workspace.users import UsersService
+
+        return UsersService(self)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from keepwise.workspace.settings import SettingsService
+
+        return SettingsService(self)
+
+    @cached_property
+    def results(self) -> ResultsService:
+        from keepwise.workspace.results import ResultsService
+
+        return ResultsService(self)
+
+    @cached_property
+    def jobs(self) -> JobsService:
+        from keepwise.workspace.jobs import JobsService
+
+        return JobsService(self)
+
+    @cached_property
     def playbooks(self) -> PlaybooksService:
         from keepwise.workspace.playbooks import PlaybooksService
 
@@ -336,15 +447,32 @@ class Workspace:
         change does not move the default of a workspace whose data stopped earlier (that
         would put days without data into every figure), and results that are written
         (``writing``: scores, alerts, decisions) are never dated after today."""
+        end, acted = self._ends_now()
         if requested is not None:
-            return AsOf(requested, self.data_end())
-        with self.store.begin() as conn:
-            end, acted = activity_end(conn), last_user_change(conn)
+            return AsOf(requested, end)
         today = self.today()
         day = today if end is None else min(today, end + dt.timedelta(days=1))
         if not writing and acted is not None and dt.timedelta(0) <= acted - day <= _ACTION_SLACK:
             day = acted + dt.timedelta(days=1)
         return AsOf(day, end, acted=acted)
+
+    def _ends_now(self) -> tuple[dt.date | None, dt.date | None]:
+        """Where the data ends and the day of the latest change a user recorded, remembered
+        per data version for a long-lived workspace (the server's): the version's small
+        queries instead of a scan of every activity table on every request. (A user's status
+        change is a status event, which moves the version.)"""
+        if not self._is_view:
+            return self._read_ends()
+        version = self.data_version()
+        memo = self._shared.data_end
+        if version not in memo:
+            memo.clear()
+            memo[version] = self._read_ends()
+        return memo[version]
+
+    def _read_ends(self) -> tuple[dt.date | None, dt.date | None]:
+        with self.store.begin() as conn:
+            return activity_end(conn), last_user_change(conn)
 
     def now(self) -> dt.datetime:
         """The time now in the workspace's time zone (``[workspace] timezone``): the time of
@@ -375,6 +503,58 @@ class Service:
     def store(self) -> Store:
         return self.ws.store
 
+    @property
+    def viewer(self) -> Viewer:
+        return self.ws.viewer
+
+    def check_customer(self, customer_id: str) -> None:
+        """Raise NotFoundError unless ``customer_id`` exists and the viewer may see it (a rep
+        learns nothing of another rep's customer, not even that it exists)."""
+        c = schema.customers
+        query = sa.select(c.c.customer_id).where(c.c.customer_id == customer_id)
+        scope = self.viewer.owner_scope
+        if scope is not None:
+            query = query.where(c.c.owner_id == scope)
+        with self.store.begin() as conn:
+            found = conn.execute(query).first()
+        if found is None:
+            raise NotFoundError("customers.not_found", customer_id=customer_id)
+
+    def check_scope(self, customer_id: str) -> None:
+        """For a viewer with a scope (a rep), :meth:`check_customer`; for the others nothing
+        (the service's own checks say when a customer does not exist)."""
+        if self.viewer.owner_scope is not None:
+            self.check_customer(customer_id)
+
+    def visible_ids(self, customer_ids: list[str]) -> set[str]:
+        """Those of ``customer_ids`` the viewer may see."""
+        scope = self.viewer.owner_scope
+        if scope is None or not customer_ids:
+            return set(customer_ids) if scope is None else set()
+        c = schema.customers
+        query = sa.select(c.c.customer_id).where(
+            c.c.customer_id.in_(list(customer_ids)), c.c.owner_id == scope
+        )
+        with self.store.begin() as conn:
+            return {r[0] for r in conn.execute(query)}
+
+    def own_ids(self) -> set[str]:
+        """The customers a rep owns (for a viewer who sees everyone, use no filter at all)."""
+        scope = self.viewer.owner_scope
+        assert scope is not None, "own_ids is for viewers with a scope"
+        c = schema.customers
+        with self.store.begin() as conn:
+            rows = conn.execute(sa.select(c.c.customer_id).where(c.c.owner_id == scope))
+            return {r[0] for r in rows}
+
+    def scoped_owner(self, owner: str | None) -> str | None:
+        """The owner filter of a customer list as the viewer may ask for it: a rep gets their
+        own customers, and nothing when they ask for another owner's."""
+        scope = self.viewer.owner_scope
+        if scope is None:
+            return owner
+        return scope if owner in (None, scope) else ""
+
     def option(self, section: str, name: str, default: Any) -> Any:
         """A setting of ``[section]`` in keepwise.toml."""
         return self.ws.config.section(section).get(name, default)
@@ -386,6 +566,7 @@ class Service:
         an error when there are none (a typo in the date, say)."""
         from keepwise.store import runs
 
+        self.viewer.require("admin", "manager")
         with self.store.begin() as conn:
             count = runs.delete_scores(conn, kind=kind, as_of=as_of, model_version=model_version,
                                        actor=actor, at=clock.now())  # fmt: skip

@@ -3,8 +3,10 @@
 reassign and the history. Each change is a status event or an owner change, audited, in one
 transaction; an error changes nothing.
 
-``manager_check`` (keepwise.lifecycle.ManagerCheck) is where the API checks the manager role
-before a manager's action; the CLI, run by whoever holds the workspace, passes none."""
+Every method works for the workspace's viewer (docs/api.md, "Roles"): a rep acts only on the
+customers they own (another's is not found); approvals and reassignments need the manager or
+admin role. ``manager_check`` (keepwise.lifecycle.ManagerCheck) is a further check
+a caller may pass."""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ class CustomersService(Service):
     def show(self, customer_id: str, *, as_of: dt.date | None = None) -> dict[str, Any]:
         """Profile, status under the churn definition as of ``as_of`` (default: the workspace's
         default as-of), history, latest scores, open alerts, open tasks, pending requests."""
+        self.check_scope(customer_id)
         from keepwise.churn import statuses
         from keepwise.lifecycle import approvals, profile
         from keepwise.lifecycle.actions import one_customer
@@ -73,6 +76,7 @@ class CustomersService(Service):
 
     def history(self, customer_id: str) -> list[dict[str, Any]]:
         """Status events (reverted ones marked), owner changes and void requests, oldest first."""
+        self.check_scope(customer_id)
         from keepwise.lifecycle import profile
 
         with self.store.begin() as conn:
@@ -86,6 +90,7 @@ class CustomersService(Service):
     ) -> StatusChange | StatusRequest:  # fmt: skip
         """Void a customer with a reason (code or label of the taxonomy, or of the workspace's
         own reasons); with ``void_needs_approval`` a pending request instead."""
+        self.check_scope(customer_id)
         from keepwise.lifecycle import actions, approvals
 
         now = self.ws.now()
@@ -104,6 +109,7 @@ class CustomersService(Service):
     ) -> StatusChange:  # fmt: skip
         """Record that a customer churned; one already lost under the churn definition is
         refused."""
+        self.check_scope(customer_id)
         from keepwise.lifecycle import actions
 
         now, when = self.ws.now(), self.when(at)
@@ -117,6 +123,7 @@ class CustomersService(Service):
         at: dt.datetime | None = None,
     ) -> StatusChange:  # fmt: skip
         """Win a churned or voided customer back (status won_back)."""
+        self.check_scope(customer_id)
         from keepwise.lifecycle import actions
 
         now, when = self.ws.now(), self.when(at)
@@ -130,6 +137,7 @@ class CustomersService(Service):
     ) -> StatusChange:  # fmt: skip
         """Undo the customer's status change recorded last (a mistake): every figure is then as
         if it had never been recorded; both events stay in the history."""
+        self.check_scope(customer_id)
         from keepwise.lifecycle import actions
 
         when = self.when(at)
@@ -148,6 +156,7 @@ class CustomersService(Service):
 
     def approvals(self, *, state: str | None = "pending") -> list[StatusRequest]:
         """Void requests, oldest first (the pending ones by default; None: all)."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import approvals
 
         with self.store.begin() as conn:
@@ -158,6 +167,7 @@ class CustomersService(Service):
         manager_check: ManagerCheck | None = None,
     ) -> tuple[StatusRequest, StatusChange]:  # fmt: skip
         """Approve a pending void: the void is recorded now, the requester its actor."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import approvals
         from keepwise.lifecycle.records import check_manager
 
@@ -171,6 +181,7 @@ class CustomersService(Service):
         manager_check: ManagerCheck | None = None,
     ) -> StatusRequest:  # fmt: skip
         """Reject a pending void with a note; the customer is not changed."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import approvals
         from keepwise.lifecycle.records import check_manager
 
@@ -187,7 +198,9 @@ class CustomersService(Service):
         at: dt.datetime | None = None,
     ) -> OwnerChange:  # fmt: skip
         """Give the customer to another active owner. A customer in the pool is claimed
-        (``ws.owners.claim``) or reassigned ``as_manager``, recorded as such."""
+        (``ws.owners.claim``) or reassigned ``as_manager``, recorded as such. Managers and
+        admins only: a rep hands no customer on (nor takes one but from the pool)."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import owners
         from keepwise.lifecycle.records import check_manager
 

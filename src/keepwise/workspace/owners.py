@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from keepwise._core.errors import ConfigError
+from keepwise._core.errors import ConfigError, PermissionDenied
+from keepwise._core.i18n import register
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
@@ -15,6 +16,16 @@ if TYPE_CHECKING:
     from keepwise.lifecycle.owners import Departure, OwnerChange
     from keepwise.lifecycle.pool import PoolMember, PoolOutcome
     from keepwise.rules import Rule
+
+
+register(
+    {
+        "owners.claim_for_self": {
+            "zh": "销售代表只能为自己认领公海客户",
+            "en": "A rep claims pool customers for themselves only",
+        },
+    }
+)
 
 
 class OwnersService(Service):
@@ -25,6 +36,7 @@ class OwnersService(Service):
         """``owner_id`` leaves on ``as_of``: marked as left, their customers handed to ``to``
         or by round robin within region and segment, each change recorded, and the owner_left
         alert opened for those kept under the churn definition."""
+        self.viewer.require("admin", "manager")
         from keepwise.churn import statuses
         from keepwise.lifecycle import owners
         from keepwise.lifecycle.records import check_manager, owner
@@ -58,6 +70,7 @@ class OwnersService(Service):
     def pool_refresh(self, *, as_of: dt.date, actor: str) -> list[OwnerChange]:
         """Return the kept customers not followed up by their owner for ``pool_after_days``
         days before ``as_of`` to the pool, dated ``as_of``."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import pool
 
         days = self._pool_days()
@@ -75,19 +88,25 @@ class OwnersService(Service):
             return pool.members(conn)
 
     def claim(
-        self, customer_id: str, *, owner_id: str, at: dt.datetime | None = None
-    ) -> OwnerChange:
-        """``owner_id`` takes a customer from the pool (at most ``pool_claim_limit`` held)."""
+        self, customer_id: str, *, owner_id: str, at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> OwnerChange:  # fmt: skip
+        """``owner_id`` takes a customer from the pool (at most ``pool_claim_limit`` held);
+        ``actor``: who recorded it (the owner by default)."""
+        if not self.viewer.sees_everyone and owner_id != self.viewer.owner_id:
+            raise PermissionDenied("owners.claim_for_self")
         from keepwise.lifecycle import pool
 
         limit = self.ws.customers.settings().pool_claim_limit
         when = self.ws.customers.when(at)
         return self.store.transact(lambda conn: pool.claim(
-            conn, customer_id, owner_id, at=when, actor=owner_id, limit=limit))  # fmt: skip
+            conn, customer_id, owner_id, at=when, actor=actor or owner_id,
+            limit=limit))  # fmt: skip
 
     def pool_report(self, *, as_of: dt.date) -> list[PoolOutcome]:
         """Of the returns to the pool before ``as_of``: how many ordered again, were won back
         or were lost since; all, claimed later, not claimed."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import pool
 
         return pool.report(self.store.ibis(), self.ws.config.churn, as_of)

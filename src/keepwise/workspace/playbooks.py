@@ -1,6 +1,11 @@
 """``ws.playbooks``: retention playbooks (docs/playbooks.md) — the workspace's playbook files,
 runs that target customers and create tasks, whether each playbook worked (uplift against its
-hold-out), and seed 000's void-effect evaluation."""
+hold-out), and seed 000's void-effect evaluation.
+
+For the workspace's viewer (docs/api.md, "Roles"): anyone may read the playbooks' definitions;
+writing them, running them, their runs and their evaluations are for managers and admins (a
+playbook targets every owner's customers, and its verdict is the company's). Runs and the
+writing of the files are audited with the user."""
 
 from __future__ import annotations
 
@@ -28,6 +33,10 @@ register(
 )
 
 
+#: The roles that run playbooks and read their evaluations.
+MANAGERS = ("admin", "manager")
+
+
 class PlaybooksService(Service):
     def find(self) -> list[Playbook]:
         """The workspace's playbooks: ``playbooks/*.yaml``, else the built-ins."""
@@ -35,11 +44,20 @@ class PlaybooksService(Service):
 
         return load_playbooks(self.ws.path)
 
-    def init(self, *, force: bool = False) -> list[Path]:
-        """Write the built-in playbooks to ``playbooks/`` for editing."""
+    def init(self, *, force: bool = False, actor: str | None = None) -> list[Path]:
+        """Write the built-in playbooks to ``playbooks/`` for editing (``actor``: who, for
+        the audit log; the viewer by default)."""
+        self.viewer.require(*MANAGERS)
         from keepwise.playbooks import write_builtin
 
-        return write_builtin(self.ws.path, force=force)
+        paths = write_builtin(self.ws.path, force=force)
+        self._audit(
+            "playbooks.init",
+            None,
+            {"files": len(paths), "force": force},
+            actor or self.viewer.username,
+        )
+        return paths
 
     def chosen(self, ids: Sequence[str] | None) -> list[Playbook]:
         """The playbooks named (all when None); an unknown id is an error."""
@@ -57,6 +75,7 @@ class PlaybooksService(Service):
         """Run the enabled playbooks (or those named) as of ``as_of``: targets, hold-out and
         tasks, and a survey link for each survey task; running again on the same day adds
         nothing."""
+        self.viewer.require(*MANAGERS)
         from keepwise.playbooks import run_playbooks
 
         self.ws.check_writable(as_of)
@@ -67,6 +86,9 @@ class PlaybooksService(Service):
         self.ws.surveys.for_tasks(
             run_ids=[r.run_id for r in result.runs if r.tasks and r.run_id is not None], create=True
         )
+        self._audit("playbooks.run", ",".join(ids) if ids else None, {
+            "as_of": as_of.isoformat(), "targets": sum(r.targets for r in result.runs),
+            "tasks": sum(r.tasks for r in result.runs)}, actor)  # fmt: skip
         return result
 
     def replay(
@@ -76,6 +98,7 @@ class PlaybooksService(Service):
         """:meth:`run` on every ``every``-th day from ``since`` to ``until`` (inclusive), each
         day first running the early-warning rules when ``alerts``: the history a company
         would have had, had it run them all along (the demo's playbooks started in the past)."""
+        self.viewer.require(*MANAGERS)
         self.ws.check_writable(until)
         out = []
         day = since
@@ -92,6 +115,7 @@ class PlaybooksService(Service):
         """Treated against hold-out for each playbook (or those named), over ``days`` after
         targeting (each playbook's ``evaluate_days`` by default). A playbook no longer in the
         files is judged too when named, from its recorded targets."""
+        self.viewer.require(*MANAGERS)
         from keepwise.playbooks.evaluate import evaluate_playbooks
 
         current = {p.id: p for p in self.find()}
@@ -111,6 +135,7 @@ class PlaybooksService(Service):
 
     def runs(self, playbook: str | None = None) -> list[dict[str, Any]]:
         """The recorded runs, newest first."""
+        self.viewer.require(*MANAGERS)
         import sqlalchemy as sa
 
         from keepwise.store import schema
@@ -136,9 +161,21 @@ class PlaybooksService(Service):
     ) -> dict[str, Any]:  # fmt: skip
         """Seed 000's five parts as data: void ratio and trend, reasons and destinations,
         business impact, follow-up of voided customers, what changed after the playbooks."""
+        self.viewer.require(*MANAGERS)
         from keepwise.workspace.void_effect import void_effect
 
         return void_effect(self.ws, as_of=as_of, start=start, end=end, grain=grain)
+
+    def _audit(
+        self, action: str, entity_id: str | None, detail: dict[str, Any], actor: str
+    ) -> None:
+        """An audit entry of entity ``playbook`` (which moves the data version: the stored
+        evaluations are then recomputed)."""
+        from keepwise.store import audit
+
+        with self.store.begin() as conn:
+            audit.write(conn, action=action, actor=actor, at=clock.now(),
+                        entity="playbook", entity_id=entity_id, detail=detail)  # fmt: skip
 
     def _recorded(self) -> dict[str, str]:
         """Playbooks with recorded targets, and their measure."""

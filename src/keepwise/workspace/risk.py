@@ -28,6 +28,7 @@ class RiskService(Service):
         """Train the churn model on snapshots before ``as_of`` and store the version."""
         from keepwise import risk
 
+        self.viewer.require("admin", "manager")
         self.ws.check_writable(as_of)
         return risk.train(
             self.store, as_of, churn=self.ws.config.churn, created_at=clock.now(),
@@ -41,6 +42,7 @@ class RiskService(Service):
         """Score every customer kept at ``as_of`` with the latest churn model."""
         from keepwise import risk
 
+        self.viewer.require("admin", "manager")
         self.ws.check_writable(as_of)
         return risk.score(
             self.store, as_of, churn=self.ws.config.churn, created_at=clock.now(),
@@ -50,19 +52,32 @@ class RiskService(Service):
 
     def risk_list(
         self, *, as_of: dt.date | None = None, band: str | None = None,
-        owner: str | None = None, limit: int | None = None,
+        owner: str | None = None, limit: int | None = None, offset: int = 0,
     ) -> pd.DataFrame:  # fmt: skip
-        """The weekly risk list: scored customers by expected value at risk."""
+        """The weekly risk list: scored customers by expected value at risk (a rep: their
+        own)."""
         from keepwise import risk
 
-        return risk.risk_list(self.store, as_of=as_of, band=band, owner=owner, limit=limit)
+        return risk.risk_list(self.store, as_of=as_of, band=band, owner=self.scoped_owner(owner),
+                              limit=limit, offset=offset)  # fmt: skip
+
+    def risk_count(
+        self, *, as_of: dt.date | None = None, band: str | None = None, owner: str | None = None
+    ) -> int:
+        """How many customers :meth:`risk_list` has without a limit."""
+        from keepwise import risk
+
+        return risk.risk_count(self.store, as_of=as_of, band=band,
+                               owner=self.scoped_owner(owner))  # fmt: skip
 
     def backtest(
         self, as_of: dt.date, *, horizon: int | None = None, splits: int | None = None
     ) -> risk.BacktestReport:
-        """Time-split back-test of the churn model against recency and logistic baselines."""
+        """Time-split back-test of the churn model against recency and logistic baselines
+        (over every customer: managers and admins only)."""
         from keepwise import risk
 
+        self.viewer.require("admin", "manager")
         return risk.backtest(
             self.store, as_of, churn=self.ws.config.churn,
             horizon=horizon or self._option("horizon", risk.DEFAULT_HORIZON),
@@ -74,9 +89,11 @@ class RiskService(Service):
     def survival(
         self, as_of: dt.date, *, by: str | None = None, times: list[float] | None = None
     ) -> risk.SurvivalView:
-        """Kaplan-Meier survival of customer lifetimes (days) and Cox hazard ratios."""
+        """Kaplan-Meier survival of customer lifetimes (days) and Cox hazard ratios (over
+        every customer: managers and admins only)."""
         from keepwise import risk
 
+        self.viewer.require("admin", "manager")
         return risk.survival_workspace(self.store, as_of, by, times, churn=self.ws.config.churn)
 
     def delete_scores(self, as_of: dt.date, *, actor: str, model_version: str | None = None) -> int:

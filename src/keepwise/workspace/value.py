@@ -5,6 +5,7 @@ CLV, the stored value scores, no-value customers and the decisions about them, u
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from keepwise._core import clock
@@ -24,29 +25,52 @@ class ValueService(Service):
 
         return parse_value_settings(self.ws.config.section("value"))
 
+    # Scores, tiers and quintiles are the company's (a customer's tier does not depend on who
+    # looks); a rep's reports list their own customers and sum them.
+
     def rfm(self, as_of: dt.date) -> value.RfmReport:
         """RFM summary, quintile scores and segments of the customers who bought before as_of."""
         from keepwise.value import service
+        from keepwise.value.segments import segment_summary
 
-        return service.rfm_report(self.store, as_of, self.settings())
+        report = service.rfm_report(self.store, as_of, self.settings())
+        if self.viewer.owner_scope is None:
+            return report
+        own = self._own(report.customers)
+        return replace(report, customers=own, segments=segment_summary(own))
 
     def tiers(self, as_of: dt.date) -> value.TierReport:
         """Value tiers (high / mid / low / no value / new), revenue and profit per tier, the
         Pareto share."""
         from keepwise.value import service
+        from keepwise.value.segments import pareto_share, tier_summary
 
-        return service.tier_report(self.store, as_of, self.settings(), self.ws.config.churn)
+        report = service.tier_report(self.store, as_of, self.settings(), self.ws.config.churn)
+        if self.viewer.owner_scope is None:
+            return report
+        own = self._own(report.customers)
+        return replace(report, customers=own, tiers=tier_summary(own),
+                       pareto_share=pareto_share(own["revenue"]))  # fmt: skip
 
     def clv(self, as_of: dt.date) -> value.ClvReport:
         """BG/NBD + Gamma-Gamma fit, P(alive), expected purchases and predicted CLV."""
         from keepwise.value import service
 
-        return service.clv_report(self.store, as_of, self.settings(), self.ws.config.churn)
+        report = service.clv_report(self.store, as_of, self.settings(), self.ws.config.churn)
+        if self.viewer.owner_scope is None:
+            return report
+        return replace(report, customers=self._own(report.customers))
+
+    def _own(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` (a ``customer_id`` column) the viewer may see."""
+        mask = frame["customer_id"].isin(self.own_ids())
+        return frame[mask].reset_index(drop=True)
 
     def score(self, as_of: dt.date) -> tuple[value.ValueScores, int]:
         """Compute every value score and store it (re-running the same as_of replaces)."""
         from keepwise.value import service
 
+        self.viewer.require("admin", "manager")
         self.ws.check_writable(as_of)
         return service.score(self.store, as_of, self.settings(), self.ws.config.churn, clock.now())
 
@@ -58,7 +82,8 @@ class ValueService(Service):
         """No-value customers: criteria met, the numbers, recommended treatment."""
         from keepwise.value import service
 
-        return service.no_value(self.store, as_of, self.settings(), self.ws.config.churn)
+        frame = service.no_value(self.store, as_of, self.settings(), self.ws.config.churn)
+        return frame if self.viewer.owner_scope is None else self._own(frame)
 
     def decide(
         self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None,
@@ -69,6 +94,8 @@ class ValueService(Service):
         note."""
         from keepwise.value import service
 
+        self.viewer.require("admin", "manager")
+        self.check_customer(customer_id)
         self.ws.check_writable(as_of)
         return service.decide(
             self.store, customer_id, as_of=as_of, settings=self.settings(),
@@ -83,6 +110,8 @@ class ValueService(Service):
         """Revert a no-value void: an event back to active with the note; returns its id."""
         from keepwise.value import service
 
+        self.viewer.require("admin", "manager")
+        self.check_customer(customer_id)
         return service.revert(self.store, customer_id, at=at or clock.now(), actor=actor,
                               note=note)  # fmt: skip
 
@@ -90,9 +119,11 @@ class ValueService(Service):
         self, calibration_end: dt.date, observation_end: dt.date, *, unit: str = "weeks",
         max_frequency: int = 7,
     ) -> CalibrationCheck:  # fmt: skip
-        """BG/NBD fitted on a calibration period, checked against the holdout period."""
+        """BG/NBD fitted on a calibration period, checked against the holdout period (over
+        every customer: managers and admins only)."""
         from keepwise.value.calibration import calibration_check
 
+        self.viewer.require("admin", "manager")
         return calibration_check(
             self.store, calibration_end, observation_end, unit=unit, max_frequency=max_frequency
         )  # type: ignore[arg-type]

@@ -1,15 +1,15 @@
 """Notifications, survey links, the workspace's own keys and refresh runs (issue 14).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op
 
 from keepwise.store.schema import metadata
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
