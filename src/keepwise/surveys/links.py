@@ -103,7 +103,8 @@ def parse_answer(form: dict[str, Any], reasons: set[str]) -> Answer:
         text = str(form.get(name) or "").strip()
         if not text:
             return None
-        if not text.isdigit() or not low <= int(text) <= high:
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             raise InputError(key)
         return int(text)
 
@@ -114,7 +115,8 @@ def parse_answer(form: dict[str, Any], reasons: set[str]) -> Answer:
     reason = str(form.get("reason") or "").strip() or None
     if reason is not None and reason not in reasons:
         raise InputError("survey.bad_reason", reason=reason)
-    comment = str(form.get("comment") or "").strip()[:2000] or None
+    # NUL is no text (PostgreSQL refuses it in a text column): dropped, not an error.
+    comment = str(form.get("comment") or "").replace("\x00", "").strip()[:2000] or None
     leaving = str(form.get("leaving") or "").lower() in ("1", "yes", "true", "on")
     return Answer(csat, recommend, reason, leaving, comment)
 

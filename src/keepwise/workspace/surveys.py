@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from keepwise._core import clock
 from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import Lang, register
-from keepwise.store import schema
+from keepwise.store import audit, schema
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
@@ -122,10 +122,50 @@ class SurveysService(Service):
         parsed = surveys.parse_answer(form, codes)
         with self.store.begin() as conn:
             where, opened = surveys.record_answer(conn, key, token, parsed, now=clock.now())
+            if where == "open":
+                # Audited in the same transaction: the entry moves the data version, so the
+                # stored results (csat, nps) are recomputed.
+                audit.write(conn, action="survey.answer", actor="survey", at=clock.now(),
+                            entity="survey", entity_id=f"kw-{row['token_id']}",
+                            detail={"customer_id": row["customer_id"]})  # fmt: skip
         task_id = None if row is None else row["task_id"]
         if where == "open" and task_id is not None:
             self._close_task(int(task_id), parsed)
         return where, opened
+
+    def page(self, token: str) -> tuple[str, str]:
+        """The public page of a link: ``(state, html)``, the form in the link's language when
+        the link is ``open``, else the page saying it is ``invalid``, ``expired`` or ``used``
+        (in the workspace's language when the link is not valid)."""
+        from keepwise.surveys import page
+
+        where, row = self.state(token)
+        lang = self._page_lang(row)
+        if where != "open":
+            return where, page.state_page(lang, where)
+        return where, page.form_page(lang, self.ws.config.name, self.reasons(lang))
+
+    def submit(self, token: str, form: dict[str, Any]) -> tuple[str, str]:
+        """Store a form sent from the public page: ``(outcome, html)``, the outcome
+        ``thanks`` (stored), ``invalid``, ``expired`` or ``used`` (nothing stored), or ``bad``
+        (a value out of range, nothing stored: the form again with the error)."""
+        from keepwise._core.errors import InputError
+        from keepwise.surveys import page
+
+        try:
+            where, _ = self.answer(token, form)
+        except InputError as err:
+            _, row = self.state(token)
+            lang = self._page_lang(row)
+            return "bad", page.form_page(lang, self.ws.config.name, self.reasons(lang),
+                                         error=err.message(lang))  # fmt: skip
+        _, row = self.state(token)
+        outcome = "thanks" if where == "open" else where
+        return outcome, page.state_page(self._page_lang(row), outcome)
+
+    def _page_lang(self, row: Any) -> Lang:
+        lang = None if row is None else row["lang"]
+        return "en" if lang == "en" else "zh" if lang == "zh" else self.ws.config.language
 
     def _close_task(self, task_id: int, answer: Answer) -> None:
         """The survey task the link was made for is done: the customer answered (feedback with
