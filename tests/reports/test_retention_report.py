@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from readers import day, read_html, read_pdf_lines, read_xlsx, shown
-
-from conftest import cli_json
+from report_support import cli_json
 
 #: The KPIs of the report's main table and how docs/reports.md says each is shown.
 KINDS = {"churn_rate": "pct", "csat": "num", "retention_rate": "pct", "cac": "money",

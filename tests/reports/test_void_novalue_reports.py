@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from readers import day, read_html, read_pdf_lines, read_xlsx, shown
-
-from conftest import cli_json, make_hand, run_cli
+from report_support import cli_json, make_hand, run_cli
 
 COMPANIES = ["demo", "hand"]
 
