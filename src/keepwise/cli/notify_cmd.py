@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 register(
     {
+        "cli.notify.none": {
+            "zh": "还没有发送记录（配置通道见 docs/reports.md）",
+            "en": "Nothing has been sent yet (channels: see docs/reports.md)",
+        },
         "cli.notify.sent": {
             "zh": "{sent} 条消息已发送，{failed} 条失败（失败的消息会在下次发送时重试；详见 keepwise notify log）",
             "en": "{sent} messages sent, {failed} failed (failed ones are retried by the next send; "
@@ -101,6 +105,9 @@ def log_cmd(
         rows = ws.notify.log(limit=limit, status=status)
     if as_json:
         fmt.echo_json(rows)
+        return
+    if not rows:
+        typer.echo(t("cli.notify.none", lang))
         return
     _table(rows, lang)
 
