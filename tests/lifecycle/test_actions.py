@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import pytest
 from lifecycle_support import AS_OF, START, insert, rows
 
@@ -175,3 +176,16 @@ def test_errors_are_bilingual_and_change_nothing(
     assert en in err.value.message("en") and zh in err.value.message("zh")
     after = {t: sorted(map(str, rows(company, f"SELECT * FROM {t}"))) for t in TABLES}
     assert after == snapshot
+
+
+def test_reverting_the_win_back_of_a_voided_customer_voids_it_again(company: Workspace) -> None:
+    """The revert of a reactivation goes back to voided without asking for a reason again (it
+    failed with "voiding needs a reason", found by the revert property test)."""
+    company.customers.void("S1", reason="duplicate", actor="lin", at=dt.datetime(2024, 3, 5))
+    before = company.metrics.compute(["void_ratio"], as_of=AS_OF, start=START, end=AS_OF)
+    company.customers.reactivate("S1", actor="lin", at=dt.datetime(2024, 4, 2))
+    back = company.customers.revert("S1", actor="lin")
+    assert (back.from_status, back.to_status) == ("won_back", "voided")
+    assert _status(company, "S1")[0] == "voided"
+    after = company.metrics.compute(["void_ratio"], as_of=AS_OF, start=START, end=AS_OF)
+    pd.testing.assert_frame_equal(after, before)

@@ -83,7 +83,8 @@ def change_status(
     event of that id) and return the event id."""
     if to_status not in schema.STATUSES:
         raise InputError("status.bad_status", status=to_status)
-    if to_status == "voided" and not reason:
+    # A revert back to voided restores a void whose reason the reverted event's history keeps.
+    if to_status == "voided" and not reason and reverts is None:
         raise InputError("status.reason_required")
     exists = conn.execute(
         sa.select(sa.func.count()).where(schema.customers.c.customer_id == customer_id)
