@@ -83,8 +83,11 @@ def customer(page: PageDep, customer_id: Id, done: Text | None = None) -> Any:
     reasons = sorted(((code, pair[0] if page.lang == "zh" else pair[1])
                       for code, pair in labels.items()), key=lambda r: r[1])  # fmt: skip
     history = page.ws.customers.history(customer_id)
+    churn = next((s for s in view["scores"] if s.get("churn_probability") is not None), None)
+    worth = next((s for s in view["scores"] if s.get("predicted_clv") is not None), None)
     return page.render("customer.html", c=view, p=view["profile"], reasons=reasons,
-                       history=history, done=done, labels=labels)  # fmt: skip
+                       history=history, done=done, labels=labels, churn=churn,
+                       worth=worth)  # fmt: skip
 
 
 def _at(day: dt.date | None) -> dt.datetime | None:
