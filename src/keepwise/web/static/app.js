@@ -10,11 +10,11 @@
   function option(spec) {
     var fmt = spec.percent ? pctFmt : numFmt;
     var axisLabel = { formatter: function (v) { return fmt(v); } };
-    var base = { animation: false, tooltip: { trigger: "axis", valueFormatter: fmt },
+    var base = { animation: false, tooltip: { trigger: "axis", valueFormatter: fmt, renderMode: "richText" },
                  grid: { left: 60, right: 20, top: 30, bottom: 40, containLabel: false } };
     if (spec.type === "spark") {
       return { animation: false, grid: { left: 2, right: 2, top: 4, bottom: 4 },
-        tooltip: { trigger: "axis", valueFormatter: fmt },
+        tooltip: { trigger: "axis", valueFormatter: fmt, renderMode: "richText" },
         xAxis: { type: "category", data: spec.x, show: false },
         yAxis: { type: "value", show: false, scale: true },
         series: spec.series.map(function (s) {
@@ -22,11 +22,11 @@
                    lineStyle: { width: 2 }, areaStyle: { opacity: 0.08 } }; }) };
     }
     if (spec.type === "pie") {
-      return { animation: false, tooltip: { trigger: "item" }, legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
+      return { animation: false, tooltip: { trigger: "item", renderMode: "richText" }, legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
         series: [{ type: "pie", radius: ["40%", "75%"], center: ["35%", "50%"], label: { show: false }, data: spec.series }] };
     }
     if (spec.type === "heatmap") {
-      return { animation: false, tooltip: { position: "top", formatter: function (p) {
+      return { animation: false, tooltip: { position: "top", renderMode: "richText", formatter: function (p) {
           return spec.y[p.value[1]] + " · " + spec.x[p.value[0]] + ": " + pctFmt(p.value[2]); } },
         grid: { left: 80, right: 20, top: 10, bottom: 60 },
         xAxis: { type: "category", data: spec.x, name: spec.xName || "", nameLocation: "middle", nameGap: 25 },
