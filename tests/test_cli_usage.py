@@ -175,3 +175,22 @@ def test_drilldown_value_needs_a_known_cut(
 def test_help_texts_are_not_eaten_by_markup(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "value", "no-value", "--help")
     assert code == 0 and "by the value.no_value criteria" in " ".join(out.split())
+
+
+def test_init_and_demo_create_the_workspace_named_by_w(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``keepwise -w DIR demo`` builds DIR (it built ./demo and ignored -w); ``init`` takes -w
+    instead of its argument; two different folders or none are usage errors."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "-w", "built", "demo", "--customers", "20")
+    assert code == 0, err
+    assert (tmp_path / "built" / "keepwise.toml").exists() and not (tmp_path / "demo").exists()
+    assert "The demo workspace built is ready" in out
+    code, _, err = cli(capsys, "init", "-w", "empty")
+    assert code == 0 and (tmp_path / "empty" / "keepwise.toml").exists()
+    code, _, err = cli(capsys, "--lang", "zh", "-w", "a", "init", "b")
+    assert code == 2 and "两个不同的目录" in err and "Usage: keepwise init" in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    code, _, err = cli(capsys, "init")
+    assert code == 2 and "Missing argument DIRECTORY" in err

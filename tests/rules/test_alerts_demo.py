@@ -10,7 +10,7 @@ import pytest
 
 from keepwise import Workspace
 
-AS_OF = dt.date(2026, 8, 1)  # the demo's history runs to 2026-11-01: 90 days of outcome
+AS_OF = dt.date(2025, 5, 1)  # before the demo company acts on alerts (playbooks from 2025-08-01)
 HORIZON = dt.timedelta(days=90)
 
 

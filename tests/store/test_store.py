@@ -18,7 +18,7 @@ from keepwise.store.bulk import upsert
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
     store = workspace.store
-    assert store.revision() == store.head_revision() == "0005"
+    assert store.revision() == store.head_revision()
     names = set(sa.inspect(store.engine).get_table_names())
     assert set(schema.metadata.tables) <= names
     # The reason taxonomy is seeded, with avoidable and unavoidable reasons.
@@ -93,6 +93,49 @@ def test_scores_of_revision_0002_get_the_clv_interval_columns(
             assert tuple(row) == (12.5, None, None)
             conn.execute(sa.update(s).values(clv_low=10.0, clv_high=15.0))
             assert conn.execute(sa.select(s.c.clv_high)).scalar_one() == 15.0
+    finally:
+        store.close()
+
+
+def test_a_database_of_revision_0004_upgrades_to_playbook_runs_and_targets(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    """0001 creates its tables from the current metadata, so a database of 0004 as it really
+    was is made by dropping what 0005 adds; the upgrade adds it back and keeps the rows, old
+    follow-ups counting as imported."""
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    store = Store(database_url_for(tmp_path, db_url))
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0004")
+        with store.begin() as conn:
+            for table in ("playbook_runs", "playbook_targets"):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            for column in ("run_id", "as_of", "cost", "message_zh", "message_en", "reason",
+                           "closed_reason", "actor"):  # fmt: skip
+                conn.exec_driver_sql(f"ALTER TABLE tasks DROP COLUMN {column}")
+            conn.exec_driver_sql("ALTER TABLE interactions DROP COLUMN source")
+            conn.exec_driver_sql(
+                "INSERT INTO interactions (interaction_id, customer_id, occurred_at) "
+                "VALUES ('I1', 'C1', '2025-01-02 10:00:00')"
+            )
+        store.migrate()
+        assert store.revision() == store.head_revision()
+        names = set(sa.inspect(store.engine).get_table_names())
+        assert {"playbook_runs", "playbook_targets"} <= names
+        with store.begin() as conn:
+            i = schema.interactions
+            assert conn.execute(sa.select(i.c.source)).scalars().all() == ["import"]
+            conn.execute(sa.insert(schema.tasks).values(
+                customer_id="C1", type="survey", created_at=dt.datetime(2025, 1, 3),
+                run_id=1, as_of=dt.date(2025, 1, 3), cost=30.0, reason="price",
+            ))  # fmt: skip
     finally:
         store.close()
 
@@ -179,7 +222,7 @@ def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
     assert counts["customers"] == 1 and counts["contracts"] == 0
 
 
-def test_a_database_of_revision_0004_gets_the_servers_tables(
+def test_a_database_of_revision_0005_gets_the_servers_tables(
     tmp_path,
     db_url: str | None,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -193,7 +236,7 @@ def test_a_database_of_revision_0004_gets_the_servers_tables(
         cfg = _alembic_config()
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
+            command.upgrade(cfg, "0005")
         assert not server & set(sa.inspect(store.engine).get_table_names())
         store.migrate()
         assert server <= set(sa.inspect(store.engine).get_table_names())

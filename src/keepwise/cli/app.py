@@ -75,6 +75,22 @@ class State:
     explicit_lang: Lang | None = None
     #: ``--as-user``: run as this Keepwise user (their role and, for a rep, their customers).
     as_user: str | None = None
+    #: Whether -w/--workspace (or KEEPWISE_WORKSPACE) named the folder: ``init`` and ``demo``
+    #: then create the workspace there instead of in their own argument's default.
+    workspace_given: bool = False
+
+    def target_dir(self, argument: Path | None, default: Path | None) -> Path:
+        """The folder a command that creates a workspace works on: its argument, else ``-w``,
+        else ``default``; a usage error when the two name different folders or neither does."""
+        from keepwise.cli.usage import LocalisedUsageError
+
+        given = self.workspace_dir if self.workspace_given else None
+        if argument is not None and given is not None and argument.resolve() != given.resolve():
+            raise LocalisedUsageError("cli.usage.two_folders", argument=argument, option=given)
+        folder = argument or given or default
+        if folder is None:
+            raise LocalisedUsageError("cli.usage.missing_argument", name="DIRECTORY")
+        return folder
 
     @property
     def lang(self) -> Lang:
@@ -114,7 +130,10 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(workspace, lang, as_user)  # type: ignore[arg-type]  # checked by check_lang
+    source = ctx.get_parameter_source("workspace")
+    given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    # checked by check_lang
+    ctx.obj = State(workspace, lang, as_user, given)  # type: ignore[arg-type]
 
 
 def state(ctx: typer.Context) -> State:
@@ -196,17 +215,21 @@ def _register_commands() -> Any:
         alerts_cmd,
         commands,
         customer_cmd,
+        evaluate_cmd,
         metrics_cmd,
         owner_cmd,
+        playbooks_cmd,
         risk_cmd,
         runs_cmd,
         serve_cmd,
+        tasks_cmd,
         users_cmd,
         value_cmd,
     )
 
-    return (alerts_cmd, commands, customer_cmd, metrics_cmd, owner_cmd, risk_cmd, runs_cmd,
-            serve_cmd, users_cmd, value_cmd)  # fmt: skip
+    return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, owner_cmd,
+            playbooks_cmd, risk_cmd, runs_cmd, serve_cmd, tasks_cmd, users_cmd,
+            value_cmd)  # fmt: skip
 
 
 _register_commands()

@@ -77,7 +77,12 @@ register(
 @app.command("init")
 def init_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder of the new workspace / 新工作区目录")],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder of the new workspace (or -w) / 新工作区目录（或 -w）", show_default=False
+        ),
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option(
@@ -91,6 +96,7 @@ def init_cmd(
     from keepwise.workspace import Workspace
 
     lang = state(ctx).lang
+    directory = state(ctx).target_dir(directory, None)
     ws = Workspace.init(directory, db_url=db, name=name, lang=lang)
     try:
         typer.echo(t("cli.init.done", lang, path=str(directory), backend=ws.backend))
@@ -199,8 +205,13 @@ class _progress:
 def demo_cmd(
     ctx: typer.Context,
     directory: Annotated[
-        Path, typer.Argument(help="Folder of the demo workspace / 演示工作区目录")
-    ] = Path("demo"),
+        Path | None,
+        typer.Argument(
+            help="Folder of the demo workspace (or -w; default: demo) / "
+            "演示工作区目录（或 -w；默认 demo）",
+            show_default=False,
+        ),
+    ] = None,
     customers: Annotated[int, typer.Option(min=1, help="Number of customers / 客户数")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same company / 随机种子")] = 0,
     as_of: Annotated[
@@ -214,6 +225,7 @@ def demo_cmd(
     from keepwise.workspace import Workspace
 
     lang = state(ctx).lang
+    directory = state(ctx).target_dir(directory, Path("demo"))
     day = parse_day(as_of)
     with _removed_if_failed(directory):
         ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)

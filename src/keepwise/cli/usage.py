@@ -27,6 +27,10 @@ register(
         "cli.usage.possible": {"zh": "（可用：{names}）", "en": " (Possible options: {names})"},
         "cli.usage.missing_command": {"zh": "缺少命令。", "en": "Missing command."},
         "cli.usage.missing_argument": {"zh": "缺少参数 {name}。", "en": "Missing argument {name}."},
+        "cli.usage.two_folders": {
+            "zh": "两个不同的目录：参数 {argument} 与 -w {option}；只给一个",
+            "en": "Two different folders: the argument {argument} and -w {option}; give one",
+        },
         "cli.usage.missing_option": {"zh": "缺少选项 {name}。", "en": "Missing option {name}."},
         "cli.usage.invalid": {
             "zh": "{name} 的值无效：{detail}", "en": "Invalid value for {name}: {detail}"},
@@ -62,6 +66,14 @@ class LocalisedBadParameter(typer.BadParameter):
         self.key, self.params = key, params
 
 
+class LocalisedUsageError(UsageError):  # type: ignore[misc,valid-type]
+    """A usage mistake whose explanation is one of our messages (exit 2, usage line shown)."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(t(key, "en", **params))
+        self.key, self.params = key, params
+
+
 def check_lang(value: str | None) -> Lang | None:
     """The ``--lang`` callback: zh or en, or a usage error (exit 2) naming the choices."""
     if value is None:
@@ -83,6 +95,7 @@ def _late_lang(ctx: typer.Context, value: str | None) -> None:
 def _late_workspace(ctx: typer.Context, value: Path | None) -> None:
     if value is not None:
         ctx.find_root().obj.workspace_dir = value
+        ctx.find_root().obj.workspace_given = True
 
 
 def _late_user(ctx: typer.Context, value: str | None) -> None:
@@ -180,6 +193,8 @@ def message(exc: Exception, lang: Lang) -> str:
     """click's message of ``exc``, with its words translated where we know them."""
     kind = type(exc).__name__
     text = str(getattr(exc, "message", "") or "")
+    if isinstance(exc, LocalisedUsageError):
+        return t(exc.key, lang, **exc.params)
     if isinstance(exc, LocalisedBadParameter):
         return t("cli.usage.invalid", lang, name=_hint(exc), detail=t(exc.key, lang, **exc.params))
     if kind == "NoSuchOption":

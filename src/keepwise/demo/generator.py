@@ -86,9 +86,10 @@ def _simulate(n_customers: int, seed: int, as_of: dt.date, years: int) -> _World
     tickets = make_tickets(customers, timeline, plot, season["business"], seed)
     contacts = make_contacts(customers, owners, tickets, timeline, season["business"], seed)
     triggers = (tickets.trigger, tickets.trigger_reason)
-    life = decide(customers, owners, triggers, contacts.neglect, timeline, plot, seed)
-    contracts = make_contracts(customers, life, float(timeline.horizon))
     ids = fr.Ids(customers.n, owners.n)
+    life = decide(customers, owners, triggers, contacts.neglect, timeline, plot, seed,
+                  ids.customers.to_pylist())  # fmt: skip
+    contracts = make_contracts(customers, life, float(timeline.horizon))
     costs = acquisition_costs(customers, seed)
     return _World(
         seed, timeline, plot, season, owners, customers, tickets, contacts, life, contracts, ids,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from keepwise.demo import vocab
+from keepwise.demo import effects, vocab
 from keepwise.demo.events import YEAR, categorical, piecewise_exponential, stream
 from keepwise.demo.population import Customers, Owners
 from keepwise.demo.timeline import Scenario, Timeline
@@ -69,7 +69,11 @@ def decide(
     timeline: Timeline,
     scenario: Scenario,
     seed: int,
+    ids: list[str] | None = None,
 ) -> Lifecycle:
+    """Who leaves, when and why. With the customers' text ``ids``, the playbooks the company
+    ran from ``scenario.playbooks_start`` on change the fate of those they treated
+    (:mod:`keepwise.demo.effects`)."""
     rng = stream(seed, "lifecycle")
     horizon = float(timeline.horizon)
     clocks, reasons = _clocks(rng, customers, owners, timeline, scenario)
@@ -79,13 +83,18 @@ def decide(
     rows = np.arange(customers.n)
     decided, reason = clocks[rows, first], reasons[rows, first]
     decided[customers.invalid | customers.duplicate] = np.inf  # voided before anything else
-    churn = _at_contract_end(rng, customers, decided, reason)
+    churn, at_end = _at_contract_end(rng, customers, decided, reason)
+    start = float(timeline.day(scenario.playbooks_start))
+    if ids is not None:
+        churn = effects.renewals(seed, ids, at_end, churn, start)
     void, void_reason = _voids(rng, customers, timeline)
     voided = void < churn
     churn = np.where(voided | (churn >= horizon), np.inf, _moment(rng, churn))
     void = np.where(voided & (void < horizon), _moment(rng, void), np.inf)
     reason = np.select([np.isfinite(churn), np.isfinite(void)], [reason, void_reason], -1)
     back = _comebacks(rng, churn, void, reason, horizon)
+    if ids is not None:
+        back = effects.winbacks(seed, ids, churn, reason, back, start, horizon)
     destination = _destinations(rng, customers, owners, reason, np.isfinite(churn))
     return Lifecycle(churn, reason, destination, void, decided, back)
 
@@ -140,14 +149,15 @@ def _clocks(
 
 def _at_contract_end(
     rng: np.random.Generator, customers: Customers, decided: F64, reason: I64
-) -> F64:
-    """Most contract customers who decide to leave do so when the contract ends."""
+) -> tuple[F64, B]:
+    """Most contract customers who decide to leave do so when the contract ends: the moments,
+    and who leaves at a contract's end."""
     contract = vocab.CONTRACTUAL[customers.segment] & ~np.isin(reason, IMMEDIATE)
     wait = contract & (rng.random(customers.n) < 0.7) & np.isfinite(decided)
     with np.errstate(invalid="ignore"):
         terms = np.ceil((decided - customers.acquired) / CONTRACT_DAYS)
     ends = customers.acquired + np.maximum(terms, 1.0) * CONTRACT_DAYS
-    return np.where(wait, ends, decided)
+    return np.where(wait, ends, decided), wait
 
 
 def _voids(rng: np.random.Generator, customers: Customers, timeline: Timeline) -> tuple[F64, I64]:

@@ -94,6 +94,9 @@ class Scenario:
     #: A supply disruption: late deliveries, delivery tickets, slower answers, supplier churn.
     disruption_start: dt.date
     disruption_end: dt.date
+    #: The company starts running the built-in playbooks (demo/effects.py): 15 months before
+    #: the end of the history, so that a year of runs has its effect window in the data.
+    playbooks_start: dt.date
 
 
 def scenario(as_of: dt.date, years: int) -> Scenario:
@@ -102,7 +105,9 @@ def scenario(as_of: dt.date, years: int) -> Scenario:
     rise = month_start_after(timeline.date(0.45 * span))
     disruption = month_start_after(timeline.date(0.22 * span))
     end = month_start_after(month_start_after(disruption))
-    return Scenario(rise, disruption, month_start_after(end) - dt.timedelta(days=1))
+    months = as_of.year * 12 + as_of.month - 1 - 15
+    playbooks = max(dt.date(months // 12, months % 12 + 1, 1), timeline.start)
+    return Scenario(rise, disruption, month_start_after(end) - dt.timedelta(days=1), playbooks)
 
 
 class Season:

@@ -141,14 +141,16 @@ def impact(
     end: dt.date | None = None,
     by: str | None = None,
     churn: ChurnConfig | None = None,
+    lost_to: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Per period: customers lost, their revenue in the 12 months before the loss, their
     predicted CLV, the acquisition cost their margin had not paid back, and the share of the
     trailing 12 months' revenue that comes from customers at risk at the period end (status
-    at_risk, or a high risk band in their latest score)."""
+    at_risk, or a high risk band in their latest score). ``lost_to``: only the losses to these
+    statuses (``("voided",)`` for seed 000's void evaluation)."""
     with Context.make(tables, as_of=as_of, grain=grain, start=start, end=end, by=by,
                       churn=churn) as ctx:  # fmt: skip
-        lost = _lost_impact(ctx).execute()
+        lost = _lost_impact(ctx, lost_to).execute()
         risk = _risk_revenue(ctx).execute()
     keys = ["period_start", "period_end", "dimension"]
     for frame in (lost, risk):
@@ -168,8 +170,10 @@ def impact(
     return df[IMPACT_COLUMNS].reset_index(drop=True)
 
 
-def _lost_impact(ctx: Context) -> ir.Table:
+def _lost_impact(ctx: Context, lost_to: tuple[str, ...] | None = None) -> ir.Table:
     j = _lost_rows(ctx)
+    if lost_to:
+        j = j.filter(j.loss_status.isin(lost_to))
     o = live_orders(ctx.tables, ctx.as_of)
     margin = o.amount - o.cost.fill_null(0.0)
     losses = j.select(mcid="customer_id", mps="period_start", loss_on="loss_on")

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from keepwise._core.errors import ConfigError
 from keepwise._core.i18n import register
+from keepwise._core.yamlfile import LinedMap as _Map
+from keepwise._core.yamlfile import LinedSeq as _Seq
+from keepwise._core.yamlfile import LineError as _Err
+from keepwise._core.yamlfile import parse, scalar
 from keepwise.rules.kinds_catalogue import KINDS, PLAYBOOKS, SEVERITIES, Kind, Param
 
 RULES_FILE = "rules.yaml"
@@ -24,10 +26,6 @@ _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 register(
     {
-        "rules.syntax": {
-            "zh": "{file} 第 {line} 行第 {column} 列：YAML 语法错误：{problem}",
-            "en": "{file}, line {line}, column {column}: YAML syntax error: {problem}",
-        },
         "rules.shape": {
             "zh": "{file} 第 {line} 行：文件应包含 rules: 列表，每条规则是一个映射（键: 值）",
             "en": "{file}, line {line}: the file needs a rules: list whose items are mappings "
@@ -57,10 +55,6 @@ register(
         "rules.exists": {
             "zh": "{path} 已存在；如需覆盖请加 --force",
             "en": "{path} already exists; add --force to overwrite it",
-        },
-        "rules.duplicate_key": {
-            "zh": "{file} 第 {line} 行：键 {value} 重复",
-            "en": "{file}, line {line}: the key {value} appears twice",
         },
         "rules.duplicate_id": {
             "zh": "{file} 第 {line} 行：规则编号 id {value} 重复",
@@ -115,68 +109,9 @@ def write_default_rules(folder: Path, *, force: bool = False) -> Path:
 # --- parsing, with the line of every key -----------------------------------------------------
 
 
-class _Map(dict[str, Any]):
-    """A YAML mapping that remembers the (1-based) line of itself and of each key."""
-
-    line: int = 1
-    lines: dict[str, int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    out = _Map()
-    out.line, out.lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in out:
-            raise _Err("rules.duplicate_key", line, value=str(key))
-        out[str(key)] = loader.construct_object(value_node, deep=True)
-        out.lines[str(key)] = line
-    return out
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers the (1-based) line of each item."""
-
-    lines: list[int]
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    out.lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
-class _Err(Exception):
-    def __init__(self, msg: str, line: int, /, **params: object) -> None:
-        super().__init__(msg)
-        self.msg, self.line, self.params = msg, line, params
-
-
 def parse_rules(text: str, *, file: str = RULES_FILE) -> list[Rule]:
     """Parse the text of a rule file; raise :class:`ConfigError` naming the line on errors."""
-    try:
-        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "?"
-        raise ConfigError("rules.syntax", file=file, line=line, column=column,
-                          problem=problem) from None  # fmt: skip
-    except _Err as err:
-        raise ConfigError(err.msg, file=file, line=err.line, **err.params) from None
-    try:
-        return _rules(doc)
-    except _Err as err:
-        raise ConfigError(err.msg, file=file, line=err.line, **err.params) from None
+    return parse(text, file, _rules)
 
 
 def _rules(doc: object) -> list[Rule]:
@@ -329,13 +264,5 @@ def default_rules_text() -> str:
             "    params:",
         ]
         for p in kind.params:
-            out.append(f"      {p.name}: {_yaml_scalar(p.default)}  # {p.help_en} / {p.help_zh}")
+            out.append(f"      {p.name}: {scalar(p.default)}  # {p.help_en} / {p.help_zh}")
     return "\n".join(out) + "\n"
-
-
-def _yaml_scalar(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -12,18 +12,21 @@ from keepwise.store import schema
 ACTIVITY = (
     (schema.orders, "ordered_at"),
     (schema.usage, "day"),
-    (schema.interactions, "occurred_at"),
     (schema.tickets, "opened_at"),
     (schema.surveys, "answered_at"),
 )
 
 
 def activity_end(conn: sa.Connection) -> dt.date | None:
-    """The last day of imported activity: orders, product use, follow-ups, tickets, surveys and
-    imported status events (not the ones users record in Keepwise); None when there is none."""
+    """The last day of imported activity: orders, product use, tickets, surveys, and imported
+    follow-ups and status events (not the ones users record in Keepwise); None when there is
+    none."""
     e = schema.status_events
     queries = [sa.select(sa.func.max(table.c[column])) for table, column in ACTIVITY]
     queries.append(sa.select(sa.func.max(e.c.occurred_at)).where(e.c.source == "import"))
+    # Follow-ups recorded as the outcome of a task are a user's action, not imported data.
+    i = schema.interactions
+    queries.append(sa.select(sa.func.max(i.c.occurred_at)).where(i.c.source == "import"))
     days = [_day(conn.execute(q).scalar()) for q in queries]
     known = [d for d in days if d is not None]
     return max(known) if known else None

@@ -121,6 +121,9 @@ interactions = sa.Table(
     _text("outcome"),
     _text("note"),
     sa.Column("task_id", sa.BigInteger),
+    # import, or task (an outcome recorded in Keepwise: not data, so it never moves where the
+    # data ends).
+    _text("source", nullable=False, server_default="import"),
     _batch(),
 )
 
@@ -326,6 +329,54 @@ tasks = sa.Table(
     _ts("created_at", nullable=False),
     _ts("completed_at"),
     _text("note"),
+    # The run that created the task, the day it was targeted for, and what it cost.
+    sa.Column("run_id", sa.BigInteger),
+    sa.Column("as_of", sa.Date),
+    sa.Column("cost", sa.Double),
+    _text("message_zh"),
+    _text("message_en"),
+    # The reason code of a feedback outcome; why a task was closed (voided, churned).
+    _text("reason"),
+    _text("closed_reason"),
+    _text("actor"),
+)
+
+# One row per run of one playbook on one as-of day, with the definition it ran with.
+_, _run_id = _seq_id("playbook_runs")
+playbook_runs = sa.Table(
+    "playbook_runs",
+    metadata,
+    _run_id,
+    _text("playbook_id", nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    _ts("run_at", nullable=False),
+    _text("actor"),
+    _text("measure", nullable=False),
+    _text("definition"),  # JSON
+    sa.Column("targets", sa.BigInteger, nullable=False),
+    sa.Column("held_out", sa.BigInteger, nullable=False),
+    sa.Column("tasks", sa.BigInteger, nullable=False),
+    sa.Column("already_targeted", sa.BigInteger, nullable=False),
+)
+
+# Every customer a playbook targeted, treated (with its tasks) or held out (no task): the
+# units of the playbook's evaluation. ``trigger_key`` names the occasion (a birthday, …) that
+# may target the customer once only.
+_, _target_id = _seq_id("playbook_targets")
+playbook_targets = sa.Table(
+    "playbook_targets",
+    metadata,
+    _target_id,
+    sa.Column("run_id", sa.BigInteger, nullable=False),
+    _text("playbook_id", nullable=False),
+    _text("customer_id", nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    _text("measure", nullable=False),
+    sa.Column("holdout", sa.Boolean, nullable=False),
+    sa.Column("draw", sa.Double, nullable=False),
+    _text("trigger_key"),
+    _text("detail"),  # JSON: the status, reason, alert or occasion behind the targeting
+    sa.UniqueConstraint("playbook_id", "customer_id", "as_of", name="uq_playbook_target"),
 )
 
 _, _user_id = _seq_id("users")

@@ -38,9 +38,11 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.jobs import JobsService
     from keepwise.workspace.metrics import MetricsService
     from keepwise.workspace.owners import OwnersService
+    from keepwise.workspace.playbooks import PlaybooksService
     from keepwise.workspace.results import ResultsService
     from keepwise.workspace.risk import RiskService
     from keepwise.workspace.settings import SettingsService
+    from keepwise.workspace.tasks import TasksService
     from keepwise.workspace.users import UsersService
     from keepwise.workspace.value import ValueService
 
@@ -326,6 +328,18 @@ class Workspace:
         from keepwise.workspace.jobs import JobsService
 
         return JobsService(self)
+
+    @cached_property
+    def playbooks(self) -> PlaybooksService:
+        from keepwise.workspace.playbooks import PlaybooksService
+
+        return PlaybooksService(self)
+
+    @cached_property
+    def tasks(self) -> TasksService:
+        from keepwise.workspace.tasks import TasksService
+
+        return TasksService(self)
 
     # --- time: where the data ends, the default as-of, no results written for the future ---
 

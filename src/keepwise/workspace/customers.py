@@ -4,8 +4,8 @@ reassign and the history. Each change is a status event or an owner change, audi
 transaction; an error changes nothing.
 
 Every method works for the workspace's viewer (docs/api.md, "Roles"): a rep acts only on the
-customers they own (another's is not found); approvals and a manager's reassignment need the
-manager or admin role. ``manager_check`` (keepwise.lifecycle.ManagerCheck) is a further check
+customers they own (another's is not found); approvals and reassignments need the manager or
+admin role. ``manager_check`` (keepwise.lifecycle.ManagerCheck) is a further check
 a caller may pass."""
 
 from __future__ import annotations
@@ -198,10 +198,9 @@ class CustomersService(Service):
         at: dt.datetime | None = None,
     ) -> OwnerChange:  # fmt: skip
         """Give the customer to another active owner. A customer in the pool is claimed
-        (``ws.owners.claim``) or reassigned ``as_manager``, recorded as such."""
-        self.check_scope(customer_id)
-        if as_manager:
-            self.viewer.require("admin", "manager")
+        (``ws.owners.claim``) or reassigned ``as_manager``, recorded as such. Managers and
+        admins only: a rep hands no customer on (nor takes one but from the pool)."""
+        self.viewer.require("admin", "manager")
         from keepwise.lifecycle import owners
         from keepwise.lifecycle.records import check_manager
 

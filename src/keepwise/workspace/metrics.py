@@ -133,13 +133,15 @@ class MetricsService(Service):
     def impact(
         self, *, as_of: dt.date, grain: str = "month", start: dt.date | None = None,
         end: dt.date | None = None, by: str | None = None,
+        lost_to: tuple[str, ...] | None = None,
     ) -> pd.DataFrame:  # fmt: skip
-        """Revenue lost, CLV lost, acquisition cost not paid back and revenue at risk."""
+        """Revenue lost, CLV lost, acquisition cost not paid back and revenue at risk;
+        ``lost_to``: of the losses to these statuses only (voided, churned)."""
         from keepwise import metrics
 
         start, end = self._known_range(grain, as_of, start, end)
         return metrics.impact(self.ws.tables(), as_of=as_of, grain=grain, start=start, end=end,
-                              by=by, churn=self.ws.config.churn)  # fmt: skip
+                              by=by, churn=self.ws.config.churn, lost_to=lost_to)  # fmt: skip
 
     def headline(self, as_of: dt.date) -> Headline:
         """Customers by status at ``as_of``; the last 12 months' orders, revenue and churn, from

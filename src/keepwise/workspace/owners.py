@@ -88,9 +88,11 @@ class OwnersService(Service):
             return pool.members(conn)
 
     def claim(
-        self, customer_id: str, *, owner_id: str, at: dt.datetime | None = None
-    ) -> OwnerChange:
-        """``owner_id`` takes a customer from the pool (at most ``pool_claim_limit`` held)."""
+        self, customer_id: str, *, owner_id: str, at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> OwnerChange:  # fmt: skip
+        """``owner_id`` takes a customer from the pool (at most ``pool_claim_limit`` held);
+        ``actor``: who recorded it (the owner by default)."""
         if not self.viewer.sees_everyone and owner_id != self.viewer.owner_id:
             raise PermissionDenied("owners.claim_for_self")
         from keepwise.lifecycle import pool
@@ -98,7 +100,8 @@ class OwnersService(Service):
         limit = self.ws.customers.settings().pool_claim_limit
         when = self.ws.customers.when(at)
         return self.store.transact(lambda conn: pool.claim(
-            conn, customer_id, owner_id, at=when, actor=owner_id, limit=limit))  # fmt: skip
+            conn, customer_id, owner_id, at=when, actor=actor or owner_id,
+            limit=limit))  # fmt: skip
 
     def pool_report(self, *, as_of: dt.date) -> list[PoolOutcome]:
         """Of the returns to the pool before ``as_of``: how many ordered again, were won back

@@ -1,15 +1,15 @@
 """The server's tables: web sessions, failed logins, stored report results, background jobs.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 
 from keepwise.store.schema import metadata
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
