@@ -119,7 +119,9 @@ def test_pages_show_the_apis_numbers_in_both_languages(
             assert "Traceback" not in page.content()
             if path in CHECKS:
                 CHECKS[path](page, site)
-            name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "overview"
+            name = (
+                path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "overview"
+            )
             page.screenshot(path=str(shots / f"{name}-{lang}.png"), full_page=True)
         nav = page.inner_text("nav.main")
         assert ("概览" in nav) == (lang == "zh") and ("Overview" in nav) == (lang == "en")

@@ -54,7 +54,10 @@ register(
         "web.all": {"zh": "全部", "en": "All"},
         "web.previous": {"zh": "上一页", "en": "Previous"},
         "web.next": {"zh": "下一页", "en": "Next"},
-        "web.rows": {"zh": "第 {first}–{last} 条，共 {total} 条", "en": "{first}–{last} of {total}"},
+        "web.rows": {
+            "zh": "第 {first}–{last} 条，共 {total} 条",
+            "en": "{first}–{last} of {total}",
+        },
         "web.sort_hint": {"zh": "点击表头排序", "en": "Click a column header to sort"},
         "web.save": {"zh": "保存", "en": "Save"},
         "web.note": {"zh": "备注", "en": "Note"},
@@ -104,7 +107,10 @@ register(
         "web.status.churned": {"zh": "已流失", "en": "churned"},
         "web.status.voided": {"zh": "已作废", "en": "voided"},
         # drill-down
-        "web.drill.title": {"zh": "{metric}：{period} 的客户", "en": "{metric}: customers of {period}"},
+        "web.drill.title": {
+            "zh": "{metric}：{period} 的客户",
+            "en": "{metric}: customers of {period}",
+        },
         "web.drill.value": {
             "zh": "数值 {value}（分子 {numerator} / 分母 {denominator}）",
             "en": "Value {value} (numerator {numerator} / denominator {denominator})",

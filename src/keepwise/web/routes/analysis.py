@@ -25,8 +25,14 @@ register(
         "web.churn.trend": {"zh": "流失与作废趋势（按月）", "en": "Churn and void trend (monthly)"},
         "web.churn.avoidable": {"zh": "可避免与不可避免", "en": "Avoidable or not"},
         "web.churn.reasons": {"zh": "流失与作废原因", "en": "Reasons for churn and voids"},
-        "web.churn.by_segment": {"zh": "原因 × 客户分类（客户数）", "en": "Reason × segment (customers)"},
-        "web.churn.impact": {"zh": "流失的收入与价值（按月）", "en": "Revenue and value lost (monthly)"},
+        "web.churn.by_segment": {
+            "zh": "原因 × 客户分类（客户数）",
+            "en": "Reason × segment (customers)",
+        },
+        "web.churn.impact": {
+            "zh": "流失的收入与价值（按月）",
+            "en": "Revenue and value lost (monthly)",
+        },
         "web.churn.cohorts": {
             "zh": "获客批次留存热力图（按月龄）",
             "en": "Cohort retention heat map (by age in months)",

@@ -26,7 +26,10 @@ register(
         "web.customers.search": {"zh": "编号或名称", "en": "Id or name"},
         "web.customers.find": {"zh": "查找", "en": "Search"},
         "web.c360.profile": {"zh": "基本信息", "en": "Profile"},
-        "web.c360.status": {"zh": "当前状态（按流失定义）", "en": "Status (under the churn definition)"},
+        "web.c360.status": {
+            "zh": "当前状态（按流失定义）",
+            "en": "Status (under the churn definition)",
+        },
         "web.c360.totals": {
             "zh": "有效订单 {orders} 笔，收入 {revenue}，首单 {first}，末单 {last}",
             "en": "{orders} orders, revenue {revenue}, first {first}, last {last}",
@@ -47,7 +50,10 @@ register(
         "web.c360.reassign": {"zh": "转交给其他负责人", "en": "Reassign to another owner"},
         "web.c360.reassign_button": {"zh": "转交", "en": "Reassign"},
         "web.c360.to_owner": {"zh": "新负责人编号", "en": "New owner id"},
-        "web.c360.effective": {"zh": "生效日期（默认今天）", "en": "Effective date (default today)"},
+        "web.c360.effective": {
+            "zh": "生效日期（默认今天）",
+            "en": "Effective date (default today)",
+        },
         "web.c360.destination": {"zh": "去向（如竞争对手）", "en": "Went to (a competitor, say)"},
         "web.c360.done.void": {"zh": "已作废", "en": "Voided"},
         "web.c360.done.requested": {
@@ -112,9 +118,7 @@ def void(
 
 
 @router.post("/customers/{customer_id}/revert")
-def revert(
-    page: PageDep, customer_id: Id, note: Annotated[LongText | None, Form()] = None
-) -> Any:
+def revert(page: PageDep, customer_id: Id, note: Annotated[LongText | None, Form()] = None) -> Any:
     page.ws.customers.revert(customer_id, actor=page.auth.viewer.username, note=note or None)
     return page.back(f"/customers/{customer_id}", done="revert")
 

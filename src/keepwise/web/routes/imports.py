@@ -4,7 +4,7 @@ admins). Twins: ``POST /api/imports``, ``GET /api/imports``, ``GET /api/imports/
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, File, Form, UploadFile
 
@@ -20,7 +20,10 @@ register(
         "web.imports.title": {"zh": "数据导入", "en": "Import"},
         "web.imports.upload": {"zh": "上传文件", "en": "Upload a file"},
         "web.imports.kind": {"zh": "数据类型", "en": "Kind of data"},
-        "web.imports.file": {"zh": "文件（CSV、XLSX 或 Parquet）", "en": "File (CSV, XLSX or Parquet)"},
+        "web.imports.file": {
+            "zh": "文件（CSV、XLSX 或 Parquet）",
+            "en": "File (CSV, XLSX or Parquet)",
+        },
         "web.imports.encoding": {"zh": "编码（留空自动识别）", "en": "Encoding (empty: detected)"},
         "web.imports.submit": {"zh": "导入", "en": "Import"},
         "web.imports.recent": {"zh": "最近的导入", "en": "Recent imports"},
@@ -36,7 +39,7 @@ def imports_page(page: PageDep) -> Any:
     ws = page.ws
     ws.viewer.require("admin", "manager")
     return page.render("imports.html", recent=api.recent(ws), counts=api.counts(ws),
-                       kinds=api.Kind.__args__, jobs=ws.jobs.find(limit=10))  # fmt: skip
+                       kinds=get_args(api.Kind), jobs=ws.jobs.find(limit=10))  # fmt: skip
 
 
 @router.post("/imports")

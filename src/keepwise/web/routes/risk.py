@@ -118,4 +118,3 @@ def backtest(page: PageDep) -> Any:
 @router.post("/alerts/run")
 def run_rules(page: PageDep) -> Any:
     return _job_answer(page, api_alerts.run(page.ws, api_alerts.RuleRun()))
-

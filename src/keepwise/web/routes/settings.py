@@ -26,7 +26,10 @@ register(
         },
         "web.settings.rules": {"zh": "预警规则", "en": "Alert rules"},
         "web.settings.reasons": {"zh": "原因分类", "en": "Reason taxonomy"},
-        "web.settings.add_reason": {"zh": "新增或修改自定义原因", "en": "Add or change an own reason"},
+        "web.settings.add_reason": {
+            "zh": "新增或修改自定义原因",
+            "en": "Add or change an own reason",
+        },
         "web.settings.thresholds": {"zh": "阈值", "en": "Thresholds"},
         "web.settings.users": {"zh": "用户", "en": "Users"},
         "web.settings.add_user": {"zh": "新增用户", "en": "Add a user"},
@@ -62,9 +65,7 @@ def add_user(
 
 
 @router.post("/settings/users/{username}/disable")
-def disable_user(
-    page: PageDep, username: Annotated[str, Path(min_length=1, max_length=64)]
-) -> Any:
+def disable_user(page: PageDep, username: Annotated[str, Path(min_length=1, max_length=64)]) -> Any:
     page.ws.viewer.require("admin")
     api_users.disable(page.ws, page.auth, username)
     return page.back("/settings", done="1")

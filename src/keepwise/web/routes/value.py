@@ -104,4 +104,3 @@ def decide(
     api.decide(page.ws, page.auth, customer_id,
                api.Decision(note=note or None, treatment=treatment))  # fmt: skip
     return page.back("/value", done="decide")
-
