@@ -41,7 +41,10 @@ def make_demo(path: Path, customers: int = 400, *, models: bool = True) -> Works
     ws.imports.load_demo(customers=customers, seed=3, as_of=AS_OF)
     ws.close()
     with (path / "keepwise.toml").open("a", encoding="utf-8") as f:
-        f.write("\n[risk]\nsnapshots = 3\ncutoffs = [0.3, 0.6]\nsplits = 1\n")
+        f.write(
+            "\n[risk]\nsnapshots = 3\ncutoffs = [0.3, 0.6]\nsplits = 1\n"
+            "\n[lifecycle]\npool_after_days = 90\npool_claim_limit = 2\n"
+        )
     ws = Workspace.open(path)
     if models:
         ws.risk.train(AS_OF)

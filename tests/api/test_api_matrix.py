@@ -6,15 +6,22 @@ files answers without a session or token."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import AS_OF, PASSWORD, Served
+from keepwise.churn import statuses
+from keepwise.lifecycle import approvals, owners
+from keepwise.store import schema
 from keepwise.workspace import Viewer
 
 ROLES = ("admin", "manager", "rep_a")
@@ -25,7 +32,7 @@ PUBLIC_OTHER = {"/api/openapi.json", "/api/docs", "/api/docs/static"}
 ANY, MANAGER, ADMIN = "any", "manager", "admin"
 #: Operations whose path names a customer, an alert or a job: a rep sees only their own
 #: (another's is not found, 404, exactly as one that does not exist).
-SCOPED = ("{customer_id}", "{alert_id}", "{job_id}")
+SCOPED = ("{customer_id}", "{alert_id}", "{job_id}", "{task_id}")
 
 RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/logout"): ANY,
@@ -39,6 +46,31 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/customers/export"): ANY,
     ("GET", "/api/customers/{customer_id}"): ANY,
     ("GET", "/api/customers/{customer_id}/status"): ANY,
+    ("POST", "/api/customers/{customer_id}/void"): ANY,
+    ("POST", "/api/customers/{customer_id}/churn"): ANY,
+    ("POST", "/api/customers/{customer_id}/reactivate"): ANY,
+    ("POST", "/api/customers/{customer_id}/revert"): ANY,
+    ("POST", "/api/customers/{customer_id}/reassign"): MANAGER,
+    ("GET", "/api/customers/{customer_id}/history"): ANY,
+    ("GET", "/api/approvals"): MANAGER,
+    ("POST", "/api/approvals/{request_id}/approve"): MANAGER,
+    ("POST", "/api/approvals/{request_id}/reject"): MANAGER,
+    ("POST", "/api/owners/{owner_id}/leave"): MANAGER,
+    ("GET", "/api/pool"): ANY,
+    ("POST", "/api/pool/claim"): ANY,
+    ("POST", "/api/pool/refresh"): MANAGER,
+    ("GET", "/api/pool/report"): MANAGER,
+    ("GET", "/api/playbooks"): ANY,
+    ("POST", "/api/playbooks/init"): MANAGER,
+    ("POST", "/api/playbooks/run"): MANAGER,
+    ("GET", "/api/playbooks/runs"): MANAGER,
+    ("GET", "/api/playbooks/evaluation"): MANAGER,
+    ("GET", "/api/playbooks/void-effect"): MANAGER,
+    ("GET", "/api/playbooks/{playbook_id}/evaluation"): MANAGER,
+    ("GET", "/api/tasks"): ANY,
+    ("GET", "/api/tasks/{task_id}"): ANY,
+    ("POST", "/api/tasks/{task_id}/done"): ANY,
+    ("POST", "/api/tasks/{task_id}/skip"): ANY,
     ("GET", "/api/kpis/catalogue"): ANY,
     ("GET", "/api/kpis"): ANY,
     ("GET", "/api/kpis/{metric}/drilldown"): ANY,
@@ -94,8 +126,9 @@ RULES: dict[tuple[str, str], str] = {
 
 @dataclass
 class Fixtures:
-    """Fresh objects for requests that change them (each call gets its own): customers and
-    alerts per owner, throwaway users."""
+    """Fresh objects for requests that change them (each call gets its own): kept customers
+    and alerts per owner, tasks of their customers, pending void requests, customers in the
+    pool, throwaway users and owners."""
 
     served: Served
     customers: dict[str, list[str]] = field(default_factory=dict)
@@ -104,8 +137,42 @@ class Fixtures:
     job_id: int = 0
     batch_id: int = 0
 
-    def customer(self, owner: str) -> str:
-        return self.customers[owner].pop()
+    def customer(self, owner: str, *, keep: bool = False) -> str:
+        """A customer of ``owner`` kept under the churn definition (``keep``: left for the
+        next request, which only reads it)."""
+        return self.customers[owner][-1] if keep else self.customers[owner].pop()
+
+    def task(self, owner: str) -> int:
+        """An open task of a customer of ``owner``."""
+        customer = self.customer(owner)
+        with self.served.ws.store.begin() as conn:
+            return int(conn.execute(sa.insert(schema.tasks).values(
+                customer_id=customer, type="care_call", owner_id=owner, due=AS_OF, as_of=AS_OF,
+                status="open", created_at=dt.datetime(2026, 11, 1),
+            ).returning(schema.tasks.c.id)).scalar_one())  # fmt: skip
+
+    def void_request(self) -> int:
+        """A pending void request (as with ``[lifecycle] void_needs_approval``)."""
+        customer = self.customer(self.served.owners["rep_b"])
+        request = self.served.ws.store.transact(lambda conn: approvals.request_void(
+            conn, customer, reason="duplicate", at=self.served.ws.now(), actor="test"))  # fmt: skip
+        return request.id
+
+    def in_pool(self) -> str:
+        """A customer of rep_b's owner returned to the pool."""
+        owner = self.served.owners["rep_b"]
+        customer = self.customer(owner)
+        self.served.ws.store.transact(lambda conn: owners.change_owner(
+            conn, customer, owner, None, at=self.served.ws.now(), kind="pool", actor="test"))  # fmt: skip
+        return customer
+
+    def leaver(self) -> str:
+        """An active owner (with no customers) who can leave."""
+        owner = f"LEAVER{next(self.counter)}"
+        with self.served.ws.store.begin() as conn:
+            conn.execute(sa.insert(schema.owners).values(owner_id=owner, name=owner,
+                                                         active=True))  # fmt: skip
+        return owner
 
     def alert(self, owner: str) -> int:
         return self.alerts[owner].pop()
@@ -116,14 +183,24 @@ class Fixtures:
         return name
 
 
+#: Alerts set aside per owner (the alert routes × roles × own/other use fewer).
+ALERTS_USED = 12
+
+
 @pytest.fixture(scope="module")
 def fixtures(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Fixtures:
     ws = served.ws
     f = Fixtures(served)
+    s = statuses(ws.tables(), ws.config.churn, ws.default_as_of())
+    kept = set(s.filter(s.kept).select("customer_id").to_pyarrow().column(0).to_pylist())
     for owner in served.owners.values():
-        kept = ws.as_user(Viewer("t", "rep", owner_id=owner)).directory.search(limit=1000)
-        f.customers[owner] = [c["customer_id"] for c in kept.items]
-        f.alerts[owner] = [a.id for a in ws.alerts.find(owner=owner, status="open")]
+        alerts = ws.alerts.find(owner=owner, status="open")[:ALERTS_USED]
+        f.alerts[owner] = [a.id for a in alerts]
+        # The customers of these alerts are left alone: reassigned, their alerts would move.
+        alerted = {a.customer_id for a in alerts}
+        theirs = ws.as_user(Viewer("t", "rep", owner_id=owner)).directory.search(limit=1000)
+        f.customers[owner] = [c["customer_id"] for c in theirs.items
+                              if c["customer_id"] in kept - alerted]  # fmt: skip
     bad = tmp_path_factory.mktemp("rejects") / "owners.csv"
     bad.write_text("owner_id,name,active\nX1,Ok,true\nX2,Bad,maybe\n", encoding="utf-8")
     f.batch_id = ws.imports.load("owners", bad, today=AS_OF).batch_id
@@ -145,10 +222,19 @@ def _request(
     owner = f.served.owners["rep_a" if mine else "rep_b"]
     ws = f.served.ws
     values: dict[str, Any] = {"metric": "churn_rate", "code": "matrix_reason",
-                              "batch_id": f.batch_id, "job_id": f.job_id}  # fmt: skip
+                              "batch_id": f.batch_id, "job_id": f.job_id, "role": role,
+                              "playbook_id": "void_survey",
+                              "other_owner": f.served.owners["rep_b" if mine else "rep_a"],
+                              "rep_owner": f.served.owners["rep_a"]}  # fmt: skip
     kwargs: dict[str, Any] = {}
     if "{customer_id}" in path:
-        values["customer_id"] = f.customer(owner)
+        values["customer_id"] = f.customer(owner, keep=method == "GET")
+    if "{task_id}" in path:
+        values["task_id"] = f.task(owner)
+    if "{request_id}" in path:
+        values["request_id"] = f.void_request()
+    if "{owner_id}" in path:
+        values["owner_id"] = f.leaver()
     if "{alert_id}" in path:
         values["alert_id"] = f.alert(owner)
     if "{job_id}" in path and not mine:
@@ -163,8 +249,10 @@ def _request(
     body = BODIES.get((method, path))
     if body is not None:
         kwargs.update(body(f, values))
-    if path.endswith("/revert"):
+    if path == "/api/value/no-value/{customer_id}/revert":
         ws.value.decide(values["customer_id"], as_of=AS_OF, actor="test", note="x", force=True)
+    if path in ("/api/customers/{customer_id}/revert", "/api/customers/{customer_id}/reactivate"):
+        ws.customers.void(values["customer_id"], reason="duplicate", actor="test")
     params = QUERIES.get((method, path))
     if params:
         kwargs["params"] = params
@@ -189,6 +277,23 @@ BODIES: dict[tuple[str, str], Callable[[Fixtures, dict[str, Any]], dict[str, Any
     ("POST", "/api/imports"): lambda f, v: {
         "data": {"kind": "owners"},
         "files": {"file": ("owners.csv", io.BytesIO(b"owner_id,name\nM9,Matrix\n"), "text/csv")}},
+    ("POST", "/api/customers/{customer_id}/void"): lambda f, v: {"json": {"reason": "duplicate"}},
+    ("POST", "/api/customers/{customer_id}/churn"): lambda f, v: {"json": {"reason": "price"}},
+    ("POST", "/api/customers/{customer_id}/reactivate"): lambda f, v: {"json": {}},
+    ("POST", "/api/customers/{customer_id}/revert"): lambda f, v: {"json": {"note": "oops"}},
+    ("POST", "/api/customers/{customer_id}/reassign"):
+        lambda f, v: {"json": {"to_owner": v["other_owner"]}},
+    ("POST", "/api/approvals/{request_id}/approve"): lambda f, v: {"json": {}},
+    ("POST", "/api/approvals/{request_id}/reject"): lambda f, v: {"json": {"note": "no"}},
+    ("POST", "/api/owners/{owner_id}/leave"): lambda f, v: {"json": {"to": v["rep_owner"]}},
+    # A rep claims for themselves; a manager names the owner.
+    ("POST", "/api/pool/claim"): lambda f, v: {"json": {"customer_id": f.in_pool()} | (
+        {} if v["role"].startswith("rep") else {"owner_id": v["other_owner"]})},
+    ("POST", "/api/pool/refresh"): lambda f, v: {"json": {"as_of": "2001-01-01"}},
+    ("POST", "/api/playbooks/init"): lambda f, v: {"json": {"force": True}},
+    ("POST", "/api/playbooks/run"): lambda f, v: {"json": {"as_of": "2001-01-01"}},
+    ("POST", "/api/tasks/{task_id}/done"): lambda f, v: {"json": {"outcome": "reached"}},
+    ("POST", "/api/tasks/{task_id}/skip"): lambda f, v: {"json": {"note": "not now"}},
     ("PUT", "/api/settings/reasons/{code}"):
         lambda f, v: {"json": {"label_zh": "测试", "label_en": "Test", "avoidable": True}},
     ("POST", "/api/users"): lambda f, v: {"json": {
@@ -264,7 +369,8 @@ def test_nothing_answers_without_credentials(served: Served) -> None:
         if (method, path) in PUBLIC:
             continue
         url = path.format(customer_id="C1", alert_id=1, metric="churn_rate", batch_id=1,
-                          job_id=1, username="admin", token_id="abcdef", code="x")  # fmt: skip
+                          job_id=1, username="admin", token_id="abcdef", code="x",
+                          request_id=1, owner_id="E1", playbook_id="p", task_id=1)  # fmt: skip
         for client in (anonymous, wrong):
             answer = client.request(method, url)
             assert answer.status_code == 401, f"{method} {url}: {answer.status_code}"
@@ -297,3 +403,15 @@ def test_only_public_routes_outside_the_schema(served: Served) -> None:
     assert served.as_(None).get("/api/openapi.json").status_code == 200
     css = served.as_(None).get("/api/docs/static/swagger-ui.css")
     assert css.status_code == 200 and b"swagger" in css.content
+
+
+def test_every_route_is_documented(served: Served) -> None:
+    """docs/api.md names every operation's path (parameters written as ``{…}``)."""
+    doc = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    doc = re.sub(r"\{[^}]*\}", "{}", doc)
+    missing = []
+    for _, path, _ in _operations(served):
+        short = re.sub(r"\{[^}]*\}", "{}", path.removeprefix("/api"))
+        if not re.search(re.escape(short) + r"(?![\w/-])", doc):
+            missing.append(path)
+    assert not missing, f"document these routes in docs/api.md: {missing}"

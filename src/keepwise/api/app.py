@@ -32,8 +32,12 @@ from keepwise.api.routes import (
     imports,
     jobs,
     kpis,
+    lifecycle,
+    owners,
+    playbooks,
     risk,
     settings,
+    tasks,
     users,
     value,
 )
@@ -95,10 +99,12 @@ def create_app(workspace: Workspace | Path | str, *, recover_jobs: bool = True) 
             log.warning("%s background jobs were interrupted by the last shutdown", interrupted)
     errors.install(app)
     app.middleware("http")(_security_headers)
-    for module in (auth, customers, kpis, value, risk, alerts, imports, jobs, settings, users):
-        if hasattr(module, "public"):
-            app.include_router(module.public, prefix=API)
-        app.include_router(module.router, prefix=API)
+    app.include_router(auth.public, prefix=API)
+    for router in (auth.router, customers.router, lifecycle.router, lifecycle.approvals_router,
+                   owners.router, kpis.router, value.router, risk.router, alerts.router,
+                   playbooks.router, tasks.router, imports.router, jobs.router,
+                   settings.router, users.router):  # fmt: skip
+        app.include_router(router, prefix=API)
     _install_docs(app)
     return app
 

@@ -31,8 +31,16 @@ def _plain(value: str | None) -> str | None:
     return value
 
 
+def _moment_in_range(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None:
+        _in_range(value.date())
+    return value
+
+
 #: A date of the calendar the engine can compute over (1900-2199).
 Day = Annotated[dt.date, AfterValidator(_in_range)]
+#: A moment (ISO date-time; without a zone: the workspace's zone) in the same calendar.
+Moment = Annotated[dt.datetime, AfterValidator(_moment_in_range)]
 #: Text of at most a few hundred characters, without NUL.
 Text = Annotated[str, Field(max_length=500), AfterValidator(_plain)]
 LongText = Annotated[str, Field(max_length=5000), AfterValidator(_plain)]

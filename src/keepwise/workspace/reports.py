@@ -148,6 +148,19 @@ def statuses(ws: Workspace, p: dict[str, Any]) -> Any:
             for r in frame.itertuples(index=False)}  # fmt: skip
 
 
+def playbook_evaluation(ws: Workspace, p: dict[str, Any]) -> Any:
+    """Treated against hold-out per playbook (those named, else all), over ``days``."""
+    as_of = _as_of(p)
+    found = ws.playbooks.evaluate(as_of=as_of, ids=p.get("playbooks") or None, days=p.get("days"))
+    return {"as_of": as_of, "evaluations": [e.to_dict() for e in found]}
+
+
+def void_effect(ws: Workspace, p: dict[str, Any]) -> Any:
+    """Seed 000's five parts of the evaluation of voided customers."""
+    return ws.playbooks.void_effect(as_of=_as_of(p), start=_day(p.get("start")),
+                                    end=_day(p.get("end")), grain=p.get("grain", "month"))  # fmt: skip
+
+
 REPORTS: dict[str, Callable[[Workspace, dict[str, Any]], Any]] = {
     "kpis": kpis,
     "overview": overview,
@@ -163,4 +176,6 @@ REPORTS: dict[str, Callable[[Workspace, dict[str, Any]], Any]] = {
     "value_no_value": value_no_value,
     "backtest": backtest,
     "statuses": statuses,
+    "playbook_evaluation": playbook_evaluation,
+    "void_effect": void_effect,
 }
