@@ -33,6 +33,8 @@ load() {
 
 retail="$workdir/online_retail"
 "$kw" --lang en init "$retail" --name "UCI Online Retail"
+# A retailer has no contracts: a customer is lost after 90 days without an order.
+sed -i 's/^mode = "events"/mode = "inactivity"/' "$retail/keepwise.toml"
 load "$retail" customers "$data/online_retail.parquet" "$examples/online_retail/customers.yaml"
 load "$retail" orders "$data/online_retail.parquet" "$examples/online_retail/orders.yaml"
 

@@ -8,19 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh ""
 kw=.venv/bin/keepwise
-as_of=2026-11-01          # where the demo company's history ends (keepwise demo's default)
 port=${KEEPWISE_PORT:-8000}
 user=demo
 password=keepwise-demo    # a local demo only: the server listens on 127.0.0.1
 if [ ! -f demo/keepwise.toml ]; then
-  "$kw" demo demo --as-of "$as_of"
+  "$kw" demo demo          # its history ends today: a live demo
 fi
-"$kw" -w demo summary --as-of "$as_of"
+"$kw" -w demo summary
 if [ ! -f demo/.quickstart-scored ]; then
-  "$kw" -w demo risk train --as-of "$as_of"
-  "$kw" -w demo risk score --as-of "$as_of"
-  "$kw" -w demo value score --as-of "$as_of"
-  "$kw" -w demo alerts run --as-of "$as_of"
+  "$kw" -w demo risk train
+  "$kw" -w demo risk score
+  "$kw" -w demo value score
+  "$kw" -w demo alerts run
   touch demo/.quickstart-scored
 fi
 if ! "$kw" -w demo users list --json | grep -q "\"username\": *\"$user\""; then

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -88,3 +89,39 @@ def test_delete_a_run(demo: Workspace, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "Invalid date" in err
     code, _, err = run(demo, capsys, "risk", "delete-scores")
     assert code == 2 and "--as-of" in err
+
+
+def test_a_current_workspace_shows_todays_own_changes_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data through yesterday: the default as-of is today; a void recorded now moves the
+    figures' default to tomorrow ("as of now": the void is counted, no note about missing
+    data), while results written keep today. A workspace whose data stopped weeks ago keeps
+    its default: a user's change there would put weeks without data into every figure."""
+    now = dt.datetime(2026, 11, 1, 10, 30)  # the demo's data ends on 2026-10-31
+    monkeypatch.setattr(Workspace, "now", lambda self: now)
+    ws = Workspace.init(tmp_path / "live", lang="en")
+    try:
+        ws.imports.load_demo(customers=150, seed=2, as_of=AS_OF)
+        assert ws.default_as_of() == AS_OF
+        before = ws.metrics.headline(ws.default_as_of())
+        customer = next(c for c, s in _statuses(ws, AS_OF).items() if s == "active")
+        ws.customers.void(customer, reason="price", actor="t")
+        chosen = ws.as_of(None)
+        assert chosen.day == AS_OF + dt.timedelta(days=1) and chosen.note() is None
+        assert ws.default_as_of(writing=True) == AS_OF
+        after = ws.metrics.headline(chosen.day)
+        assert after.statuses["voided"] == before.statuses["voided"] + 1
+        # Weeks later with no new data, the default is back at the end of the data.
+        now = dt.datetime(2026, 12, 1, 9)
+        ws.customers.revert(customer, actor="t")
+        assert ws.default_as_of() == AS_OF
+    finally:
+        ws.close()
+
+
+def _statuses(ws: Workspace, as_of: dt.date) -> dict[str, str]:
+    from keepwise.churn import statuses
+
+    frame = statuses(ws.tables(), ws.config.churn, as_of).execute()
+    return dict(zip(frame["customer_id"], frame["status"], strict=True))

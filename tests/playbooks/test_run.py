@@ -111,7 +111,7 @@ def test_tasks_of_customers_lost_meanwhile_are_closed(workspace: Workspace) -> N
 def test_a_future_day_is_refused(workspace: Workspace) -> None:
     import datetime as _dt
 
-    tomorrow = _dt.date.today() + _dt.timedelta(days=1)
+    tomorrow = workspace.today() + _dt.timedelta(days=1)
     with pytest.raises(InputError) as err:
         workspace.playbooks.run(tomorrow, actor="tester")
     assert err.value.key == "workspace.future_as_of"

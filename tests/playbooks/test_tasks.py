@@ -83,7 +83,7 @@ def test_skip_records_no_follow_up_and_overdue_is_derived(ws: Workspace) -> None
         ({"outcome": "feedback"}, "tasks.reason_needed"),
         ({"outcome": "feedback", "reason": "nonsense"}, "tasks.bad_reason"),
         ({"outcome": "reached", "on": dt.date(2026, 3, 1)}, "tasks.before_created"),
-        ({"outcome": "reached", "on": dt.date.today() + dt.timedelta(days=1)},
+        ({"outcome": "reached", "on": dt.date.today() + dt.timedelta(days=2)},
          "workspace.future_as_of"),
     ],
 )  # fmt: skip

@@ -74,7 +74,7 @@ def run_cmd(
     / 运行预警规则并创建新预警。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         rules = ws.alerts.rules()
         result = ws.alerts.run(day)
     if as_json:

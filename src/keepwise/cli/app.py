@@ -156,11 +156,14 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         ws.close()
 
 
-def as_of_day(ctx: typer.Context, ws: Workspace, text: str | None) -> dt.date:
+def as_of_day(
+    ctx: typer.Context, ws: Workspace, text: str | None, *, writing: bool = False
+) -> dt.date:
     """The ``--as-of`` date, by default the day after the workspace's data ends (today at the
-    latest); a date past the data is used as given, with a note on stderr saying where the
-    data ends."""
-    chosen = ws.as_of(parse_day(text) if text else None)
+    latest, or tomorrow for reading a current workspace's own changes of today: see
+    :meth:`Workspace.as_of`); a date past the data is used as given, with a note on stderr
+    saying where the data ends. ``writing``: for commands that store results."""
+    chosen = ws.as_of(parse_day(text) if text else None, writing=writing)
     note = chosen.note(state(ctx).lang)
     if note:
         typer.echo(note, err=True)

@@ -215,8 +215,14 @@ def demo_cmd(
     customers: Annotated[int, typer.Option(min=1, help="Number of customers / 客户数")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same company / 随机种子")] = 0,
     as_of: Annotated[
-        str, typer.Option("--as-of", help="Last day of the demo history / 演示数据截止日期")
-    ] = "2026-11-01",
+        str | None,
+        typer.Option(
+            "--as-of",
+            show_default=False,
+            help="The day the demo's history ends before (default: today, so the data "
+            "reaches yesterday) / 演示数据截止日期（默认今天：数据到昨天为止）",
+        ),
+    ] = None,
     db: Annotated[
         str | None, typer.Option(help="Database URL (default: DuckDB) / 数据库地址")
     ] = None,
@@ -226,10 +232,10 @@ def demo_cmd(
 
     lang = state(ctx).lang
     directory = state(ctx).target_dir(directory, Path("demo"))
-    day = parse_day(as_of)
     with _removed_if_failed(directory):
         ws = Workspace.init(directory, db_url=db, name="Keepwise demo", lang=lang)
         try:
+            day = parse_day(as_of) if as_of else ws.today()
             with _progress(enabled=True) as report:
                 results = ws.imports.load_demo(
                     customers=customers, seed=seed, as_of=day, progress=report,

@@ -105,7 +105,7 @@ def leave_cmd(
         raise InputError("cli.owner.bad_rule", rule=rule)
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         done = ws.owners.leave(owner, as_of=day, actor=actor_name(actor), to=to)
     if as_json:
         echo_json(done.to_dict())
@@ -128,7 +128,7 @@ def refresh_cmd(
     / 将长期未跟进的客户退回公海。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         changes = ws.owners.pool_refresh(as_of=day, actor=actor_name(actor))
         days = ws.customers.settings().pool_after_days
     if as_json:

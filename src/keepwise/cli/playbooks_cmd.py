@@ -178,7 +178,7 @@ def run_cmd(
     same day adds nothing; a future date is refused). / 运行行动方案：选出目标客户、留出对照组、创建任务。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         who = actor_name(actor)
         if since:
             results = ws.playbooks.replay(since=parse_day(since), until=day, every=every,

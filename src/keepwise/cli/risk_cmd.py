@@ -162,7 +162,7 @@ def train_cmd(
 
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         result = ws.risk.train(day, horizon=horizon)
     if as_json:
         _echo_json(result.to_dict())
@@ -182,7 +182,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Score every active customer with the latest model. / 为活跃客户评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        day = as_of_day(ctx, ws, as_of)
+        day = as_of_day(ctx, ws, as_of, writing=True)
         result = ws.risk.score(day)
     if as_json:
         _echo_json(result.to_dict())

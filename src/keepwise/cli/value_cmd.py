@@ -237,7 +237,7 @@ def score_cmd(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -
     """Compute and store every value score (re-running replaces). / 计算并保存价值评分。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        result, rows = ws.value.score(as_of_day(ctx, ws, as_of))
+        result, rows = ws.value.score(as_of_day(ctx, ws, as_of, writing=True))
     counts = result.frame["value_tier"].value_counts().to_dict()
     if as_json:
         echo_json({"model_version": result.model_version, "as_of": result.as_of.isoformat(),
@@ -271,7 +271,8 @@ def decide_cmd(
     """Let a no-value customer go: a void event, reason no_value. / 作废无价值客户。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        event = ws.value.decide(customer, as_of=as_of_day(ctx, ws, as_of), actor=actor_name(actor, ctx),
+        event = ws.value.decide(customer, as_of=as_of_day(ctx, ws, as_of, writing=True),
+                                actor=actor_name(actor, ctx),
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip

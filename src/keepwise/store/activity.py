@@ -32,6 +32,14 @@ def activity_end(conn: sa.Connection) -> dt.date | None:
     return max(known) if known else None
 
 
+def last_user_change(conn: sa.Connection) -> dt.date | None:
+    """The day of the latest status change a user recorded in Keepwise (a void, a churn, a
+    win-back, a revert); None when there is none."""
+    e = schema.status_events
+    return _day(conn.execute(sa.select(sa.func.max(e.c.occurred_at))
+                             .where(e.c.source != "import")).scalar())  # fmt: skip
+
+
 def _day(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()

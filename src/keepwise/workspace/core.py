@@ -26,7 +26,14 @@ from keepwise._core.config import (
 from keepwise._core.errors import ConfigError, InputError, NotFoundError
 from keepwise._core.i18n import Lang, register, t
 from keepwise._core.taxonomy import BUILTIN_REASONS
-from keepwise.store import Store, activity_end, data_version, database_url_for, schema
+from keepwise.store import (
+    Store,
+    activity_end,
+    data_version,
+    database_url_for,
+    last_user_change,
+    schema,
+)
 from keepwise.workspace.viewer import OPERATOR, Viewer
 
 if TYPE_CHECKING:  # the services and features are imported where used: start-up stays quick
@@ -72,18 +79,29 @@ register(
 )
 
 
+#: How far after the default as-of a user's change may lie and still move it: the day itself
+#: or the next (the workspace's time zone may already be a day ahead of the data's last day).
+_ACTION_SLACK = dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class AsOf:
     """The as-of date of a command and where the workspace's data ends."""
 
     day: dt.date
     data_end: dt.date | None
+    #: The day of the latest change a user recorded (a default as-of of the day after it,
+    #: tomorrow, is "as of now", not past the data).
+    acted: dt.date | None = None
 
     @property
     def past_data(self) -> bool:
         """Whether days before ``day`` lie after the data (the day after it is the usual
         as-of: figures as of the end of the data)."""
-        return self.data_end is not None and self.day > self.data_end + dt.timedelta(days=1)
+        if self.data_end is None or self.day <= self.data_end + dt.timedelta(days=1):
+            return False
+        return not (self.acted is not None and self.day == self.acted + dt.timedelta(days=1)
+                    and self.acted - self.data_end <= _ACTION_SLACK + dt.timedelta(days=1))  # fmt: skip
 
     def note(self, lang: Lang | str = "en") -> str | None:
         """Says so when the as-of date is past the data (None otherwise)."""
@@ -106,7 +124,7 @@ class _Shared:
     a memo of where the data ends per data version (read on every default as-of)."""
 
     store: Store | None = None
-    data_end: dict[str, dt.date | None] = field(default_factory=dict)
+    data_end: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -350,44 +368,60 @@ class Workspace:
         with self.store.begin() as conn:
             return activity_end(conn)
 
-    def default_as_of(self) -> dt.date:
-        """The day after the data ends, or today if that is earlier (or nothing is imported):
-        figures "as of the latest data", not of a date nothing is known about."""
-        return self.as_of(None).day
+    def default_as_of(self, *, writing: bool = False) -> dt.date:
+        """The default as-of date (:meth:`as_of`)."""
+        return self.as_of(None, writing=writing).day
 
-    def as_of(self, requested: dt.date | None) -> AsOf:
+    def as_of(self, requested: dt.date | None, *, writing: bool = False) -> AsOf:
         """The as-of date of a command: the one requested, by default the day after the data
         ends (today if that is earlier, or if nothing is imported), with where the data ends
-        (:meth:`AsOf.note` says so when the date is past it)."""
-        end = self._data_end_now()
-        if requested is None:
-            today = clock.today()
-            requested_day = today if end is None else min(today, end + dt.timedelta(days=1))
-            return AsOf(requested_day, end)
-        return AsOf(requested, end)
+        (:meth:`AsOf.note` says so when the date is past it).
 
-    def _data_end_now(self) -> dt.date | None:
-        """:meth:`data_end`, remembered per data version for a long-lived workspace (the
-        server's): the version's small queries instead of a scan of every activity table."""
+        A workspace whose data is current (it reaches yesterday) shows the changes users
+        record today at once: the default is then tomorrow, the figures "as of now". A user's
+        change does not move the default of a workspace whose data stopped earlier (that
+        would put days without data into every figure), and results that are written
+        (``writing``: scores, alerts, decisions) are never dated after today."""
+        if requested is not None:
+            return AsOf(requested, self.data_end())
+        end, acted = self._data_ends_now()
+        today = self.today()
+        day = today if end is None else min(today, end + dt.timedelta(days=1))
+        if not writing and acted is not None and dt.timedelta(0) <= acted - day <= _ACTION_SLACK:
+            day = acted + dt.timedelta(days=1)
+        return AsOf(day, end, acted=acted)
+
+    def _data_ends_now(self) -> tuple[dt.date | None, dt.date | None]:
+        """Where the imported data ends and the day of the latest status change a user
+        recorded, remembered per data version for a long-lived workspace (the server's): the
+        version's small queries instead of a scan of every activity table (a status change
+        moves the version)."""
         if not self._is_view:
-            return self.data_end()
+            return self._read_data_ends()
         version = self.data_version()
         memo = self._shared.data_end
         if version not in memo:
             memo.clear()
-            memo[version] = self.data_end()
+            memo[version] = self._read_data_ends()
         return memo[version]
+
+    def _read_data_ends(self) -> tuple[dt.date | None, dt.date | None]:
+        with self.store.begin() as conn:
+            return activity_end(conn), last_user_change(conn)
 
     def now(self) -> dt.datetime:
         """The time now in the workspace's time zone (``[workspace] timezone``): the time of
         the changes users record, in the zone imported times are in."""
         return clock.now_in(self.config.timezone)
 
-    @staticmethod
-    def check_writable(as_of: dt.date) -> dt.date:
+    def today(self) -> dt.date:
+        """Today in the workspace's time zone."""
+        return self.now().date()
+
+    def check_writable(self, as_of: dt.date) -> dt.date:
         """Refuse to write results (scores, models, alerts, decisions) dated after today: they
         would be judged on days that have not happened and then stand as the latest results."""
-        today = clock.today()
+        today = self.today()
         if as_of > today:
             raise InputError("workspace.future_as_of", as_of=as_of.isoformat(),
                              today=today.isoformat())  # fmt: skip

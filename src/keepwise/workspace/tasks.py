@@ -49,7 +49,7 @@ class TasksService(Service):
         task is done and a follow-up is recorded for its customer."""
         from keepwise.playbooks.tasks import complete
 
-        day = self.ws.check_writable(on or clock.today())
+        day = self.ws.check_writable(on or self.ws.today())
         self.get(task_id, as_of=day)
         with self.store.begin() as conn:
             return complete(conn, task_id, outcome=outcome, reason=reason, note=note, on=day,
@@ -61,7 +61,7 @@ class TasksService(Service):
         """Skip an open task (no follow-up is recorded)."""
         from keepwise.playbooks.tasks import complete
 
-        day = self.ws.check_writable(on or clock.today())
+        day = self.ws.check_writable(on or self.ws.today())
         self.get(task_id, as_of=day)
         with self.store.begin() as conn:
             return complete(conn, task_id, outcome=None, reason=None, note=note, on=day,
