@@ -6,7 +6,6 @@ available everywhere)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 import threading
 import time
@@ -19,10 +18,14 @@ import httpx
 import pytest
 
 from keepwise import Workspace
+from keepwise._core import clock
+from keepwise._core.config import DEFAULT_TIMEZONE
 from keepwise.api import create_app
 from keepwise.web import install
 
-AS_OF = dt.date(2026, 11, 1)
+#: The demo company's history ends yesterday (in the workspace's zone): a current workspace,
+#: where a change a user records today counts in the figures at once.
+AS_OF = clock.now_in(DEFAULT_TIMEZONE).date()
 PASSWORD = "correct-horse-9"
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'

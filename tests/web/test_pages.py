@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import PASSWORD, Site
 from keepwise._core.i18n import has, t
 from keepwise._core.i18n import keys as registered
 from keepwise.api import create_app
 from keepwise.web import PUBLIC_PAGES, install
 from keepwise.web.render import STATIC_DIR, TEMPLATES
+from web.conftest import PASSWORD, Site
 
 PAGE_GETS = ("/", "/churn", "/risk", "/customers", "/customers/X1", "/value", "/imports",
              "/settings", "/jobs/1", "/kpis/void_ratio?period=2026-10-01")  # fmt: skip

@@ -25,8 +25,10 @@ from keepwise.web.routes import (
     imports,
     jobs,
     overview,
+    playbooks,
     risk,
     settings,
+    tasks,
     value,
 )
 
@@ -37,7 +39,8 @@ PUBLIC_PAGES = ("/login",)
 def install(app: FastAPI) -> None:
     """Add the dashboard's pages and static files (``/static/``) to the API's app."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, overview, analysis, risk, customers, value, imports, settings, jobs):
+    for module in (auth, overview, analysis, risk, customers, value, playbooks, tasks, imports,
+                   settings, jobs):  # fmt: skip
         app.include_router(module.router)
     errors.install(app)
 

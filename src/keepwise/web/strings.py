@@ -12,6 +12,8 @@ NAV: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("/risk", "web.nav.risk", None),
     ("/customers", "web.nav.customers", None),
     ("/value", "web.nav.value", None),
+    ("/playbooks", "web.nav.playbooks", None),
+    ("/tasks", "web.nav.tasks", None),
     ("/imports", "web.nav.imports", ("admin", "manager")),
     ("/settings", "web.nav.settings", None),
 )

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Form
 from keepwise._core.i18n import register
 from keepwise.api.params import Day, Id, LongText, Offset, Text, TextQuery
 from keepwise.api.routes import customers as api
+from keepwise.api.routes import lifecycle as api_lifecycle
+from keepwise.lifecycle.followups import FOLLOW_UP_KINDS
 from keepwise.web.render import PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -61,6 +63,10 @@ register(
             "en": "The void is requested and waits for a manager's approval",
         },
         "web.c360.done.revert": {"zh": "已撤销", "en": "Reverted"},
+        "web.c360.done.follow_up": {"zh": "已记录跟进", "en": "The follow-up is recorded"},
+        "web.c360.follow_up": {"zh": "添加跟进", "en": "Add a follow-up"},
+        "web.c360.follow_up_kind": {"zh": "方式", "en": "Kind"},
+        "web.c360.follow_up_button": {"zh": "记录跟进", "en": "Record the follow-up"},
         "web.c360.done.reassign": {"zh": "已转交", "en": "Reassigned"},
         "web.c360.reverted": {"zh": "（已撤销）", "en": "(reverted)"},
         "web.kind.status": {"zh": "状态", "en": "status"},
@@ -92,8 +98,8 @@ def customer(page: PageDep, customer_id: Id, done: Text | None = None) -> Any:
     churn = next((s for s in view["scores"] if s.get("churn_probability") is not None), None)
     worth = next((s for s in view["scores"] if s.get("predicted_clv") is not None), None)
     return page.render("customer.html", c=view, p=view["profile"], reasons=reasons,
-                       history=history, done=done, labels=labels, churn=churn,
-                       worth=worth)  # fmt: skip
+                       history=history, done=done, labels=labels, churn=churn, worth=worth,
+                       follow_up_kinds=list(FOLLOW_UP_KINDS))  # fmt: skip
 
 
 def _at(day: dt.date | None) -> dt.datetime | None:
@@ -115,6 +121,16 @@ def void(
                                      note=note or None, destination=destination or None, at=at)  # fmt: skip
     done = "void" if hasattr(outcome, "event_id") else "requested"
     return page.back(f"/customers/{customer_id}", done=done)
+
+
+@router.post("/customers/{customer_id}/follow-up")
+def follow_up(
+    page: PageDep, customer_id: Id, kind: Annotated[api_lifecycle.FollowUpKind, Form()],
+    note: Annotated[LongText | None, Form()] = None,
+) -> Any:  # fmt: skip
+    api_lifecycle.follow_up(page.ws, page.auth, customer_id,
+                            api_lifecycle.FollowUp(kind=kind, note=note or None))  # fmt: skip
+    return page.back(f"/customers/{customer_id}", done="follow_up")
 
 
 @router.post("/customers/{customer_id}/revert")

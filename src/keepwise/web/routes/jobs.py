@@ -24,6 +24,9 @@ register(
         "web.job.status.failed": {"zh": "失败", "en": "failed"},
         "web.job.status.interrupted": {"zh": "已中断", "en": "interrupted"},
         "web.job.result": {"zh": "结果", "en": "Result"},
+        "web.job.mapping": {"zh": "识别出的列对应关系", "en": "The columns as detected"},
+        "web.job.source_column": {"zh": "文件中的列", "en": "Column in the file"},
+        "web.job.field": {"zh": "对应字段", "en": "Field"},
         "web.job.reload": {
             "zh": "此页面会自动更新；关闭或刷新页面不会中断任务",
             "en": "This page updates itself; closing or reloading it does not stop the job",

@@ -39,6 +39,15 @@ register(
         "web.value.no_value": {"zh": "无价值客户审核", "en": "No-value review"},
         "web.value.approve": {"zh": "批准淘汰", "en": "Approve: let go"},
         "web.value.done.decide": {"zh": "已记录淘汰决定", "en": "The decision is recorded"},
+        "web.value.done.keep": {
+            "zh": "已记录保留决定：该客户不再被提议淘汰，除非出现新的无价值标准",
+            "en": "Kept: the customer is not proposed again unless they meet a new criterion",
+        },
+        "web.value.keep": {"zh": "驳回：保留", "en": "Reject: keep"},
+        "web.value.kept": {
+            "zh": "已审核：保留（{who}，{when}）",
+            "en": "Reviewed: kept ({who}, {when})",
+        },
         "web.value.revert_hint": {
             "zh": "撤销淘汰：在客户页面撤销最近一次状态变化",
             "en": "To undo a decision, revert the last status change on the customer's page",
@@ -104,3 +113,9 @@ def decide(
     api.decide(page.ws, page.auth, customer_id,
                api.Decision(note=note or None, treatment=treatment))  # fmt: skip
     return page.back("/value", done="decide")
+
+
+@router.post("/value/no-value/{customer_id}/keep")
+def keep(page: PageDep, customer_id: Id, note: Annotated[LongText | None, Form()] = None) -> Any:
+    api.keep(page.ws, page.auth, customer_id, api.Keep(note=note or None))
+    return page.back("/value", done="keep")
