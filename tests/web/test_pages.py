@@ -15,16 +15,19 @@ from fastapi.testclient import TestClient
 from keepwise._core.i18n import has, t
 from keepwise._core.i18n import keys as registered
 from keepwise.api import create_app
-from keepwise.web import PUBLIC_PAGES, install
+from keepwise.web import PAGE_MODULES, PUBLIC_PAGES, install
 from keepwise.web.render import STATIC_DIR, TEMPLATES
 from web.conftest import PASSWORD, Site
 
 PAGE_GETS = ("/", "/churn", "/risk", "/customers", "/customers/X1", "/value", "/imports",
-             "/settings", "/jobs/1", "/kpis/void_ratio?period=2026-10-01")  # fmt: skip
+             "/settings", "/jobs/1", "/kpis/void_ratio?period=2026-10-01", "/playbooks",
+             "/tasks")  # fmt: skip
 PAGE_POSTS = ("/logout", "/lang", "/customers/X1/void", "/customers/X1/revert",
               "/customers/X1/reassign", "/alerts/1/ack", "/risk/train", "/risk/score",
               "/risk/backtest", "/alerts/run", "/value/no-value/X1/decide", "/imports",
-              "/settings/users", "/settings/users/rep_a/disable", "/settings/reasons")  # fmt: skip
+              "/settings/users", "/settings/users/rep_a/disable", "/settings/reasons",
+              "/customers/X1/follow-up", "/value/no-value/X1/keep", "/playbooks/run",
+              "/tasks/1/done", "/tasks/1/skip")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,8 @@ def logged_in(app: TestClient, user: str) -> tuple[TestClient, str]:
 
 
 def test_every_page_but_login_needs_a_session(app: TestClient) -> None:
-    routes = {r.path for r in app.app.routes if getattr(r, "include_in_schema", True) is False}
-    pages = {p for p in routes if not p.startswith("/api")} - {"/static"}
+    pages = {r.path for module in PAGE_MODULES for r in module.router.routes}
+    assert len(pages) > 25
     covered = {re.sub(r"/(X1|1|rep_a|void_ratio)(?=/|$)", "/{x}", p.split("?")[0])
                for p in PAGE_GETS + PAGE_POSTS}  # fmt: skip
     named = {re.sub(r"\{[^}]+\}", "{x}", p) for p in pages}
@@ -114,8 +117,9 @@ def test_an_upload_runs_as_a_job_with_its_counts_and_rejects(
 ) -> None:
     client, csrf = logged_in(app, "manager")
     owner = site.owners["rep_a"]
-    text = ("customer_id,name,owner_id,acquired_at\n"
-            f"U1,Upload One,{owner},2026-01-02\nU2,Upload Two,{owner},not-a-date\n")  # fmt: skip
+    # Headers as a Chinese CRM exports them: the importer detects what each column is.
+    text = ("Customer ID,客户名称,owner_id,acquired_at,颜色\n"
+            f"U1,Upload One,{owner},2026-01-02,red\nU2,Upload Two,{owner},not-a-date,blue\n")  # fmt: skip
     answer = client.post("/imports", data={"kind": "customers", "csrf_token": csrf},
                          files={"file": ("new.csv", text.encode(), "text/csv")},
                          follow_redirects=False)  # fmt: skip
@@ -131,6 +135,11 @@ def test_an_upload_runs_as_a_job_with_its_counts_and_rejects(
     assert job["status"] == "done" and job["result"]["rows_loaded"] == 1
     assert job["result"]["rows_rejected"] == 1
     assert 'data-status="done"' in page.text
+    mapping = {"Customer ID": "customer_id", "客户名称": "name", "owner_id": "owner_id",
+               "acquired_at": "acquired_at"}  # fmt: skip
+    assert job["result"]["mapping"] == mapping and job["result"]["ignored_columns"] == ["颜色"]
+    for source, field in mapping.items():
+        assert f'<tr data-source="{source}" data-field="{field}">' in page.text
     assert f"/api/imports/{job['result']['batch_id']}/rejects" in page.text
     rejects = client.get(f"/api/imports/{job['result']['batch_id']}/rejects?format=csv")
     assert rejects.status_code == 200 and "U2" in rejects.text

@@ -34,15 +34,17 @@ from keepwise.web.routes import (
 
 #: Page routes anyone may open without logging in (the authorization tests check the rest).
 PUBLIC_PAGES = ("/login",)
+#: The modules of the pages, each with its ``router`` (the tests list every page from these).
+PAGE_MODULES = (auth, overview, analysis, risk, customers, value, playbooks, tasks, imports,
+                settings, jobs)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:
     """Add the dashboard's pages and static files (``/static/``) to the API's app."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, overview, analysis, risk, customers, value, playbooks, tasks, imports,
-                   settings, jobs):  # fmt: skip
+    for module in PAGE_MODULES:
         app.include_router(module.router)
     errors.install(app)
 
 
-__all__ = ["PUBLIC_PAGES", "install"]
+__all__ = ["PAGE_MODULES", "PUBLIC_PAGES", "install"]
