@@ -111,6 +111,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     ws.risk.score(AS_OF)
     ws.value.score(AS_OF)
     ws.alerts.run(AS_OF)
+    ws.playbooks.run(AS_OF, actor="test")  # tasks and runs for the pages to show
     app = create_app(ws)
     install(app)
     port = _free_port()
