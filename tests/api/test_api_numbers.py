@@ -8,8 +8,8 @@ import math
 from typing import Any
 
 import pytest
+from api_support import AS_OF, Served
 
-from conftest import AS_OF, Served
 from keepwise._core.jsondata import records
 from keepwise.workspace import Viewer
 

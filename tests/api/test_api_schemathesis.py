@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from api_support import PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from conftest import PASSWORD
 from keepwise import Workspace
 from keepwise.api import create_app
 from keepwise.workspace.jobs import JobsService

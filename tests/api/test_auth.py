@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
+from api_support import PASSWORD, Served
 from fastapi.testclient import TestClient
 
-from conftest import PASSWORD, Served
 from keepwise.store import schema
 
 

@@ -25,18 +25,11 @@ class KeepwiseJSON(JSONResponse):
         return text.encode("utf-8")
 
 
-def as_of_day(ws: Workspace, requested: dt.date | None) -> dt.date:
-    """The as-of date of a request that reads: the one asked for, by default the day after the
-    data ends (tomorrow in a current workspace where a user changed a status today, so that the
-    change counts at once)."""
-    return ws.as_of(requested).day
-
-
-def write_day(ws: Workspace, requested: dt.date | None) -> dt.date:
-    """The as-of date of a request that writes results (scores, alerts, playbook runs,
-    decisions): the one asked for, by default the day after the data ends but never after
-    today; a date after today is refused."""
-    return ws.check_writable(ws.as_of(requested, writing=True).day)
+def as_of_day(ws: Workspace, requested: dt.date | None, *, writing: bool = False) -> dt.date:
+    """The as-of date of a request: the one asked for, by default the day after the data
+    ends (``writing``: of a request that writes results, never after today; see
+    :meth:`Workspace.as_of`)."""
+    return ws.as_of(requested, writing=writing).day
 
 
 def local_time(ws: Workspace, at: dt.datetime | None) -> dt.datetime | None:

@@ -151,7 +151,7 @@ def void_cmd(
     """Void a customer (a reason is required); with [lifecycle] void_needs_approval, a request
     for a manager. / 作废客户（须填写原因）。"""
     with open_workspace(ctx) as ws:
-        done = ws.customers.void(customer, reason=reason, actor=actor_name(actor), note=note,
+        done = ws.customers.void(customer, reason=reason, actor=actor_name(actor, ctx), note=note,
                                  destination=destination, at=parse_at(at))  # fmt: skip
     from keepwise.lifecycle.approvals import StatusRequest
 
@@ -179,7 +179,7 @@ def churn_cmd(
 ) -> None:
     """Record that a customer churned. / 标记客户流失。"""
     with open_workspace(ctx) as ws:
-        done = ws.customers.churn(customer, reason=reason, actor=actor_name(actor), note=note,
+        done = ws.customers.churn(customer, reason=reason, actor=actor_name(actor, ctx), note=note,
                                   destination=destination, at=parse_at(at))  # fmt: skip
     _print_change(done, state(ctx).lang, as_json)
 
@@ -195,7 +195,7 @@ def reactivate_cmd(
 ) -> None:
     """Win a churned or voided customer back. / 挽回已流失或作废的客户。"""
     with open_workspace(ctx) as ws:
-        done = ws.customers.reactivate(customer, actor=actor_name(actor), note=note,
+        done = ws.customers.reactivate(customer, actor=actor_name(actor, ctx), note=note,
                                        at=parse_at(at))  # fmt: skip
     _print_change(done, state(ctx).lang, as_json)
 
@@ -211,7 +211,7 @@ def revert_cmd(
     """Undo the customer's last status change (a mistake): recorded, and every KPI as if it had
     never happened. / 撤销最近一次状态变更。"""
     with open_workspace(ctx) as ws:
-        done = ws.customers.revert(customer, actor=actor_name(actor), note=note)
+        done = ws.customers.revert(customer, actor=actor_name(actor, ctx), note=note)
     _print_change(done, state(ctx).lang, as_json)
 
 
@@ -233,7 +233,7 @@ def reassign_cmd(
 ) -> None:
     """Give the customer to another owner (recorded). / 重新分配负责人。"""
     with open_workspace(ctx) as ws:
-        change = ws.customers.reassign(customer, to, actor=actor_name(actor), note=note,
+        change = ws.customers.reassign(customer, to, actor=actor_name(actor, ctx), note=note,
                                        as_manager=as_manager)  # fmt: skip
     if as_json:
         echo_json(change.to_dict())
@@ -274,7 +274,7 @@ def approve_cmd(
     """Approve a void request: the customer is voided now. / 批准作废申请。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        request, change = ws.customers.approve(request_id, actor=actor_name(actor), note=note)
+        request, change = ws.customers.approve(request_id, actor=actor_name(actor, ctx), note=note)
     if as_json:
         echo_json({"request": request.to_dict(), "change": change.to_dict()})
         return
@@ -294,7 +294,7 @@ def reject_cmd(
 ) -> None:
     """Reject a void request with a note. / 驳回作废申请。"""
     with open_workspace(ctx) as ws:
-        request = ws.customers.reject(request_id, actor=actor_name(actor), note=note)
+        request = ws.customers.reject(request_id, actor=actor_name(actor, ctx), note=note)
     if as_json:
         echo_json(request.to_dict())
         return

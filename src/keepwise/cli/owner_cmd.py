@@ -106,7 +106,7 @@ def leave_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of, writing=True)
-        done = ws.owners.leave(owner, as_of=day, actor=actor_name(actor), to=to)
+        done = ws.owners.leave(owner, as_of=day, actor=actor_name(actor, ctx), to=to)
     if as_json:
         echo_json(done.to_dict())
         return
@@ -129,7 +129,7 @@ def refresh_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of, writing=True)
-        changes = ws.owners.pool_refresh(as_of=day, actor=actor_name(actor))
+        changes = ws.owners.pool_refresh(as_of=day, actor=actor_name(actor, ctx))
         days = ws.customers.settings().pool_after_days
     if as_json:
         echo_json({"as_of": day, "returned": [c.to_dict() for c in changes]})

@@ -179,7 +179,7 @@ def run_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
         day = as_of_day(ctx, ws, as_of, writing=True)
-        who = actor_name(actor)
+        who = actor_name(actor, ctx)
         if since:
             results = ws.playbooks.replay(since=parse_day(since), until=day, every=every,
                                           actor=who, ids=only, alerts=with_alerts)  # fmt: skip

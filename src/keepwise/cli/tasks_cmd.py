@@ -140,7 +140,7 @@ def done_cmd(
     """Record the outcome of a task (also recorded as a follow-up). / 记录任务结果（同时记为一次跟进）。"""
     with open_workspace(ctx) as ws:
         task = ws.tasks.done(task_id, outcome=outcome, reason=reason, note=note,
-                             on=parse_day(on) if on else None, actor=actor_name(actor))  # fmt: skip
+                             on=parse_day(on) if on else None, actor=actor_name(actor, ctx))  # fmt: skip
     _print_moved(task, state(ctx).lang, as_json)
 
 
@@ -156,7 +156,7 @@ def skip_cmd(
     """Skip a task (no follow-up is recorded). / 跳过任务。"""
     with open_workspace(ctx) as ws:
         task = ws.tasks.skip(task_id, note=note, on=parse_day(on) if on else None,
-                             actor=actor_name(actor))  # fmt: skip
+                             actor=actor_name(actor, ctx))  # fmt: skip
     _print_moved(task, state(ctx).lang, as_json)
 
 

@@ -382,30 +382,30 @@ class Workspace:
         change does not move the default of a workspace whose data stopped earlier (that
         would put days without data into every figure), and results that are written
         (``writing``: scores, alerts, decisions) are never dated after today."""
+        end, acted = self._ends_now()
         if requested is not None:
-            return AsOf(requested, self.data_end())
-        end, acted = self._data_ends_now()
+            return AsOf(requested, end)
         today = self.today()
         day = today if end is None else min(today, end + dt.timedelta(days=1))
         if not writing and acted is not None and dt.timedelta(0) <= acted - day <= _ACTION_SLACK:
             day = acted + dt.timedelta(days=1)
         return AsOf(day, end, acted=acted)
 
-    def _data_ends_now(self) -> tuple[dt.date | None, dt.date | None]:
-        """Where the imported data ends and the day of the latest status change a user
-        recorded, remembered per data version for a long-lived workspace (the server's): the
-        version's small queries instead of a scan of every activity table (a status change
-        moves the version)."""
+    def _ends_now(self) -> tuple[dt.date | None, dt.date | None]:
+        """Where the data ends and the day of the latest change a user recorded, remembered
+        per data version for a long-lived workspace (the server's): the version's small
+        queries instead of a scan of every activity table on every request. (A user's status
+        change is a status event, which moves the version.)"""
         if not self._is_view:
-            return self._read_data_ends()
+            return self._read_ends()
         version = self.data_version()
         memo = self._shared.data_end
         if version not in memo:
             memo.clear()
-            memo[version] = self._read_data_ends()
+            memo[version] = self._read_ends()
         return memo[version]
 
-    def _read_data_ends(self) -> tuple[dt.date | None, dt.date | None]:
+    def _read_ends(self) -> tuple[dt.date | None, dt.date | None]:
         with self.store.begin() as conn:
             return activity_end(conn), last_user_change(conn)
 

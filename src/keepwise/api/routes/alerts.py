@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from keepwise.api.common import write_day
+from keepwise.api.common import as_of_day
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.params import Day, Id, LongText, TextQuery
 from keepwise.api.routes.jobs import start_job
@@ -73,7 +73,7 @@ def close(ws: ViewerWs, auth: CurrentSession, alert_id: AlertId, body: Close) ->
 def run(ws: ViewerWs, body: RuleRun) -> dict[str, Any]:
     """Evaluate the rules and open new alerts (a background job; managers and admins)."""
     ws.viewer.require("admin", "manager")
-    day = write_day(ws, body.as_of)
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
         return job_ws.alerts.run(day)

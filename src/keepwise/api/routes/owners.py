@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
-from keepwise.api.common import as_of_day, write_day
+from keepwise.api.common import as_of_day
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.params import AsOfQuery, Day, Id
 
@@ -49,7 +49,7 @@ class PoolRefresh(BaseModel):
 def leave(ws: ViewerWs, auth: CurrentSession, owner_id: Id, body: Leave) -> dict[str, Any]:
     """The owner leaves: their customers are handed on, each change recorded, and the
     owner_left alert opened for those kept (managers and admins)."""
-    done = ws.owners.leave(owner_id, as_of=write_day(ws, body.as_of),
+    done = ws.owners.leave(owner_id, as_of=as_of_day(ws, body.as_of, writing=True),
                            actor=auth.viewer.username, to=body.to)  # fmt: skip
     return done.to_dict()
 
@@ -75,7 +75,7 @@ def claim(ws: ViewerWs, auth: CurrentSession, body: Claim) -> dict[str, Any]:
 def pool_refresh(ws: ViewerWs, auth: CurrentSession, body: PoolRefresh) -> dict[str, Any]:
     """Return the kept customers their owner has not followed up for ``pool_after_days`` to
     the pool (managers and admins)."""
-    day = write_day(ws, body.as_of)
+    day = as_of_day(ws, body.as_of, writing=True)
     changes = ws.owners.pool_refresh(as_of=day, actor=auth.viewer.username)
     return {"as_of": day, "returned": [c.to_dict() for c in changes]}
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from keepwise.api.common import as_of_day, stored, write_day
+from keepwise.api.common import as_of_day, stored
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.params import AsOfQuery, Day, EndQuery, GrainQuery, Id, StartQuery, TextQuery
 from keepwise.api.routes.jobs import start_job
@@ -56,7 +56,7 @@ def run(ws: ViewerWs, auth: CurrentSession, body: Run) -> dict[str, Any]:
     tasks, as a background job (managers and admins); running again on the same day adds
     nothing."""
     ws.viewer.require(*MANAGERS)
-    day = write_day(ws, body.as_of)
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
     ids = list(body.playbooks) if body.playbooks else None
     ws.playbooks.chosen(ids)  # an unknown id: 404 now, not a failed job
     actor = auth.viewer.username

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from keepwise._core.errors import NotFoundError
 from keepwise._core.i18n import register
 from keepwise._core.jsondata import jsonable, records
-from keepwise.api.common import as_of_day, iso, stored, write_day
+from keepwise.api.common import as_of_day, iso, stored
 from keepwise.api.deps import ViewerWs, current_session
 from keepwise.api.exports import download
 from keepwise.api.params import AsOfQuery, Band, Day, Id, Limit, Offset, TextQuery
@@ -115,7 +115,7 @@ def customer_risk(ws: ViewerWs, customer_id: Id) -> dict[str, Any]:
 def train(ws: ViewerWs, body: TrainRun) -> dict[str, Any]:
     """Train the churn model (a background job; managers and admins)."""
     ws.viewer.require("admin", "manager")
-    day = write_day(ws, body.as_of)
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
         return job_ws.risk.train(day, horizon=body.horizon).to_dict()
@@ -127,7 +127,7 @@ def train(ws: ViewerWs, body: TrainRun) -> dict[str, Any]:
 def score(ws: ViewerWs, body: ScoreRun) -> dict[str, Any]:
     """Score every kept customer with the latest model (a background job; managers, admins)."""
     ws.viewer.require("admin", "manager")
-    day = write_day(ws, body.as_of)
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
         return job_ws.risk.score(day).to_dict()

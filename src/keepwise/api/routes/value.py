@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from keepwise.api.common import as_of_day, stored, write_day
+from keepwise.api.common import as_of_day, stored
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.params import AsOfQuery, Day, Id, Limit, LongText, Offset
 from keepwise.api.routes.jobs import start_job
@@ -83,7 +83,7 @@ def no_value(ws: ViewerWs, as_of: AsOfQuery = None) -> dict[str, Any]:
 @router.post("/no-value/{customer_id}/decide")
 def decide(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Decision) -> dict[str, Any]:
     """Let a no-value customer go (a void with reason no_value; managers and admins)."""
-    event = ws.value.decide(customer_id, as_of=write_day(ws, body.as_of),
+    event = ws.value.decide(customer_id, as_of=as_of_day(ws, body.as_of, writing=True),
                             actor=auth.viewer.username, note=body.note,
                             treatment=body.treatment, force=body.force)  # fmt: skip
     return {"customer_id": customer_id, "event_id": event}
@@ -93,8 +93,8 @@ def decide(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Decision) 
 def keep(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Keep) -> dict[str, Any]:
     """Reject the proposal: keep the customer (a recorded, audited decision; the review shows
     them as kept until they meet a new criterion; managers and admins)."""
-    return ws.value.keep(customer_id, as_of=write_day(ws, body.as_of),
-                         actor=auth.viewer.username, note=body.note)  # fmt: skip
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
+    return ws.value.keep(customer_id, as_of=day, actor=auth.viewer.username, note=body.note)
 
 
 @router.post("/no-value/{customer_id}/revert")
@@ -108,7 +108,8 @@ def revert(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Revert) ->
 def score(ws: ViewerWs, body: ScoreRun) -> dict[str, Any]:
     """Compute and store every value score (a background job; managers and admins)."""
     ws.viewer.require("admin", "manager")
-    day = write_day(ws, body.as_of)
+    day = as_of_day(ws, body.as_of, writing=True)
+    ws.check_writable(day)
 
     def work(job_ws: Any, params: dict[str, Any], progress: Any) -> Any:
         _scores, stored_rows = job_ws.value.score(day)
