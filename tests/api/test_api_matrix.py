@@ -239,8 +239,8 @@ def _request(
                               "other_owner": f.served.owners["rep_b" if mine else "rep_a"],
                               "rep_owner": f.served.owners["rep_a"]}  # fmt: skip
     kwargs: dict[str, Any] = {}
-    if path == "/api/value/no-value/{customer_id}/keep":
-        values["customer_id"] = f.no_value_candidate(owner)
+    if path == "/api/value/no-value/{customer_id}/keep" and not role.startswith("rep"):
+        values["customer_id"] = f.no_value_candidate(owner)  # a rep is refused before
     elif "{customer_id}" in path:
         values["customer_id"] = f.customer(owner, keep=method == "GET")
     if "{task_id}" in path:
