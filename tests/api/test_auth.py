@@ -128,8 +128,8 @@ def test_errors_in_the_callers_language(served: Served) -> None:
     url = f"/api/customers/{other.items[0]['customer_id']}"
     chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
     asked = client.get(url, params={"lang": "zh"}).json()["error"]
-    assert asked["code"] == "customers.not_found" and asked["message"].startswith("没有编号为")
+    assert asked["code"] == "customers.not_found" and asked["message"].startswith("客户 ")
     own = client.get(url, headers=chinese).json()["error"]["message"]
-    assert own.startswith("There is no customer")
+    assert own.startswith("Unknown customer")
     anonymous = served.as_(None).get(url, headers=chinese).json()["error"]
     assert anonymous["code"] == "auth.required" and anonymous["message"].startswith("请先登录")

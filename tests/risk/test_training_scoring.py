@@ -75,7 +75,7 @@ def test_every_active_customer_is_scored_with_bands_and_drivers(
     assert trained["score"].customers == len(active)
     p = scores["churn_probability"].to_numpy()
     assert np.all((p >= 0) & (p <= 1)) and p.std() > 0.01
-    expected = np.where(p >= 0.6, "high", np.where(p >= 0.3, "medium", "low"))
+    expected = np.where(p >= 0.3, "high", np.where(p >= 0.1, "medium", "low"))
     assert (scores["risk_band"].to_numpy() == expected).all()
     assert trained["score"].bands["high"] == int((expected == "high").sum()) > 0
     for text in scores["drivers"]:

@@ -67,8 +67,8 @@ register(
             "en": "There are no scores dated {as_of} (model version {version})",
         },
         "customers.not_found": {
-            "zh": "没有编号为 {customer_id} 的客户",
-            "en": "There is no customer {customer_id}",
+            "zh": "客户 {customer_id} 不存在",
+            "en": "Unknown customer {customer_id}",
         },
         "workspace.future_as_of": {
             "zh": "截止日期 {as_of} 在未来（今天是 {today}）：不能为尚未发生的日子写入评分、预警或决定",
