@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from keepwise._core.i18n import t
 from web.conftest import FORMULA, PASSWORD, SCRIPT, Site
 
 PAGES = ("/", "/churn", "/risk", "/customers", "/value", "/imports", "/settings")
@@ -194,7 +195,8 @@ def test_a_rep_cannot_open_another_reps_customer(browser: Browser, site: Site) -
     page = login(browser, site, "rep_a")
     answer = page.goto(f"{site.url}/customers/{theirs}")
     assert answer is not None and answer.status == 404
-    assert "找不到" in page.inner_text("main") or "没有" in page.inner_text("main")
+    # The same words as a customer that does not exist, in the rep's language.
+    assert t("customers.not_found", "zh", customer_id=theirs) in page.inner_text("main")
     assert "Traceback" not in page.content()
     answer = page.goto(f"{site.url}/customers/{own}")
     assert answer is not None and answer.status == 200
