@@ -194,3 +194,16 @@ def test_init_and_demo_create_the_workspace_named_by_w(
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     code, _, err = cli(capsys, "init")
     assert code == 2 and "Missing argument DIRECTORY" in err
+
+
+def test_a_value_above_the_range_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "--lang", "zh", "serve", "--port", "99999")
+    assert code == 2 and "应小于或等于 65535" in err and "Input should" not in err
+
+
+def test_empty_lists_say_so(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty users list or notification log is a sentence, not a bare table header."""
+    code, out, _ = cli(capsys, "-w", str(ws), "users", "list")
+    assert code == 0 and out.startswith("No users yet: keepwise users add")
+    code, out, _ = cli(capsys, "-w", str(ws), "--lang", "zh", "notify", "log")
+    assert code == 0 and out.startswith("还没有发送记录")

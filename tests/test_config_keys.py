@@ -24,7 +24,14 @@ TYPOS = [
     ("[risk]\nsnapshot = 3\n", "did you mean risk.snapshots?"),
     ("[server]\nsession_hour = 8\n", "did you mean server.session_hours?"),
     ("[lifecycle]\npool_after_day = 30\n", "did you mean lifecycle.pool_after_days?"),
-    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, server"),
+    ("[notify]\nretry = 3\n", "did you mean notify.retries?"),
+    ("[notify.smtp]\nhots = 'x'\n", "did you mean notify.smtp.host?"),
+    ("[notify.channels.a]\ntype = 'wecom'\nwebhok = 'http://127.0.0.1/x'\n",
+     "did you mean notify.channels.a.webhook?"),
+    ("[notify.channels.a]\ntype = 'slack'\nwebhook = 'x'\n", "email, wecom, dingtalk or feishu"),
+    ("[surveys]\nday = 3\n", "did you mean surveys.days?"),
+    ("[refresh]\ninbx = 'in'\n", "did you mean refresh.inbox?"),
+    ("[alerts]\nx = 1\n", "known: workspace, database, churn, value, risk, lifecycle, server, notify, surveys, refresh"),
 ]  # fmt: skip
 
 
@@ -40,7 +47,8 @@ def test_a_typo_is_an_error_naming_the_closest_setting(
 
 
 def test_every_documented_setting_is_known(tmp_path: Path) -> None:
-    """The settings docs/configuration.md and docs/models.md show are accepted."""
+    """The settings docs/configuration.md, docs/models.md and docs/reports.md show are
+    accepted."""
     toml = """
 [workspace]
 name = "x"
@@ -89,11 +97,62 @@ max_trees = 300
 void_needs_approval = false
 pool_after_days = 90
 pool_claim_limit = 20
+[surveys]
+base_url = "https://keepwise.example.com"
+days = 14
+secret_env = "KEEPWISE_SURVEY_KEY"
+[refresh]
+inbox = "inbox"
+retrain_days = 30
+steps = ["import", "value", "risk", "alerts", "playbooks", "notify"]
+[refresh.kinds]
+"x*.csv" = "orders"
+[refresh.mappings]
+orders = "mappings/orders.yaml"
+[notify]
+retries = 3
+backoff_seconds = 30
+timeout_seconds = 10
+[notify.smtp]
+host = "smtp.example.com"
+port = 465
+security = "ssl"
+username = "keepwise@example.com"
+password_env = "KEEPWISE_SMTP_PASSWORD"
+sender = "Keepwise <keepwise@example.com>"
+[notify.channels.east]
+type = "wecom"
+webhook_env = "KEEPWISE_WECOM_EAST"
+owners = ["E0001", "E0002"]
+lang = "zh"
+[notify.channels.managers]
+type = "dingtalk"
+webhook_env = "KEEPWISE_DINGTALK_URL"
+secret_env = "KEEPWISE_DINGTALK_SECRET"
+send = ["alerts"]
+[notify.channels.north]
+type = "feishu"
+webhook_env = "KEEPWISE_FEISHU_URL"
+secret_env = "KEEPWISE_FEISHU_SECRET"
+owners = ["E0003"]
+[notify.channels.reps]
+type = "email"
+per_owner = true
+lang = "zh"
+[notify.channels.ops]
+type = "email"
+to = ["ops@example.com"]
+lang = "en"
+enabled = true
+secret = "unused"
+webhook = "unused"
 """
     Workspace.init(tmp_path / "ws", lang="en").close()
     (tmp_path / "ws" / "keepwise.toml").write_text(toml, encoding="utf-8")
     ws = Workspace.open(tmp_path / "ws")
     assert ws.config.churn.for_segment("retail").inactivity_days == 120
+    assert [c.name for c in ws.notify.settings().channels] == [
+        "east", "managers", "north", "reps", "ops"]  # fmt: skip
     ws.close()
 
 

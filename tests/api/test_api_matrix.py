@@ -2,7 +2,8 @@
 (admin, manager, rep) × a customer (or alert, or job) the rep owns and one they do not →
 the expected status. Every operation must be classified below, so a new route fails this test
 until someone decides who may call it. And no route but login, health, the docs and static
-files answers without a session or token."""
+files, and the survey page (its signed link is the capability), answers without a session or
+token."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ from keepwise.store import schema
 from keepwise.workspace import Viewer
 
 ROLES = ("admin", "manager", "rep_a")
-PUBLIC = {("GET", "/api/health"), ("POST", "/api/login")}
+#: The survey page is public on purpose: its signed, expiring, single-use link is the
+#: capability (tests/api/test_survey_page.py checks what it refuses).
+PUBLIC = {("GET", "/api/health"), ("POST", "/api/login"), ("GET", "/s/{token}"),
+          ("POST", "/s/{token}")}  # fmt: skip
 PUBLIC_OTHER = {"/api/openapi.json", "/api/docs", "/api/docs/static"}
 
 # Who may call an operation: any logged-in user, managers and admins, or admins only.

@@ -80,6 +80,9 @@ def test_part_2_reasons_and_destinations(report: dict[str, Any]) -> None:
               for d in report["destinations"]}  # fmt: skip
     assert places == {("churned", "RivalCo"): (2, 2000.0), ("churned", None): (2, 2000.0),
                       ("voided", None): (3, 3000.0)}  # fmt: skip
+    # A tie (2 customers, 2000 each) is ordered the same by every computation: by revenue,
+    # then destination, an unknown one last (a report and the JSON list the rows alike).
+    assert list(places) == [("churned", "RivalCo"), ("churned", None), ("voided", None)]
 
 
 def test_part_3_impact_of_voids_beside_every_loss(report: dict[str, Any]) -> None:

@@ -202,6 +202,32 @@ def test_ibis_sees_writes_made_through_sqlalchemy(workspace: Workspace) -> None:
     assert workspace.store.table("owners").count().execute() == 1
 
 
+def test_a_database_of_revision_0003_gets_the_notification_survey_and_refresh_tables(
+    tmp_path,
+    db_url: str | None,  # type: ignore[no-untyped-def]
+) -> None:
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    new = {"notifications", "notified_items", "survey_links", "workspace_keys", "refresh_runs"}
+    store = Store(database_url_for(tmp_path, db_url))
+    try:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
+        assert not new & set(sa.inspect(store.engine).get_table_names())
+        store.migrate()
+        assert new <= set(sa.inspect(store.engine).get_table_names())
+        with store.begin() as conn:
+            conn.execute(sa.insert(schema.refresh_runs).values(
+                as_of=dt.date(2026, 1, 1), started_at=dt.datetime(2026, 1, 1), status="done"))  # fmt: skip
+            assert conn.execute(sa.select(schema.refresh_runs.c.id)).scalar_one() >= 1
+    finally:
+        store.close()
+
+
 def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
     """A workspace made by an older Keepwise (here: schema 0001, before contracts) is upgraded
     by the first command that opens it, and its data stays."""

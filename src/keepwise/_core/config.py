@@ -58,9 +58,11 @@ register(
 )
 
 #: The sections of keepwise.toml. Those read here are checked here; ``value`` is checked by
-#: ``keepwise.value.settings``, ``lifecycle`` by ``keepwise.lifecycle.settings``, ``risk`` and
-#: ``server`` by ``Workspace`` (all when a workspace opens).
-SECTIONS = ("workspace", "database", "churn", "value", "risk", "lifecycle", "server")
+#: ``keepwise.value.settings``, ``lifecycle`` by ``keepwise.lifecycle.settings``, ``notify`` by
+#: ``keepwise.notify.settings``, and ``risk``, ``server``, ``surveys`` and ``refresh`` by
+#: ``Workspace`` (all when a workspace opens).
+SECTIONS = ("workspace", "database", "churn", "value", "risk", "lifecycle", "server", "notify",
+            "surveys", "refresh")  # fmt: skip
 WORKSPACE_KEYS = ("name", "language", "timezone")
 DATABASE_KEYS = ("url",)
 CHURN_RULE_KEYS = ("mode", "inactivity_days", "p_alive_below")

@@ -37,6 +37,7 @@ from keepwise.api.routes import (
     playbooks,
     risk,
     settings,
+    survey_page,
     tasks,
     users,
     value,
@@ -50,8 +51,9 @@ OPENAPI_URL = f"{API}/openapi.json"
 DOCS_URL = f"{API}/docs"
 DOCS_STATIC = f"{API}/docs/static"
 #: Paths any caller may open without logging in (the authorization test checks that no
-#: other route answers without a session or token).
-PUBLIC_PATHS = (f"{API}/health", f"{API}/login", OPENAPI_URL, DOCS_URL)
+#: other route answers without a session or token): the survey page's signed link is its
+#: own capability.
+PUBLIC_PATHS = (f"{API}/health", f"{API}/login", OPENAPI_URL, DOCS_URL, "/s/{token}")
 PUBLIC_PREFIXES = (f"{DOCS_STATIC}/", "/static/")
 
 DESCRIPTION = """Keepwise's REST API: customers, KPIs, reasons, value, risk, alerts, lifecycle
@@ -100,6 +102,7 @@ def create_app(workspace: Workspace | Path | str, *, recover_jobs: bool = True) 
     errors.install(app)
     app.middleware("http")(_security_headers)
     app.include_router(auth.public, prefix=API)
+    app.include_router(survey_page.router)  # /s/{token}: where [surveys] base_url links point
     for router in (auth.router, customers.router, lifecycle.router, lifecycle.approvals_router,
                    owners.router, kpis.router, value.router, risk.router, alerts.router,
                    playbooks.router, tasks.router, imports.router, jobs.router,

@@ -220,19 +220,23 @@ def _register_commands() -> Any:
         customer_cmd,
         evaluate_cmd,
         metrics_cmd,
+        notify_cmd,
         owner_cmd,
         playbooks_cmd,
+        refresh_cmd,
+        report_cmd,
         risk_cmd,
         runs_cmd,
         serve_cmd,
+        survey_cmd,
         tasks_cmd,
         users_cmd,
         value_cmd,
     )
 
-    return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, owner_cmd,
-            playbooks_cmd, risk_cmd, runs_cmd, serve_cmd, tasks_cmd, users_cmd,
-            value_cmd)  # fmt: skip
+    return (alerts_cmd, commands, customer_cmd, evaluate_cmd, metrics_cmd, notify_cmd, owner_cmd,
+            playbooks_cmd, refresh_cmd, report_cmd, risk_cmd, runs_cmd, serve_cmd, survey_cmd,
+            tasks_cmd, users_cmd, value_cmd)  # fmt: skip
 
 
 _register_commands()

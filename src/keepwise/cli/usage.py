@@ -39,6 +39,7 @@ register(
         "cli.usage.needs_value": {
             "zh": "选项 {name} 需要一个值。", "en": "Option {name} requires an argument."},
         "cli.usage.at_least": {"zh": "应大于或等于 {n}", "en": "must be at least {n}"},
+        "cli.usage.at_most": {"zh": "应小于或等于 {n}", "en": "must be at most {n}"},
         "cli.usage.integer": {"zh": "应为整数", "en": "must be a whole number"},
         "cli.usage.number": {"zh": "应为数字", "en": "must be a number"},
         "cli.bad_lang": {
@@ -184,6 +185,7 @@ _EXTRA = re.compile(r"Got unexpected extra arguments? \((.*)\)$")
 _NEEDS_VALUE = re.compile(r"Option (\S+) requires an argument\.?$")
 _DETAILS = [
     (re.compile(r"Input should be greater than or equal to (\S+)"), "cli.usage.at_least"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), "cli.usage.at_most"),
     (re.compile(r"Input should be a valid integer.*"), "cli.usage.integer"),
     (re.compile(r"Input should be a valid number.*"), "cli.usage.number"),
 ]

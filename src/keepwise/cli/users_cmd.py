@@ -15,6 +15,10 @@ from keepwise.cli.fmt import Col
 
 register(
     {
+        "cli.users.none": {
+            "zh": "还没有用户：keepwise users add NAME --role admin --password-stdin",
+            "en": "No users yet: keepwise users add NAME --role admin --password-stdin",
+        },
         "cli.users.added": {
             "zh": "已添加用户 {name}（角色 {role}）",
             "en": "Added the user {name} (role {role})",
@@ -113,6 +117,9 @@ def list_cmd(
         users = ws.users.find()
     if as_json:
         echo_json([u.to_dict() for u in users])
+        return
+    if not users:
+        typer.echo(t("cli.users.none", lang))
         return
     yes, no = t("cli.metrics.yes", lang), t("cli.metrics.no", lang)
     cols = [Col(t("cli.users.col.user", lang), "word", True)]

@@ -41,7 +41,12 @@ def destinations(t: Tables, churn: ChurnConfig, start: dt.date, end: dt.date) ->
         customers=x.count(), revenue_12m=x.revenue_12m.fill_null(0.0).sum()
     )
     df = out.execute()
-    return df.sort_values(["status", "customers"], ascending=[True, False]).reset_index(drop=True)
+    # Ties broken by revenue, then destination (unknown last): the backend groups in any order,
+    # and two computations of the same table (a report and the JSON) must list it alike.
+    by = ["status", "customers", "revenue_12m", "destination"]
+    df = df.sort_values(by, ascending=[True, False, False, True], kind="stable",
+                        na_position="last")  # fmt: skip
+    return df.reset_index(drop=True)
 
 
 def followups(

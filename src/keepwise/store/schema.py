@@ -499,6 +499,80 @@ audit_log = sa.Table(
     _text("detail"),  # JSON
 )
 
+# Messages sent to people (docs/reports.md, "Notifications"): one row per message, with every
+# attempt counted and the last error, so that nothing is lost silently; ``dedup_key`` keeps a
+# second run of the same day from sending the same digest again.
+_, _notification_id = _seq_id("notifications")
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    _notification_id,
+    _text("channel", nullable=False),  # the [notify.channels.NAME] it went through
+    _text("kind", nullable=False),  # digest / test
+    _text("recipient", nullable=False),  # an e-mail address, or the group robot's channel
+    _text("lang", nullable=False),
+    _text("subject"),
+    _text("body"),
+    _text("dedup_key", nullable=False, unique=True),
+    sa.Column("as_of", sa.Date),
+    _ts("created_at", nullable=False),
+    _ts("sent_at"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    _text("status", nullable=False, server_default="pending"),  # pending / sent / failed
+    _text("error"),
+)
+
+# Which alert or task each recipient has already been told about (once, whatever happens).
+notified_items = sa.Table(
+    "notified_items",
+    metadata,
+    _text("channel", primary_key=True),
+    _text("recipient", primary_key=True),
+    _text("item_kind", primary_key=True),  # alert / task
+    _text("item_id", primary_key=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+# Survey links (docs/reports.md, "Surveys"): unique, expiring, single-use; the link carries the
+# token id and expiry signed with the workspace's survey key.
+survey_links = sa.Table(
+    "survey_links",
+    metadata,
+    _text("token_id", primary_key=True),
+    _text("customer_id", nullable=False),
+    _text("lang", nullable=False),
+    sa.Column("task_id", sa.BigInteger),
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _ts("used_at"),
+    _text("survey_id"),
+    _text("answer"),  # JSON: what was answered, "leaving" included
+    _text("created_by"),
+)
+
+# Keys Keepwise makes for itself (the survey links' signing key).
+workspace_keys = sa.Table(
+    "workspace_keys",
+    metadata,
+    _text("name", primary_key=True),
+    _text("value", nullable=False),
+    _ts("created_at", nullable=False),
+)
+
+# Runs of ``keepwise refresh``: each step with its outcome and time (JSON).
+_, _refresh_id = _seq_id("refresh_runs")
+refresh_runs = sa.Table(
+    "refresh_runs",
+    metadata,
+    _refresh_id,
+    sa.Column("as_of", sa.Date, nullable=False),
+    _ts("started_at", nullable=False),
+    _ts("finished_at"),
+    _text("status", nullable=False),  # running / done / failed
+    _text("steps"),
+    _text("actor"),
+)
+
 #: Tables loaded by ``keepwise import KIND``, keyed by KIND.
 IMPORT_TABLES: dict[str, sa.Table] = {
     "customers": customers,

@@ -15,6 +15,10 @@ an attribute of the workspace, whose methods every interface calls alike:
 ``ws.settings``           churn definition, rules, reasons, thresholds, audit log
 ``ws.results``            stored report results (fast pages), by data version
 ``ws.jobs``               background jobs (imports, training, scoring) and their progress
+``ws.reports``            retention, void-effect and no-value reports as HTML, XLSX or PDF
+``ws.notify``             alert and task digests by e-mail and group robots, their log
+``ws.surveys``            survey links (unique, expiring, single-use, signed) and answers
+``ws.refresh``            the daily chain: inbox, scores, alerts, playbooks, notifications
 ========================  ==============================================================
 
 Each service works for the workspace's viewer (:meth:`Workspace.as_user`): an admin or a

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -44,11 +46,15 @@ if TYPE_CHECKING:  # the services and features are imported where used: start-up
     from keepwise.workspace.imports import ImportsService
     from keepwise.workspace.jobs import JobsService
     from keepwise.workspace.metrics import MetricsService
+    from keepwise.workspace.notify import NotifyService
     from keepwise.workspace.owners import OwnersService
     from keepwise.workspace.playbooks import PlaybooksService
+    from keepwise.workspace.refresh import RefreshService
+    from keepwise.workspace.reporting import ReportsService
     from keepwise.workspace.results import ResultsService
     from keepwise.workspace.risk import RiskService
     from keepwise.workspace.settings import SettingsService
+    from keepwise.workspace.surveys import SurveysService
     from keepwise.workspace.tasks import TasksService
     from keepwise.workspace.users import UsersService
     from keepwise.workspace.value import ValueService
@@ -133,7 +139,9 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     when it is read), so that a typo is reported by every command, not ignored."""
     from keepwise.lifecycle.settings import parse_lifecycle_settings
     from keepwise.value.settings import parse_value_settings
+    from keepwise.workspace.refresh import REFRESH_KEYS
     from keepwise.workspace.risk import RISK_KEYS
+    from keepwise.workspace.surveys import SURVEY_KEYS
     from keepwise.workspace.users import SERVER_KEYS, check_server_settings
 
     check_keys(table(config.sections, "risk", "risk"), "risk", RISK_KEYS)
@@ -142,6 +150,12 @@ def _check_feature_sections(config: WorkspaceConfig) -> None:
     check_server_settings(server)
     parse_value_settings(table(config.sections, "value", "value"))
     parse_lifecycle_settings(table(config.sections, "lifecycle", "lifecycle"))
+    check_keys(table(config.sections, "surveys", "surveys"), "surveys", SURVEY_KEYS)
+    check_keys(table(config.sections, "refresh", "refresh"), "refresh", REFRESH_KEYS)
+    if "notify" in config.sections:
+        from keepwise.notify.settings import parse_notify_settings
+
+        parse_notify_settings(table(config.sections, "notify", "notify"))
 
 
 class Workspace:
@@ -165,6 +179,10 @@ class Workspace:
         #: A view for one read (a web GET): its data version is read once and kept.
         self._reads_only = reads_only
         self._version: str | None = None
+        #: The tables shared by the calls of a :meth:`session` (None outside one). Kept on this
+        #: object, not in ``_Shared``: a view (:meth:`as_user`) is another object with its own
+        #: viewer, so one viewer's session (their scoped tables) never reaches another's.
+        self._session: Tables | None = None
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -223,9 +241,12 @@ class Workspace:
 
     def tables(self, *, keep: bool = False) -> Tables:
         """The canonical tables as the churn definition and the KPI engine read them, as the
-        viewer sees them (a rep: their own customers and their facts)."""
+        viewer sees them (a rep: their own customers and their facts); within a
+        :meth:`session`, the session's (scoped the same way when it began)."""
         from keepwise.churn import Tables
 
+        if self._session is not None:
+            return self._session
         tables = Tables.from_backend(self.store.ibis(), keep=keep)
         scope = self.viewer.owner_scope
         return tables if scope is None else tables.for_owner(scope)
@@ -242,6 +263,26 @@ class Workspace:
         if self._reads_only:
             self._version = f"{version}.{churn}"
         return f"{version}.{churn}"
+
+    @property
+    def in_session(self) -> bool:
+        return self._session is not None
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Several analyses of data that does not change meanwhile (a report's sections): the
+        services' calls share one set of tables, so that the customer base, the status
+        timeline and the customer facts of each as-of date and periods are computed once
+        (``Tables(keep=True)``), and released at the end."""
+        if self._session is not None:
+            yield
+            return
+        self._session = self.tables(keep=True)
+        try:
+            yield
+        finally:
+            tables, self._session = self._session, None
+            tables.release()
 
     def migrate(self) -> None:
         """Create or upgrade the schema and (re)seed the built-in reason taxonomy."""
@@ -316,6 +357,30 @@ class Workspace:
         from keepwise.workspace.owners import OwnersService
 
         return OwnersService(self)
+
+    @cached_property
+    def reports(self) -> ReportsService:
+        from keepwise.workspace.reporting import ReportsService
+
+        return ReportsService(self)
+
+    @cached_property
+    def notify(self) -> NotifyService:
+        from keepwise.workspace.notify import NotifyService
+
+        return NotifyService(self)
+
+    @cached_property
+    def surveys(self) -> SurveysService:
+        from keepwise.workspace.surveys import SurveysService
+
+        return SurveysService(self)
+
+    @cached_property
+    def refresh(self) -> RefreshService:
+        from keepwise.workspace.refresh import RefreshService
+
+        return RefreshService(self)
 
     @cached_property
     def directory(self) -> DirectoryService:

@@ -70,7 +70,8 @@ class MetricsService(Service):
                 trailing=trailing,
             )  # fmt: skip
         finally:
-            tables.release()
+            if not self.ws.in_session:  # (a session's tables serve its later calls too)
+                tables.release()
         known_until = self._known_until(as_of)
         for df in results.values():
             df["complete"] = pd.to_datetime(df["period_end"]).dt.date <= known_until

@@ -73,7 +73,8 @@ class PlaybooksService(Service):
 
     def run(self, as_of: dt.date, *, actor: str, ids: Sequence[str] | None = None) -> RunResult:
         """Run the enabled playbooks (or those named) as of ``as_of``: targets, hold-out and
-        tasks; running again on the same day adds nothing."""
+        tasks, and a survey link for each survey task; running again on the same day adds
+        nothing."""
         self.viewer.require(*MANAGERS)
         from keepwise.playbooks import run_playbooks
 
@@ -81,6 +82,10 @@ class PlaybooksService(Service):
         kinds = {r.id: r.kind for r in self.ws.alerts.rules()}
         result = run_playbooks(self.store, self.chosen(ids), as_of, churn=self.ws.config.churn,
                                actor=actor, at=clock.now(), rule_kinds=kinds)  # fmt: skip
+        # A survey task is sent as a link to the customer's survey page (ws.surveys).
+        self.ws.surveys.for_tasks(
+            run_ids=[r.run_id for r in result.runs if r.tasks and r.run_id is not None], create=True
+        )
         self._audit("playbooks.run", ",".join(ids) if ids else None, {
             "as_of": as_of.isoformat(), "targets": sum(r.targets for r in result.runs),
             "tasks": sum(r.tasks for r in result.runs)}, actor)  # fmt: skip
