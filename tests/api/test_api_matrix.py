@@ -55,6 +55,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/customers/{customer_id}/reactivate"): ANY,
     ("POST", "/api/customers/{customer_id}/revert"): ANY,
     ("POST", "/api/customers/{customer_id}/reassign"): MANAGER,
+    ("POST", "/api/customers/{customer_id}/follow-ups"): ANY,
     ("GET", "/api/customers/{customer_id}/history"): ANY,
     ("GET", "/api/approvals"): MANAGER,
     ("POST", "/api/approvals/{request_id}/approve"): MANAGER,
@@ -90,6 +91,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/value/no-value"): ANY,
     ("POST", "/api/value/no-value/{customer_id}/decide"): MANAGER,
     ("POST", "/api/value/no-value/{customer_id}/revert"): MANAGER,
+    ("POST", "/api/value/no-value/{customer_id}/keep"): MANAGER,
     ("POST", "/api/value/score"): MANAGER,
     ("GET", "/api/risk"): ANY,
     ("GET", "/api/risk/export"): ANY,
@@ -140,11 +142,21 @@ class Fixtures:
     counter: itertools.count[int] = field(default_factory=itertools.count)
     job_id: int = 0
     batch_id: int = 0
+    kept: set[str] = field(default_factory=set)
 
     def customer(self, owner: str, *, keep: bool = False) -> str:
         """A customer of ``owner`` kept under the churn definition (``keep``: left for the
         next request, which only reads it)."""
         return self.customers[owner][-1] if keep else self.customers[owner].pop()
+
+    def no_value_candidate(self, owner: str) -> str:
+        """A no-value candidate of ``owner`` at AS_OF not kept yet."""
+        ws = self.served.ws.as_user(Viewer("t", "rep", owner_id=owner))
+        rows = ws.value.no_value(AS_OF)
+        left = [c for c in rows[rows["review"].isna()]["customer_id"] if c not in self.kept]
+        assert left, f"no no-value candidate of {owner} left"
+        self.kept.add(left[0])
+        return str(left[0])
 
     def task(self, owner: str) -> int:
         """An open task of a customer of ``owner``."""
@@ -231,7 +243,9 @@ def _request(
                               "other_owner": f.served.owners["rep_b" if mine else "rep_a"],
                               "rep_owner": f.served.owners["rep_a"]}  # fmt: skip
     kwargs: dict[str, Any] = {}
-    if "{customer_id}" in path:
+    if path == "/api/value/no-value/{customer_id}/keep" and not role.startswith("rep"):
+        values["customer_id"] = f.no_value_candidate(owner)  # a rep is refused before
+    elif "{customer_id}" in path:
         values["customer_id"] = f.customer(owner, keep=method == "GET")
     if "{task_id}" in path:
         values["task_id"] = f.task(owner)
@@ -270,6 +284,9 @@ BODIES: dict[tuple[str, str], Callable[[Fixtures, dict[str, Any]], dict[str, Any
     ("POST", "/api/value/no-value/{customer_id}/decide"):
         lambda f, v: {"json": {"as_of": AS_OF.isoformat(), "note": "matrix", "force": True}},
     ("POST", "/api/value/no-value/{customer_id}/revert"): lambda f, v: {"json": {"note": "m"}},
+    ("POST", "/api/value/no-value/{customer_id}/keep"):
+        lambda f, v: {"json": {"as_of": AS_OF.isoformat(), "note": "keep"}},
+    ("POST", "/api/customers/{customer_id}/follow-ups"): lambda f, v: {"json": {"kind": "call"}},
     # Background jobs dated before the data: accepted (202), they fail quickly on their own.
     ("POST", "/api/value/score"): lambda f, v: {"json": {"as_of": "2001-01-01"}},
     ("POST", "/api/risk/train"): lambda f, v: {"json": {"as_of": "2001-01-01"}},

@@ -73,12 +73,19 @@ def test_overview_headline_and_trend(served: Served) -> None:
     data = _rows(served.as_("manager").get("/api/overview", params={"as_of": DAY}).json())
     assert same(data["headline"], records_of(served.ws.metrics.headline(AS_OF).to_dict()))
     churn = next(k for k in data["kpis"] if k["metric"] == "churn_rate")
-    monthly = records(served.ws.metrics.compute(["churn_rate"], as_of=AS_OF))
+    monthly = records(served.ws.metrics.compute(["churn_rate"], as_of=AS_OF,
+                                                start=overview_start(AS_OF), end=AS_OF))  # fmt: skip
     assert same([s["value"] for s in churn["series"]], [r["value"] for r in monthly])
     complete = [r for r in monthly if r["complete"]]
     assert churn["latest"]["value"] == complete[-1]["value"]
     assert math.isclose(churn["change"], complete[-1]["value"] - complete[-2]["value"])
     assert churn["definition_zh"] and churn["definition_en"]
+
+
+def overview_start(as_of: Any) -> Any:
+    from keepwise.workspace.reports import overview_start as start
+
+    return start(as_of)
 
 
 def records_of(value: Any) -> Any:

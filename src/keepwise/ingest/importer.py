@@ -64,6 +64,8 @@ class ImportResult:
     rejects_file: str | None
     ignored_columns: list[str] = field(default_factory=list)
     owners_created: int = 0
+    #: The columns as the importer read them: source column → canonical column.
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -181,6 +183,7 @@ class _Job:
             rejects_file=str(rejects_file) if rejects_file else None,
             ignored_columns=checked.ignored_columns,
             owners_created=owners_created,
+            mapping=checked.column_mapping,
         )
         _finish_batch(conn, result)
         return result

@@ -91,6 +91,15 @@ class Resolved:
     #: source columns that map to nothing (reported, not an error)
     ignored: list[str]
 
+    def sources(self) -> dict[str, str]:
+        """The mapping the import uses, as a user reads it: source column → canonical column
+        (a mapping file's SQL expression stands for its source)."""
+        out = {}
+        for target, expr in self.expressions.items():
+            quoted = len(expr) > 1 and expr[0] == expr[-1] == '"'
+            out[expr[1:-1].replace('""', '"') if quoted else expr] = target
+        return out
+
 
 def resolve_columns(kind: Kind, header: list[str], mapping: Mapping) -> Resolved:
     """Match the file's columns to the kind's canonical columns."""

@@ -8,6 +8,7 @@ time; amounts with ¥/￥/commas.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,8 @@ class Validated:
     accepted: pa.Table  # canonical typed columns + LINE
     rejected: pa.Table  # LINE, ERRORS (list of "column|code|value|extra"), source columns
     ignored_columns: list[str]
+    #: source column → canonical column, as detected (aliases) or given (a mapping file)
+    column_mapping: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _raw(expr: str) -> str:
@@ -286,6 +289,7 @@ def _validate(
         con.execute(f'CREATE TEMP VIEW src AS SELECT *, "{LINE}" AS __line FROM source')
         header = [c for c in source.column_names if c != LINE]
     resolved = resolve_columns(kind, header, mapping)
+    detected = resolved.sources()
     for col in kind.columns:  # a key column with a default may be left out (usage: feature)
         if col.default is not None and col.name not in resolved.expressions:
             resolved.expressions[col.name] = "NULL"
@@ -312,7 +316,8 @@ def _validate(
     )
     _mark_duplicates(con, kind, present)
     _mark_order_checks(con, [c.name for c in present])
-    return _split(con, kind, present, header, resolved.ignored)
+    validated = _split(con, kind, present, header, resolved.ignored)
+    return dataclasses.replace(validated, column_mapping=detected)
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: Kind, present: list[Column]) -> None:

@@ -82,6 +82,20 @@ class CustomersService(Service):
         with self.store.begin() as conn:
             return profile.history(conn, customer_id)
 
+    def follow_up(
+        self, customer_id: str, kind: str, note: str | None, actor: str,
+        at: dt.datetime | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Record a follow-up of the customer (a call, a visit … :data:`keepwise.lifecycle.
+        followups.FOLLOW_UP_KINDS`) at ``at`` (default now, never in the future); a rep only of
+        their own customers. Audited; it does not move where the data ends."""
+        self.check_scope(customer_id)
+        from keepwise.lifecycle.followups import follow_up
+
+        now, when = self.ws.now(), self.when(at)
+        return self.store.transact(lambda conn: follow_up(
+            conn, customer_id, kind=kind, note=note, at=when, actor=actor, now=now))  # fmt: skip
+
     # --- status changes -------------------------------------------------------------------------
 
     def void(

@@ -44,13 +44,22 @@ def kpis(ws: Workspace, p: dict[str, Any]) -> Any:
     return records(df)
 
 
+def overview_start(as_of: dt.date) -> dt.date:
+    """The overview's trend: the 12 complete months before ``as_of``'s month, then that month
+    so far (``end=as_of``: the current month, where today's changes show at once)."""
+    from keepwise.metrics import periods as pr
+
+    return pr.add_months(pr.floor(as_of, "month"), -12)
+
+
 def overview(ws: Workspace, p: dict[str, Any]) -> Any:
     """The dashboard's first page: the headline figures and each overview KPI's monthly trend
     with its last complete value and the change from the period before."""
     as_of = _as_of(p)
     lang = p.get("lang", "en")
     head = ws.metrics.headline(as_of)
-    df = ws.metrics.compute(list(OVERVIEW_KPIS), as_of=as_of, grain="month")
+    df = ws.metrics.compute(list(OVERVIEW_KPIS), as_of=as_of, grain="month",
+                            start=overview_start(as_of), end=as_of)  # fmt: skip
     catalogue = {r["id"]: r for r in ws.metrics.catalogue(lang)}
     out = []
     for metric in OVERVIEW_KPIS:

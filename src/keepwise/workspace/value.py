@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keepwise._core import clock
+from keepwise._core.errors import InputError
+from keepwise._core.i18n import register
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
@@ -16,6 +18,17 @@ if TYPE_CHECKING:
 
     from keepwise import value
     from keepwise.value.calibration import CalibrationCheck
+
+
+register(
+    {
+        "value.keep_not_candidate": {
+            "zh": "客户 {customer_id} 当前不在无价值客户审核名单上，无需保留决定",
+            "en": "Customer {customer_id} is not on the no-value review list: there is nothing "
+            "to keep them from",
+        },
+    }
+)
 
 
 class ValueService(Service):
@@ -79,11 +92,47 @@ class ValueService(Service):
         return self.delete_score_run("value", as_of, actor)
 
     def no_value(self, as_of: dt.date) -> pd.DataFrame:
-        """No-value customers: criteria met, the numbers, recommended treatment."""
-        from keepwise.value import service
+        """No-value customers: criteria met, the numbers, recommended treatment, and
+        ``review``: ``kept`` when a manager decided to keep the customer and the customer meets
+        no new criterion since (``reviewed_by``, ``reviewed_at``, ``review_note``), else None
+        (proposed)."""
+        from keepwise.value import reviews, service
 
         frame = service.no_value(self.store, as_of, self.settings(), self.ws.config.churn)
+        with self.store.begin() as conn:
+            keeps = reviews.latest_keeps(conn)
+        kept = [keeps.get(c) if reviews.still_kept(keeps.get(c), list(crit or [])) else None
+                for c, crit in zip(frame["customer_id"], frame["criteria"], strict=True)]  # fmt: skip
+        columns: dict[str, list[Any]] = {
+            "review": ["kept" if k else None for k in kept],
+            "reviewed_by": [k["actor"] if k else None for k in kept],
+            "reviewed_at": [k["at"] if k else None for k in kept],
+            "review_note": [k.get("note") if k else None for k in kept],
+        }
+        frame = frame.assign(**columns)
         return frame if self.viewer.owner_scope is None else self._own(frame)
+
+    def keep(
+        self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None
+    ) -> dict[str, Any]:
+        """Reject the proposal to let a no-value customer go: the decision to keep them is
+        recorded (audited, with the criteria met as of ``as_of``) and the review shows them as
+        kept until they meet a new criterion (:mod:`keepwise.value.reviews`)."""
+        from keepwise.value import reviews
+
+        self.viewer.require("admin", "manager")
+        self.check_customer(customer_id)
+        self.ws.check_writable(as_of)
+        frame = self.no_value(as_of)
+        row = frame[frame["customer_id"] == customer_id]
+        if row.empty:
+            raise InputError("value.keep_not_candidate", customer_id=customer_id)
+        criteria = [str(c) for c in (row["criteria"].iloc[0] or [])]
+        with self.store.begin() as conn:
+            reviews.record_keep(conn, customer_id, criteria=criteria, as_of=as_of, actor=actor,
+                                note=note, at=clock.now())  # fmt: skip
+        return {"customer_id": customer_id, "review": "kept", "criteria": criteria,
+                "as_of": as_of, "note": note}  # fmt: skip
 
     def decide(
         self, customer_id: str, *, as_of: dt.date, actor: str, note: str | None = None,

@@ -56,6 +56,16 @@ class Reassign(BaseModel):
     at: AtField = None
 
 
+#: The kinds of follow-up (keepwise.lifecycle.followups.FOLLOW_UP_KINDS; a test checks they match).
+FollowUpKind = Literal["call", "visit", "meeting", "email", "message", "other"]
+
+
+class FollowUp(BaseModel):
+    kind: FollowUpKind
+    note: LongText | None = None
+    at: AtField = None
+
+
 class Decision(BaseModel):
     note: LongText | None = None
 
@@ -104,6 +114,16 @@ def reassign(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Reassign
     return ws.customers.reassign(customer_id, body.to_owner, actor=auth.viewer.username,
                                  note=body.note, as_manager=body.as_manager,
                                  at=local_time(ws, body.at)).to_dict()  # fmt: skip
+
+
+@router.post("/{customer_id}/follow-ups", status_code=201)
+def follow_up(
+    ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: FollowUp
+) -> dict[str, Any]:
+    """Record a follow-up of the customer (a call, a visit …): an interaction that is not
+    imported data (it does not move where the data ends), audited with the user."""
+    return ws.customers.follow_up(customer_id, body.kind, body.note, auth.viewer.username,
+                                  at=local_time(ws, body.at))  # fmt: skip
 
 
 @router.get("/{customer_id}/history")

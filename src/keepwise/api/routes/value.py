@@ -25,6 +25,11 @@ class Decision(BaseModel):
     force: bool = False
 
 
+class Keep(BaseModel):
+    as_of: Day | None = None
+    note: LongText | None = None
+
+
 class Revert(BaseModel):
     note: LongText | None = None
 
@@ -82,6 +87,14 @@ def decide(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Decision) 
                             actor=auth.viewer.username, note=body.note,
                             treatment=body.treatment, force=body.force)  # fmt: skip
     return {"customer_id": customer_id, "event_id": event}
+
+
+@router.post("/no-value/{customer_id}/keep")
+def keep(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Keep) -> dict[str, Any]:
+    """Reject the proposal: keep the customer (a recorded, audited decision; the review shows
+    them as kept until they meet a new criterion; managers and admins)."""
+    day = ws.check_writable(as_of_day(ws, body.as_of, writing=True))
+    return ws.value.keep(customer_id, as_of=day, actor=auth.viewer.username, note=body.note)
 
 
 @router.post("/no-value/{customer_id}/revert")
