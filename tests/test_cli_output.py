@@ -241,3 +241,17 @@ def test_a_table_never_cuts_a_number(rows: list[tuple[str, ...]], width: int) ->
     for r in rows:
         for number in (r[1], r[2], r[4]):
             assert re.search(rf"(^|[\s│]){re.escape(number)}($|[\s│])", out, re.M), number
+
+
+def test_cells_are_text_not_markup() -> None:
+    """A name in square brackets is printed as it is (rich read "[VIP]" as a style and dropped
+    it; a refresh note lost "[notify.channels]")."""
+    cols = [fmt.Col("[name]"), fmt.Col("note")]
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
+        mp.setenv("COLUMNS", "80")
+        fmt.print_table(cols, [["[VIP] 张三", "see [notify.channels] and [bold]x[/bold]"]],
+                        title="[t]")  # fmt: skip
+    out = printed.getvalue()
+    assert "[VIP] 张三" in out and "[notify.channels]" in out and "[bold]x[/bold]" in out
+    assert "[name]" in out and "[t]" in out

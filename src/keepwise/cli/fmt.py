@@ -224,6 +224,7 @@ def print_table(
     """Draw a table (cells already formatted) without cutting any number, date or id; say how
     many rows are ``hidden`` and which ``option`` shows them."""
     from rich.table import Table
+    from rich.text import Text  # plain text: "[VIP] 张三" is a name, not rich markup
 
     out = console()
     terminal = out.width
@@ -236,7 +237,7 @@ def print_table(
         label = title
         if len(parts) > 1:
             label = (title or "") + t("cli.fmt.part", lang, i=n, n=len(parts))
-        table = Table(title=label)
+        table = Table(title=Text(label) if label else None)
         part_cols, part_rows = [cols[i] for i in part], [[r[i] for i in part] for r in body]
         roomy = _needs(part_cols, part_rows, tight=False)
         tight = _needs(part_cols, part_rows, tight=True)
@@ -244,10 +245,10 @@ def print_table(
         for i in part:
             col = cols[i]
             fixed = col.kind != "text"
-            table.add_column(col.header, justify="right" if col.kind == "num" else "left",
+            table.add_column(Text(col.header), justify="right" if col.kind == "num" else "left",
                              width=needs[i] if fixed else None, overflow="fold")  # fmt: skip
         for r in body:
-            table.add_row(*(r[i] for i in part))
+            table.add_row(*(Text(r[i]) for i in part))
         # A part wider than the terminal (a single very wide column) is drawn whole, not cut.
         out.width = max(terminal, _width(list(needs.values())))
         out.print(table)
