@@ -225,7 +225,9 @@ def _print_metrics(
     heading = t("cli.metrics.title", lang, as_of=day)
     if label is not None:
         heading += t("cli.metrics.cut", lang, cut=label)
-    fmt.console().print(heading, style="bold")
+    from rich.text import Text
+
+    fmt.console().print(Text(heading, style="bold"))  # a cut value is text, not markup
     cols = [_col(lang, "period", "word", True), _col(lang, "dimension", optional=True),
             _col(lang, "value", "num"), _col(lang, "numerator", "num", optional=True),
             _col(lang, "denominator", "num", optional=True)]  # fmt: skip
