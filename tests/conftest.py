@@ -10,9 +10,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:  # keepwise is imported in the fixtures: collection stays quick
+    from keepwise import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -105,3 +109,20 @@ def workspace(tmp_path: Path, db_url: str | None) -> Iterator[object]:
     ws = Workspace.init(tmp_path / "ws", db_url=db_url, lang="en")
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def make_ws(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
+    """Fresh workspaces on DuckDB (``db_url`` for another backend), closed after the test."""
+    from keepwise import Workspace
+
+    opened: list[Workspace] = []
+
+    def make(name: str = "ws", db_url: str | None = None) -> Workspace:
+        ws = Workspace.init(tmp_path / name, db_url=db_url, lang="en")
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()
