@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 if TYPE_CHECKING:  # keepwise is imported in the fixtures: collection stays quick
     from keepwise import Workspace
+    from keepwise.store.db import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -126,3 +127,27 @@ def make_ws(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
     yield make
     for ws in opened:
         ws.close()
+
+
+@pytest.fixture
+def store_at(tmp_path: Path, db_url: str | None) -> Iterator[Callable[[str], Store]]:
+    """A database migrated only to a revision, as an older Keepwise left it (on every
+    backend), closed after the test."""
+    from alembic import command
+
+    from keepwise.store.db import Store, _alembic_config, database_url_for
+
+    opened: list[Store] = []
+
+    def make(revision: str) -> Store:
+        store = Store(database_url_for(tmp_path, db_url))
+        opened.append(store)
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,7 @@ from keepwise._core.errors import ConfigError
 from keepwise.lifecycle import change_status
 from keepwise.store import schema
 from keepwise.store.bulk import upsert
+from keepwise.store.db import Store
 
 
 def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -> None:
@@ -27,33 +29,21 @@ def test_migrations_create_every_table_of_the_data_model(workspace: Workspace) -
 
 
 def test_a_database_of_revision_0001_upgrades_to_contract_history(
-    tmp_path,
-    db_url: str | None,  # type: ignore[no-untyped-def]
+    store_at: Callable[[str], Store],
 ) -> None:
-    from alembic import command
-
-    from keepwise.store.db import Store, _alembic_config, database_url_for
-
-    store = Store(database_url_for(tmp_path, db_url))
-    try:
-        cfg = _alembic_config()
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0001")
-        assert "contracts" not in sa.inspect(store.engine).get_table_names()
-        with store.begin() as conn:
-            conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
-        store.migrate()
-        assert store.revision() == store.head_revision()
-        assert "contracts" in sa.inspect(store.engine).get_table_names()
-        with store.begin() as conn:
-            assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
-            conn.execute(sa.insert(schema.contracts).values(
-                contract_id="K1", customer_id="C1", start_date=dt.date(2025, 1, 1),
-                end_date=dt.date(2026, 1, 1),
-            ))  # fmt: skip
-    finally:
-        store.close()
+    store = store_at("0001")
+    assert "contracts" not in sa.inspect(store.engine).get_table_names()
+    with store.begin() as conn:
+        conn.execute(sa.insert(schema.customers).values(customer_id="C1", contract_end=None))
+    store.migrate()
+    assert store.revision() == store.head_revision()
+    assert "contracts" in sa.inspect(store.engine).get_table_names()
+    with store.begin() as conn:
+        assert conn.execute(sa.select(schema.customers.c.customer_id)).scalars().all() == ["C1"]
+        conn.execute(sa.insert(schema.contracts).values(
+            contract_id="K1", customer_id="C1", start_date=dt.date(2025, 1, 1),
+            end_date=dt.date(2026, 1, 1),
+        ))  # fmt: skip
 
 
 def score_columns(engine: sa.Engine) -> set[str]:
@@ -62,82 +52,59 @@ def score_columns(engine: sa.Engine) -> set[str]:
 
 
 def test_scores_of_revision_0002_get_the_clv_interval_columns(
-    tmp_path,
-    db_url: str | None,  # type: ignore[no-untyped-def]
+    store_at: Callable[[str], Store],
 ) -> None:
-    from alembic import command
-
-    from keepwise.store.db import Store, _alembic_config, database_url_for
-
-    store = Store(database_url_for(tmp_path, db_url))
-    try:
-        cfg = _alembic_config()
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0002")
-            # 0001 builds today's schema: take the columns away to get the scores table of a
-            # database created before revision 0003.
-            conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_low"))
-            conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_high"))
-            conn.execute(sa.text(
-                "INSERT INTO scores (customer_id, model_version, as_of, predicted_clv, created_at)"
-                " VALUES ('C1', 'value-20260101', DATE '2026-01-01', 12.5, TIMESTAMP '2026-01-01')"
-            ))  # fmt: skip
-        assert "clv_low" not in score_columns(store.engine)
-        store.migrate()
-        assert store.revision() == store.head_revision()
-        assert {"clv_low", "clv_high"} <= score_columns(store.engine)
-        s = schema.scores
-        with store.begin() as conn:
-            row = conn.execute(sa.select(s.c.predicted_clv, s.c.clv_low, s.c.clv_high)).one()
-            assert tuple(row) == (12.5, None, None)
-            conn.execute(sa.update(s).values(clv_low=10.0, clv_high=15.0))
-            assert conn.execute(sa.select(s.c.clv_high)).scalar_one() == 15.0
-    finally:
-        store.close()
+    store = store_at("0002")
+    with store.engine.begin() as conn:
+        # 0001 builds today's schema: take the columns away to get the scores table of a
+        # database created before revision 0003.
+        conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_low"))
+        conn.execute(sa.text("ALTER TABLE scores DROP COLUMN clv_high"))
+        conn.execute(sa.text(
+            "INSERT INTO scores (customer_id, model_version, as_of, predicted_clv, created_at)"
+            " VALUES ('C1', 'value-20260101', DATE '2026-01-01', 12.5, TIMESTAMP '2026-01-01')"
+        ))  # fmt: skip
+    assert "clv_low" not in score_columns(store.engine)
+    store.migrate()
+    assert store.revision() == store.head_revision()
+    assert {"clv_low", "clv_high"} <= score_columns(store.engine)
+    s = schema.scores
+    with store.begin() as conn:
+        row = conn.execute(sa.select(s.c.predicted_clv, s.c.clv_low, s.c.clv_high)).one()
+        assert tuple(row) == (12.5, None, None)
+        conn.execute(sa.update(s).values(clv_low=10.0, clv_high=15.0))
+        assert conn.execute(sa.select(s.c.clv_high)).scalar_one() == 15.0
 
 
 def test_a_database_of_revision_0004_upgrades_to_playbook_runs_and_targets(
-    tmp_path,
-    db_url: str | None,  # type: ignore[no-untyped-def]
+    store_at: Callable[[str], Store],
 ) -> None:
     """0001 creates its tables from the current metadata, so a database of 0004 as it really
     was is made by dropping what 0005 adds; the upgrade adds it back and keeps the rows, old
     follow-ups counting as imported."""
-    from alembic import command
-
-    from keepwise.store.db import Store, _alembic_config, database_url_for
-
-    store = Store(database_url_for(tmp_path, db_url))
-    try:
-        cfg = _alembic_config()
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
-        with store.begin() as conn:
-            for table in ("playbook_runs", "playbook_targets"):
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-            for column in ("run_id", "as_of", "cost", "message_zh", "message_en", "reason",
-                           "closed_reason", "actor"):  # fmt: skip
-                conn.exec_driver_sql(f"ALTER TABLE tasks DROP COLUMN {column}")
-            conn.exec_driver_sql("ALTER TABLE interactions DROP COLUMN source")
-            conn.exec_driver_sql(
-                "INSERT INTO interactions (interaction_id, customer_id, occurred_at) "
-                "VALUES ('I1', 'C1', '2025-01-02 10:00:00')"
-            )
-        store.migrate()
-        assert store.revision() == store.head_revision()
-        names = set(sa.inspect(store.engine).get_table_names())
-        assert {"playbook_runs", "playbook_targets"} <= names
-        with store.begin() as conn:
-            i = schema.interactions
-            assert conn.execute(sa.select(i.c.source)).scalars().all() == ["import"]
-            conn.execute(sa.insert(schema.tasks).values(
-                customer_id="C1", type="survey", created_at=dt.datetime(2025, 1, 3),
-                run_id=1, as_of=dt.date(2025, 1, 3), cost=30.0, reason="price",
-            ))  # fmt: skip
-    finally:
-        store.close()
+    store = store_at("0004")
+    with store.begin() as conn:
+        for table in ("playbook_runs", "playbook_targets"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        for column in ("run_id", "as_of", "cost", "message_zh", "message_en", "reason",
+                       "closed_reason", "actor"):  # fmt: skip
+            conn.exec_driver_sql(f"ALTER TABLE tasks DROP COLUMN {column}")
+        conn.exec_driver_sql("ALTER TABLE interactions DROP COLUMN source")
+        conn.exec_driver_sql(
+            "INSERT INTO interactions (interaction_id, customer_id, occurred_at) "
+            "VALUES ('I1', 'C1', '2025-01-02 10:00:00')"
+        )
+    store.migrate()
+    assert store.revision() == store.head_revision()
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"playbook_runs", "playbook_targets"} <= names
+    with store.begin() as conn:
+        i = schema.interactions
+        assert conn.execute(sa.select(i.c.source)).scalars().all() == ["import"]
+        conn.execute(sa.insert(schema.tasks).values(
+            customer_id="C1", type="survey", created_at=dt.datetime(2025, 1, 3),
+            run_id=1, as_of=dt.date(2025, 1, 3), cost=30.0, reason="price",
+        ))  # fmt: skip
 
 
 def test_migrate_twice_is_a_no_op(workspace: Workspace) -> None:
@@ -203,29 +170,17 @@ def test_ibis_sees_writes_made_through_sqlalchemy(workspace: Workspace) -> None:
 
 
 def test_a_database_of_revision_0003_gets_the_notification_survey_and_refresh_tables(
-    tmp_path,
-    db_url: str | None,  # type: ignore[no-untyped-def]
+    store_at: Callable[[str], Store],
 ) -> None:
-    from alembic import command
-
-    from keepwise.store.db import Store, _alembic_config, database_url_for
-
     new = {"notifications", "notified_items", "survey_links", "workspace_keys", "refresh_runs"}
-    store = Store(database_url_for(tmp_path, db_url))
-    try:
-        cfg = _alembic_config()
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0003")
-        assert not new & set(sa.inspect(store.engine).get_table_names())
-        store.migrate()
-        assert new <= set(sa.inspect(store.engine).get_table_names())
-        with store.begin() as conn:
-            conn.execute(sa.insert(schema.refresh_runs).values(
-                as_of=dt.date(2026, 1, 1), started_at=dt.datetime(2026, 1, 1), status="done"))  # fmt: skip
-            assert conn.execute(sa.select(schema.refresh_runs.c.id)).scalar_one() >= 1
-    finally:
-        store.close()
+    store = store_at("0003")
+    assert not new & set(sa.inspect(store.engine).get_table_names())
+    store.migrate()
+    assert new <= set(sa.inspect(store.engine).get_table_names())
+    with store.begin() as conn:
+        conn.execute(sa.insert(schema.refresh_runs).values(
+            as_of=dt.date(2026, 1, 1), started_at=dt.datetime(2026, 1, 1), status="done"))  # fmt: skip
+        assert conn.execute(sa.select(schema.refresh_runs.c.id)).scalar_one() >= 1
 
 
 def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
@@ -249,26 +204,14 @@ def test_an_older_workspace_is_upgraded_when_opened(tmp_path: Path) -> None:
 
 
 def test_a_database_of_revision_0005_gets_the_servers_tables(
-    tmp_path,
-    db_url: str | None,  # type: ignore[no-untyped-def]
+    store_at: Callable[[str], Store],
 ) -> None:
-    from alembic import command
-
-    from keepwise.store.db import Store, _alembic_config, database_url_for
-
-    store = Store(database_url_for(tmp_path, db_url))
+    store = store_at("0005")
     server = {"sessions", "login_failures", "report_results", "jobs"}
-    try:
-        cfg = _alembic_config()
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0005")
-        assert not server & set(sa.inspect(store.engine).get_table_names())
-        store.migrate()
-        assert server <= set(sa.inspect(store.engine).get_table_names())
-        with store.begin() as conn:
-            ids = [conn.execute(sa.insert(schema.jobs).values(kind="k", created_at=dt.datetime(
-                2026, 1, 1)).returning(schema.jobs.c.id)).scalar_one() for _ in range(2)]  # fmt: skip
-        assert ids[1] == ids[0] + 1
-    finally:
-        store.close()
+    assert not server & set(sa.inspect(store.engine).get_table_names())
+    store.migrate()
+    assert server <= set(sa.inspect(store.engine).get_table_names())
+    with store.begin() as conn:
+        ids = [conn.execute(sa.insert(schema.jobs).values(kind="k", created_at=dt.datetime(
+            2026, 1, 1)).returning(schema.jobs.c.id)).scalar_one() for _ in range(2)]  # fmt: skip
+    assert ids[1] == ids[0] + 1
