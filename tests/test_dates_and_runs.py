@@ -120,6 +120,25 @@ def test_a_current_workspace_shows_todays_own_changes_at_once(
         ws.close()
 
 
+def test_commands_that_write_keep_today_after_todays_own_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a void recorded today in a current workspace, the figures' default is tomorrow,
+    but the daily refresh (it writes scores and alerts) and notify send run as of today: they
+    refused "in the future" before."""
+    now = dt.datetime(2026, 11, 1, 10, 30)
+    monkeypatch.setattr(Workspace, "now", lambda self: now)
+    ws = Workspace.init(tmp_path / "live", lang="en")
+    ws.imports.load_demo(customers=150, seed=2, as_of=AS_OF)
+    customer = next(c for c, s in _statuses(ws, AS_OF).items() if s == "active")
+    ws.customers.void(customer, reason="price", actor="t")
+    code, out, err = run(ws, capsys, "refresh", "--json")
+    assert code == 0, err
+    assert json.loads(out)["as_of"] == AS_OF.isoformat()
+    code, _, err = run(ws, capsys, "notify", "send")
+    assert code == 0 and "in the future" not in err
+
+
 def _statuses(ws: Workspace, as_of: dt.date) -> dict[str, str]:
     from keepwise.churn import statuses
 

@@ -73,7 +73,7 @@ def send_cmd(
     messages. / 发送尚未通知的预警与任务，并重试失败的消息。"""
     lang = state(ctx).lang
     with open_workspace(ctx) as ws:
-        sent = ws.notify.send(as_of_day(ctx, ws, as_of))
+        sent = ws.notify.send(as_of_day(ctx, ws, as_of, writing=True))
     _summary(sent, lang, as_json)
 
 

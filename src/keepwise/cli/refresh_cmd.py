@@ -55,7 +55,7 @@ def refresh_cmd(
     lang = state(ctx).lang
     try:
         with open_workspace(ctx) as ws:
-            day = as_of_day(ctx, ws, as_of)
+            day = as_of_day(ctx, ws, as_of, writing=True)
             run = ws.refresh.run(day, actor=actor_name(actor), lang=lang)
     except BusyError as exc:
         raise BusyError("cli.refresh.busy", detail=exc.message(lang)) from None
