@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +208,15 @@ def test_empty_lists_say_so(ws: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0 and out.startswith("No users yet: keepwise users add")
     code, out, _ = cli(capsys, "-w", str(ws), "--lang", "zh", "notify", "log")
     assert code == 0 and out.startswith("还没有发送记录")
+
+
+def test_refresh_and_training_speak_chinese(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On an empty workspace in Chinese: the refresh table names its steps in Chinese and the
+    training refusal has no English left in it ("training snapshots: 0 customers")."""
+    code, _, err = cli(capsys, "--lang", "zh", "-w", str(ws), "risk", "train")
+    assert code == 2 and "训练快照中有 0 个客户，其中 0 个流失" in err
+    assert "training" not in err and "customers" not in err
+    code, out, _ = cli(capsys, "--lang", "zh", "-w", str(ws), "refresh")
+    steps = ("导入", "价值评分", "风险评分", "预警", "挽留行动", "存储结果", "通知")
+    assert all(step in out for step in steps), out
+    assert not re.search(r"│ (import|value|risk|alerts|playbooks|results|notify) ", out)

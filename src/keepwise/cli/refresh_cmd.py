@@ -15,6 +15,14 @@ from keepwise.cli.fmt import Col
 
 register(
     {
+        # The chain's steps as the tables show them ([refresh] steps takes the English ids).
+        "cli.refresh.step.import": {"zh": "导入", "en": "import"},
+        "cli.refresh.step.value": {"zh": "价值评分", "en": "value"},
+        "cli.refresh.step.risk": {"zh": "风险评分", "en": "risk"},
+        "cli.refresh.step.alerts": {"zh": "预警", "en": "alerts"},
+        "cli.refresh.step.playbooks": {"zh": "挽留行动", "en": "playbooks"},
+        "cli.refresh.step.results": {"zh": "存储结果", "en": "results"},
+        "cli.refresh.step.notify": {"zh": "通知", "en": "notify"},
         "cli.refresh.busy": {
             "zh": "refresh 需要独占内嵌的 DuckDB 数据库，但它正被另一个进程使用（{detail}）。"
             "DuckDB 只允许一个进程写入：请在服务器停止时运行 refresh，或把工作区迁移到 PostgreSQL"
@@ -66,7 +74,7 @@ def refresh_cmd(
                 Col(t("cli.refresh.col.status", lang), "word"),
                 Col(t("cli.refresh.col.seconds", lang), "num"),
                 Col(t("cli.refresh.col.note", lang))]  # fmt: skip
-        rows = [[s.step, t(f"cli.refresh.status.{s.status}", lang), f"{s.seconds:.1f}",
+        rows = [[t(f"cli.refresh.step.{s.step}", lang), t(f"cli.refresh.status.{s.status}", lang), f"{s.seconds:.1f}",
                  fmt.text(s.note)] for s in run.steps]  # fmt: skip
         title = t("cli.refresh.title", lang, id=run.id, as_of=run.as_of.isoformat(),
                   status=t(f"cli.refresh.status.{run.status}", lang))  # fmt: skip

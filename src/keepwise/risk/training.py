@@ -53,8 +53,11 @@ register(
             "Run keepwise risk train again",
         },
         "risk.no_history": {
-            "zh": "截至 {as_of} 之前的历史数据不足以训练流失模型：{detail}",
-            "en": "Not enough history before {as_of} to train a churn model: {detail}",
+            "zh": "截至 {as_of} 之前的历史数据不足以训练流失模型：训练快照中有 {customers} 个客户，"
+            "其中 {churned} 个流失（需要既有流失也有留存的客户）",
+            "en": "Not enough history before {as_of} to train a churn model: the training "
+            "snapshots hold {customers} customers, {churned} of them churned (both churned and "
+            "kept customers are needed)",
         },
         "risk.bad_horizon": {
             "zh": "预测期 {horizon} 天无效：需要 1 到 730 天",
@@ -165,11 +168,11 @@ def baselines() -> dict[str, Any]:
     return {RECENCY: SingleFeatureBaseline("days_since_last_order"), LOGISTIC: LogisticBaseline()}
 
 
-def _require_both_classes(frame: pd.DataFrame, as_of: dt.date, what: str) -> None:
+def _require_both_classes(frame: pd.DataFrame, as_of: dt.date) -> None:
     if frame.empty or frame["churned"].nunique() < 2:
         churners = int(frame["churned"].sum()) if not frame.empty else 0
-        detail = f"{what}: {len(frame)} customers, {churners} churned"
-        raise InputError("risk.no_history", as_of=as_of.isoformat(), detail=detail)
+        raise InputError("risk.no_history", as_of=as_of.isoformat(), customers=len(frame),
+                         churned=churners)  # fmt: skip
 
 
 def evaluate_split(
@@ -209,7 +212,7 @@ def train(
     test_date, train_dates = dates[0], dates[1:]
     older = frame[frame["as_of"] < pd.Timestamp(test_date)]
     held = frame[frame["as_of"] == pd.Timestamp(test_date)]
-    _require_both_classes(older, as_of, "training snapshots")
+    _require_both_classes(older, as_of)
     threads = auto_threads(len(frame)) if n_jobs == 0 else n_jobs
     model = new_model(random_state, threads, len(frame))
     if max_trees is not None:
