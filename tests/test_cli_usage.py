@@ -4,6 +4,7 @@ options after the command; the language the CLI speaks; values refused before an
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -220,3 +221,14 @@ def test_refresh_and_training_speak_chinese(ws: Path, capsys: pytest.CaptureFixt
     steps = ("导入", "价值评分", "风险评分", "预警", "挽留行动", "存储结果", "通知")
     assert all(step in out for step in steps), out
     assert not re.search(r"│ (import|value|risk|alerts|playbooks|results|notify) ", out)
+
+
+def test_users_list_names_roles_in_the_users_language(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    code, _, err = cli(capsys, "-w", str(ws), "users", "add", "ann", "--role", "manager",
+                       "--password-stdin")  # fmt: skip
+    assert code == 0, err
+    code, out, _ = cli(capsys, "--lang", "zh", "-w", str(ws), "users", "list")
+    assert code == 0 and "│ ann  │ 经理 │" in out and "manager" not in out

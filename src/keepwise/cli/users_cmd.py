@@ -125,7 +125,7 @@ def list_cmd(
     cols = [Col(t("cli.users.col.user", lang), "word", True)]
     cols += [Col(t(f"cli.users.col.{k}", lang), "word")
              for k in ("role", "owner", "lang", "active", "created")]  # fmt: skip
-    rows = [[u.username, u.role, fmt.text(u.owner_id), u.lang, yes if u.active else no,
+    rows = [[u.username, t(f"role.{u.role}", lang), fmt.text(u.owner_id), u.lang, yes if u.active else no,
              fmt.day(u.created_at)] for u in users]  # fmt: skip
     fmt.print_table(cols, rows, lang=lang)
 

@@ -35,9 +35,6 @@ register(
         "web.lang.switch_title": {"zh": "切换为英文界面", "en": "Switch to Chinese"},
         "web.logout": {"zh": "退出登录", "en": "Log out"},
         "web.signed_in": {"zh": "{user}（{role}）", "en": "{user} ({role})"},
-        "web.role.admin": {"zh": "管理员", "en": "admin"},
-        "web.role.manager": {"zh": "经理", "en": "manager"},
-        "web.role.rep": {"zh": "销售", "en": "rep"},
         "web.computed": {
             "zh": "计算于 {when}（数据截至 {as_of}，耗时 {seconds} 秒）",
             "en": "Computed {when} (as of {as_of}, took {seconds} s)",

@@ -18,6 +18,10 @@ ROLES = ("admin", "manager", "rep")
 
 register(
     {
+        # The roles' names wherever they are shown (command line, pages).
+        "role.admin": {"zh": "管理员", "en": "admin"},
+        "role.manager": {"zh": "经理", "en": "manager"},
+        "role.rep": {"zh": "销售", "en": "rep"},
         "auth.forbidden": {
             "zh": "你的角色（{role}）不能执行此操作（需要：{needed}）",
             "en": "Your role ({role}) cannot do this (it needs: {needed})",
