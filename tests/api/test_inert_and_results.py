@@ -142,3 +142,45 @@ def test_login_with_the_password(small: tuple[Workspace, dict[str, TestClient]])
         client.post("/api/login", json={"username": "rep", "password": PASSWORD}).status_code == 200
     )
     assert client.get("/api/customers").json()["total"] == 3  # O1 owns C1, C2, C5
+
+
+def test_the_server_reuses_reads_until_a_write(
+    small: tuple[Workspace, dict[str, TestClient]],
+) -> None:
+    """The server reuses the data version and the caller's session it read for a second
+    (Workspace.reuse_reads): any write of its own process makes them stale at once; another
+    process's write (here another store on the same database) shows when they expire."""
+    import sqlalchemy as sa
+
+    from keepwise.store import Store, schema
+
+    ws, clients = small
+    manager = clients["manager"]
+    ws.reuse_reads(3600.0)  # a long memory: what expires it is then the write alone
+    manager.get("/api/overview")  # computed and stored: a write of this process
+    first = manager.get("/api/overview").json()["data_version"]
+    other = Store(ws.store.url)
+    try:
+        with other.begin() as conn:  # another writer: an audited change of data
+            conn.execute(sa.insert(schema.audit_log).values(
+                occurred_at=clock.now(), actor="elsewhere", action="test.write",
+                entity="customer",
+                entity_id="C1"))  # fmt: skip
+        assert manager.get("/api/overview").json()["data_version"] == first  # remembered
+        ws.reuse_reads(0.0)
+        second = manager.get("/api/overview").json()["data_version"]
+        assert second != first  # read again: the other writer's change
+        ws.reuse_reads(3600.0)
+        manager.get("/api/overview")
+        manager.get("/api/overview")
+        ws.customers.void("C5", reason="no_value", actor="t")  # this process writes
+        assert manager.get("/api/overview").json()["data_version"] != second
+    finally:
+        other.close()
+    # A remembered session ends with the user: disabled here, refused at once.
+    rep_cookie = TestClient(create_app(ws), base_url="https://testserver")
+    login = rep_cookie.post("/api/login", json={"username": "rep", "password": PASSWORD})
+    assert login.status_code == 200
+    assert rep_cookie.get("/api/me").status_code == 200
+    ws.users.disable("rep", actor="t")
+    assert rep_cookie.get("/api/me").status_code == 401

@@ -128,6 +128,39 @@ def test_upsert_inserts_then_updates_by_key(workspace: Workspace) -> None:
     assert [tuple(r) for r in rows] == [("a", "Ann", True), ("b", "Bob", False), ("c", "Cy", True)]
 
 
+def test_reupsert_moves_a_record_to_another_customer(workspace: Workspace) -> None:
+    """The upsert leaves the indexed customer_id alone on DuckDB (store/bulk.py) and sets it
+    afterwards where it changed: a re-imported order that moved customer is found under its
+    new customer, by the index, and under the old one no more."""
+    orders = schema.orders
+    day = dt.datetime(2025, 3, 1)
+    first = pa.table({"order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c1", "c2"],
+                      "ordered_at": [day] * 3, "amount": [10.0, 20.0, 30.0]})  # fmt: skip
+    again = pa.table({"order_id": ["o2", "o3", "o4"], "customer_id": ["c2", "c2", "c3"],
+                      "ordered_at": [day] * 3, "amount": [21.0, 30.0, 40.0]})  # fmt: skip
+    with workspace.store.begin() as conn:
+        upsert(conn, orders, first, ("order_id",))
+        counts = upsert(conn, orders, again, ("order_id",))
+
+    def of(customer: str) -> list[tuple[str, float]]:
+        with workspace.store.begin() as conn:
+            query = sa.select(orders.c.order_id, orders.c.amount).where(
+                orders.c.customer_id == customer
+            )
+            return sorted((r[0], r[1]) for r in conn.execute(query))
+
+    assert (counts.inserted, counts.updated) == (1, 2)
+    assert of("c1") == [("o1", 10.0)]
+    assert of("c2") == [("o2", 21.0), ("o3", 30.0)]
+    assert of("c3") == [("o4", 40.0)]
+    with workspace.store.begin() as conn:
+        if workspace.store.is_duckdb:
+            indexes = "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'orders'"
+        else:
+            indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'orders'"
+        assert "ix_orders_customer" in set(conn.exec_driver_sql(indexes).scalars())
+
+
 def test_status_changes_derive_current_status_and_from_status(workspace: Workspace) -> None:
     t0 = dt.datetime(2024, 1, 1)
     with workspace.store.begin() as conn:

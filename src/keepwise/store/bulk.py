@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
+from keepwise.store import schema
+
 STAGED = "kw_staged"
 
 
@@ -76,7 +78,8 @@ def upsert(
     constants = constants or {}
     cols = [*data.column_names, *constants]
     select = [*(_q(c) for c in data.column_names), *(f":{c}" for c in constants)]
-    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in key)
+    held = _held(conn, table, data, key)
+    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in (*key, *held))
     keys = ", ".join(_q(k) for k in key)
     insert = (
         f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in cols)}) "
@@ -93,6 +96,8 @@ def upsert(
             ).scalar_one()
             conn.execute(sa.text(insert), constants)
             inserted = data.num_rows - int(existing)
+            for column in held:
+                _move(conn, table.name, column, key)
         else:
             # xmax = 0 marks a row version this statement inserted rather than updated.
             written = conn.execute(
@@ -104,6 +109,28 @@ def upsert(
     finally:
         unstage(conn)
     return UpsertCounts(inserted=inserted, updated=data.num_rows - inserted)
+
+
+def _held(
+    conn: sa.Connection, table: sa.Table, data: pa.Table, key: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The indexed columns the upsert leaves alone on DuckDB. There, setting an indexed column
+    deletes and re-inserts the row in the index even when the value is the same: re-importing
+    300,000 orders took 91 s instead of 0.4 s. They are set afterwards where they changed."""
+    if conn.dialect.name != "duckdb" or table.name not in schema.BY_CUSTOMER:
+        return ()
+    column = "customer_id"
+    return (column,) if column in data.column_names and column not in key else ()
+
+
+def _move(conn: sa.Connection, table: str, column: str, key: tuple[str, ...]) -> None:
+    """Set ``column`` on the rows whose staged value differs (a record moved to another
+    customer): few rows, so few changes of the index."""
+    join = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in key)
+    conn.exec_driver_sql(
+        f"UPDATE {_q(table)} t SET {_q(column)} = s.{_q(column)} FROM {STAGED} s "
+        f"WHERE {join} AND t.{_q(column)} IS DISTINCT FROM s.{_q(column)}"
+    )
 
 
 def column_values(conn: sa.Connection, table: str, column: str) -> pa.Array:

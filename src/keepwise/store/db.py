@@ -65,6 +65,8 @@ T = TypeVar("T")
 #: where PostgreSQL makes it wait; threads (the web server's uploads) take turns instead.
 _DUCKDB_WRITERS: dict[str, threading.Lock] = {}
 _DUCKDB_WRITERS_GUARD = threading.Lock()
+#: ``Connection.info`` key: this transaction ran a statement that may change data.
+_WROTE = "keepwise_wrote"
 
 
 def database_url_for(workspace_dir: Path, url: str | None = None) -> str:
@@ -88,7 +90,12 @@ class Store:
             raise ConfigError("store.unsupported", url=url)
         self.url = url
         self.busy_timeout = busy_timeout
+        #: Moves with every statement that may change data run through this store, and again
+        #: when its transaction ends: a read remembered under one value (the server's data
+        #: version, sessions) is not used once it moved.
+        self.writes = 0
         self.engine = self._open_engine()
+        sa.event.listen(self.engine, "before_cursor_execute", self._count_write)
         self._local = threading.local()
         self._ibis_guard = threading.Lock()
         self._ibis_raw: Any = None
@@ -131,12 +138,23 @@ class Store:
         A full disk (while writing or committing) is reported as such, never as raw SQL."""
         try:
             with self.engine.begin() as conn:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    wrote = conn.info.pop(_WROTE, False)
+            if wrote:
+                self.writes += 1  # after the commit: a read remembered meanwhile is stale
         except Exception as exc:
             full = disk_full_error(exc)
             if full is None or full is exc:
                 raise
             raise full from exc
+
+    def _count_write(self, conn: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        # Everything but a plain SELECT counts (a WITH may hold an INSERT).
+        if statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[_WROTE] = True
+            self.writes += 1
 
     def transact(self, work: Callable[[sa.Connection], T], *, attempts: int = 5) -> T:
         """Run ``work`` in a transaction (:meth:`begin`), again from the start when the database

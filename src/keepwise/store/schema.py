@@ -14,6 +14,11 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 STATUSES = ("active", "at_risk", "churned", "voided", "won_back")
+#: Tables indexed by ``customer_id`` (migrations 0006 and 0008): the customer 360 reads one
+#: customer's rows of each by that index instead of a scan. On DuckDB an indexed column must
+#: not be set by an upsert that does not change it (store/bulk.py).
+BY_CUSTOMER = ("orders", "interactions", "tickets", "surveys", "status_events", "scores",
+               "contracts", "tasks", "alerts")  # fmt: skip
 LOST_STATUSES = ("churned", "voided")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -124,6 +125,10 @@ class TableCount:
     rows: int
 
 
+#: At most this many sessions remembered by the server (:meth:`Workspace.reuse_reads`).
+_SESSIONS_KEPT = 10_000
+
+
 @dataclass
 class _Shared:
     """What the views of one workspace (:meth:`Workspace.as_user`) share: the open store, and
@@ -132,6 +137,13 @@ class _Shared:
     store: Store | None = None
     data_end: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The server's short memory of reads (:meth:`Workspace.reuse_reads`): how long (s) a data
+    #: version or a session read may serve again; 0 (the default): never.
+    reuse_s: float = 0.0
+    #: The last data version read: (version, when (monotonic), reads_generation).
+    version: tuple[str, float, int] | None = None
+    #: Sessions read by their token's hash: (session, when (monotonic), generation).
+    sessions: dict[str, tuple[Any, float, int]] = field(default_factory=dict)
 
 
 def _check_feature_sections(config: WorkspaceConfig) -> None:
@@ -257,12 +269,49 @@ class Workspace:
         computed on another version are stale."""
         if self._version is not None:
             return self._version
+        shared = self._shared
+        kept = shared.version
+        if kept is not None and self.recent(kept[1], kept[2]):
+            return kept[0]
+        generation = self.reads_generation()
         with self.store.begin() as conn:
             version = data_version(conn)
         churn = hashlib.sha256(repr(self.config.churn).encode()).hexdigest()[:10]
+        text = f"{version}.{churn}"
         if self._reads_only:
-            self._version = f"{version}.{churn}"
-        return f"{version}.{churn}"
+            self._version = text
+        if shared.reuse_s > 0:
+            shared.version = (text, time.monotonic(), generation)
+        return text
+
+    def reuse_reads(self, seconds: float) -> None:
+        """Let the data version and the sessions read serve again for ``seconds`` (the
+        server: two queries fewer on every request). Any write of this process makes them
+        stale at once (``Store.writes``); another process's (the CLI on PostgreSQL) show
+        within ``seconds``."""
+        self._shared.reuse_s = seconds
+
+    def recent(self, read_at: float, generation: int) -> bool:
+        """Whether a read made at ``read_at`` (monotonic) in ``generation`` may serve again."""
+        shared = self._shared
+        return (shared.reuse_s > 0 and generation == self.reads_generation()
+                and time.monotonic() - read_at < shared.reuse_s)  # fmt: skip
+
+    def reads_generation(self) -> int:
+        """Moves with every write of this process (``Store.writes``): a read begun before it
+        moved is not used again."""
+        return self.store.writes
+
+    def remember_session(self, key: str, session: Any, generation: int) -> None:
+        sessions = self._shared.sessions
+        if self._shared.reuse_s > 0:
+            if len(sessions) >= _SESSIONS_KEPT:  # stale ones are never read again
+                sessions.clear()
+            sessions[key] = (session, time.monotonic(), generation)
+
+    def remembered_session(self, key: str) -> Any | None:
+        kept = self._shared.sessions.get(key)
+        return kept[0] if kept is not None and self.recent(kept[1], kept[2]) else None
 
     @property
     def in_session(self) -> bool:
