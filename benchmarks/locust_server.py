@@ -1,7 +1,7 @@
 """The users of benchmarks/server_load.py: each has its own session (logged in before the run:
 an argon2 check costs about half a second of CPU, and 50 of them would fill the first seconds
-of the measurement) and opens the overview, the risk list, a KPI drill-down, a customer 360 and
-a static file, in random order, pausing ``KW_WAIT`` seconds on average between two (0: as fast
+of the measurement) and opens the overview, the risk list, a KPI drill-down and a customer 360
+(each as the dashboard's HTML page and as its JSON twin) and a static file, in random order, pausing ``KW_WAIT`` seconds on average between two (0: as fast
 as the server answers)."""
 
 from __future__ import annotations
@@ -45,6 +45,23 @@ class Reader(FastHttpUser):
     @task
     def customer(self) -> None:
         self._get(f"/api/customers/{random.choice(CUSTOMERS)}", "customer 360")
+
+    # The dashboard's pages themselves (HTML, rendered from the same stored results).
+    @task
+    def overview_page(self) -> None:
+        self._get("/", "overview page")
+
+    @task
+    def risk_page(self) -> None:
+        self._get("/risk", "risk page")
+
+    @task
+    def drilldown_page(self) -> None:
+        self._get("/kpis/churn_rate?period=2026-09-01", "drill-down page")
+
+    @task
+    def customer_page(self) -> None:
+        self._get(f"/customers/{random.choice(CUSTOMERS)}", "customer page")
 
     @task
     def static(self) -> None:

@@ -1,6 +1,7 @@
 """Benchmark (issue 13): the server under load — 50 concurrent logged-in users for 60 s on
-loopback against the pages' JSON twins (the overview, the risk list, a KPI drill-down, the
-customer 360), beside a static file served by the same server (the floor).
+loopback against the overview, the risk list, a KPI drill-down and the customer 360 (each the
+dashboard's HTML page and its JSON twin), beside a static file served by the same server (the
+floor).
 
     .venv/bin/python benchmarks/server_load.py [--customers 200000] [--users 50] [--seconds 60]
 
@@ -117,12 +118,13 @@ def warm_up(base: str, cookie: str) -> dict[str, object]:
 def one_at_a_time(base: str, cookie: str, ids: list[str], n: int = 20) -> dict[str, object]:
     """Each page asked for ``n`` times in a row, alone: the server's own time per page (median
     and slowest, ms), with no other request competing."""
-    pages = {**PAGES, "customer 360": None, "static file": "/api/docs/static/favicon.png"}
+    pages = {**PAGES, "customer 360": "/api/customers/{id}", **HTML,
+             "static file": "/api/docs/static/favicon.png"}  # fmt: skip
     out: dict[str, object] = {}
     for name, path in pages.items():
         times = []
         for i in range(n):
-            url = base + (path or f"/api/customers/{ids[(i * 37) % len(ids)]}")
+            url = base + path.replace("{id}", ids[(i * 37) % len(ids)])
             times.append(_get(url, cookie)[0] * 1000)
         times.sort()
         out[name] = {"median_ms": round(times[n // 2], 1), "max_ms": round(times[-1], 1)}
@@ -133,6 +135,13 @@ PAGES = {
     "overview": "/api/overview",
     "risk list": "/api/risk?limit=50",
     "drill-down": "/api/kpis/churn_rate/drilldown?period=2026-09-01&limit=50",
+}
+#: The dashboard's HTML pages of the same (rendered from the same stored results).
+HTML = {
+    "overview page": "/",
+    "risk page": "/risk",
+    "drill-down page": "/kpis/churn_rate?period=2026-09-01",
+    "customer page": "/customers/{id}",
 }
 
 
@@ -205,10 +214,10 @@ def main() -> None:
                       "first reads": first, "one at a time": alone}, indent=2))  # fmt: skip
     for wait, stats in runs.items():
         print(f"\n{args.users} users, {args.seconds} s, mean pause {wait} s between pages")
-        print(f"{'page':<14}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'fail':>6}")
+        print(f"{'page':<17}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'fail':>6}")
         for row in stats:
             print(
-                f"{row['Name']:<14}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
+                f"{row['Name']:<17}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
                 f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}{row['Failure Count']:>6}"
             )
     assert risk["data"]["items"], "the risk list is empty"

@@ -45,6 +45,11 @@ def _pairs(ws: Workspace, **filters: str) -> set[tuple[str, str, str]]:
     return {(a.customer_id, a.rule, a.status) for a in ws.alerts.find(**filters)}
 
 
+def _matches(alert: object, filters: dict[str, str]) -> bool:
+    names = {"owner": "owner_id"}
+    return all(getattr(alert, names.get(k, k)) == v for k, v in filters.items())
+
+
 def test_a_second_run_adds_nothing(ws: Workspace) -> None:
     first = ws.alerts.run(AS_OF)
     assert (first.opened, first.already_open) == (3, 0)
@@ -65,6 +70,14 @@ def test_filters(ws: Workspace) -> None:
                                              ("K2", "complaints", "open")}  # fmt: skip
     assert _pairs(ws, severity="low") == {("N1", "silent", "open")}
     assert _pairs(ws, status="closed") == set()
+    # With a limit: the newest first, their customer's name and owner (the same rows whatever
+    # the query's shape: with an owner the join comes before the limit).
+    every = ws.alerts.find()
+    for filters in ({}, {"rule": "complaints"}, {"owner": "E1"}, {"status": "open"}):
+        unlimited = [a for a in every if _matches(a, filters)]
+        assert ws.alerts.find(limit=1, **filters) == unlimited[:1], filters
+        assert ws.alerts.find(limit=5, **filters) == unlimited, filters
+    assert [a.customer_name for a in ws.alerts.find(customer="K2", limit=1)] == ["K2"]
     with pytest.raises(InputError) as info:
         ws.alerts.find(status="done")
     assert "open / acknowledged / closed" in info.value.message("en")

@@ -201,19 +201,33 @@ def list_alerts(
     or the customer."""
     _check("status", status, ALERT_STATUSES)
     _check("severity", severity, SEVERITIES)
-    a, c = schema.alerts, schema.customers
-    query = sa.select(a, c.c.name.label("customer_name"), c.c.owner_id).select_from(
-        a.outerjoin(c, a.c.customer_id == c.c.customer_id)
+    c = schema.customers
+    alerts: Any = schema.alerts
+    equal: dict[str, object] = {"status": status, "rule": rule, "severity": severity,
+                                "customer_id": customer, "id": alert_id}  # fmt: skip
+    if owner is None and limit:
+        # The newest ``limit`` alerts first, then their customers: joining every alert to
+        # the customers before the limit cost 35 ms at 100,000 alerts (the risk page).
+        newest = _where(sa.select(alerts), alerts, equal).order_by(alerts.c.id.desc())
+        alerts, equal = newest.limit(limit).subquery("a"), {}
+    query = sa.select(alerts, c.c.name.label("customer_name"), c.c.owner_id).select_from(
+        alerts.outerjoin(c, alerts.c.customer_id == c.c.customer_id)
     )
-    for column, value in ((a.c.status, status), (a.c.rule, rule), (a.c.severity, severity),
-                          (c.c.owner_id, owner), (a.c.customer_id, customer),
-                          (a.c.id, alert_id)):  # fmt: skip
-        if value is not None:
-            query = query.where(column == value)
-    query = query.order_by(a.c.id.desc())
+    query = _where(query, alerts, equal)
+    if owner is not None:
+        query = query.where(c.c.owner_id == owner)
+    query = query.order_by(alerts.c.id.desc())
     if limit:
         query = query.limit(limit)
     return [_alert(r) for r in conn.execute(query).mappings()]
+
+
+def _where(query: sa.Select[Any], alerts: Any, equal: dict[str, object]) -> sa.Select[Any]:
+    """``query`` with the alert columns equal to the given values (None: any)."""
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(alerts.c[column] == value)
+    return query
 
 
 def history(conn: sa.Connection, alert_id: int) -> list[dict[str, Any]]:
