@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import math
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from ingest_support import TODAY, write
 
 from keepwise import Workspace
+from keepwise._core import clock
 from keepwise._core.config import CONFIG_FILE, parse_config
 from keepwise._core.errors import ConfigError
 from keepwise.ingest.importer import ImportResult
@@ -209,3 +211,25 @@ def test_parquet_timestamps_with_a_zone_are_converted(ws: Workspace, tmp_path: P
     ]
     assert [t.date() for t in frame["contract_end"]] == [dt.date(2024, 1, 6), dt.date(2024, 7, 1)]
     assert [t.date() for t in frame["birthday"]] == [dt.date(1990, 1, 1), dt.date(1991, 2, 3)]
+
+
+def test_an_import_dates_today_in_the_workspace_zone(
+    workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Half past midnight in Shanghai is still yesterday on a server kept in UTC: an order
+    placed ten minutes ago is today's, not "in the future" (the command line, the API's
+    upload and the refresh all date an import by the workspace's zone)."""
+    from cli_support import run
+
+    local_now = dt.datetime(2026, 12, 7, 0, 30)
+    monkeypatch.setattr(clock, "now_in", lambda zone: local_now)
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 6))  # the server's (UTC)
+    write(tmp_path / "c.csv", "customer_id,acquired_at\nC1,2026-01-05\n")
+    orders = write(tmp_path / "o.csv",
+                   "order_id,customer_id,ordered_at,amount\nO1,C1,2026-12-07 00:20,10\n")  # fmt: skip
+    assert run(workspace, capsys, "import", "customers", str(tmp_path / "c.csv"))[0] == 0
+    code, out, err = run(workspace, capsys, "import", "orders", str(orders), "--json")
+    assert code == 0, err
+    counts = json.loads(out)
+    assert (counts["rows_loaded"], counts["rows_rejected"]) == (1, 0), counts

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from keepwise._core.clock import parse_day, today
+from keepwise._core.clock import parse_day
 from keepwise._core.i18n import Lang, register, t
 from keepwise.cli import fmt
 from keepwise.cli.app import app, as_of_day, echo_json, open_workspace, state
@@ -156,7 +156,7 @@ def import_cmd(
     lang = state(ctx).lang
     with open_workspace(ctx) as ws, _progress(enabled=not as_json) as report:
         result = ws.imports.load(
-            kind, file, today=today(), mapping=mapping, encoding=encoding,
+            kind, file, today=ws.today(), mapping=mapping, encoding=encoding,
             delimiter=delimiter, lang=lang, progress=report,
         )  # fmt: skip
     _print_import(result, as_json, lang)

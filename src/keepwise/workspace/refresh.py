@@ -224,7 +224,7 @@ class RefreshService(Service):
                 continue
             mapping = mappings.get(kind)
             try:
-                result = self.ws.imports.load(kind, path, today=clock.today(), lang=lang,  # type: ignore[arg-type]
+                result = self.ws.imports.load(kind, path, today=self.ws.today(), lang=lang,  # type: ignore[arg-type]
                                               mapping=self.ws.path / mapping if mapping else None,
                                               actor="refresh")  # fmt: skip
             except KeepwiseError as exc:

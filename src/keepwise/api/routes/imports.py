@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
-from keepwise._core import clock
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.exports import download
 from keepwise.api.params import Text
@@ -66,7 +65,7 @@ def upload(
             low, high = shares.get(stage, (0.0, 1.0))
             progress(stage, low + (high - low) * (done / total if total else 1.0))
 
-        result = job_ws.imports.load(kind, target, today=clock.today(), encoding=encoding,
+        result = job_ws.imports.load(kind, target, today=job_ws.today(), encoding=encoding,
                                      delimiter=delimiter, actor=actor, progress=on_progress)  # fmt: skip
         return result.to_dict()
 
