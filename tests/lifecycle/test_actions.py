@@ -155,6 +155,12 @@ ERRORS: list[tuple[str, Callable[[Workspace], object], type[KeepwiseError], str,
     ("a time in the future", lambda ws: ws.customers.void(
         "N1", reason="price", actor="x", at=dt.datetime(2999, 1, 1)), InputError,
      "is in the future", "在未来"),
+    ("a void before acquisition", lambda ws: ws.customers.void(
+        "N1", reason="price", actor="x", at=dt.datetime(2023, 12, 31, 9)), InputError,
+     "2023-12-31 is before customer N1 was acquired (2024-01-01)", "早于客户 N1 的获客日期"),
+    ("a churn before acquisition", lambda ws: ws.customers.churn(
+        "N1", actor="x", at=dt.datetime(2023, 6, 1)), InputError,
+     "cannot come before acquisition", "状态变更不能早于获客"),
 ]  # fmt: skip
 
 #: What a case needs done first (it goes through).

@@ -21,6 +21,11 @@ register(
             "zh": "作废客户必须填写原因",
             "en": "Voiding a customer needs a reason",
         },
+        "status.before_acquired": {
+            "zh": "{at} 早于客户 {customer_id} 的获客日期 {acquired}：状态变更不能早于获客",
+            "en": "{at} is before customer {customer_id} was acquired ({acquired}): a status "
+            "change cannot come before acquisition",
+        },
         "status.bad_status": {
             "zh": "未知状态 {status}",
             "en": "Unknown status {status}",
@@ -86,11 +91,15 @@ def change_status(
     # A revert back to voided restores a void whose reason the reverted event's history keeps.
     if to_status == "voided" and not reason and reverts is None:
         raise InputError("status.reason_required")
-    exists = conn.execute(
-        sa.select(sa.func.count()).where(schema.customers.c.customer_id == customer_id)
-    ).scalar_one()
-    if not exists:
+    c = schema.customers
+    found = conn.execute(sa.select(c.c.acquired_at).where(c.c.customer_id == customer_id)).first()
+    if found is None:
         raise NotFoundError("status.unknown_customer", customer_id=customer_id)
+    acquired = found[0]
+    if acquired is not None and at.date() < acquired.date():
+        raise InputError("status.before_acquired", at=at.date().isoformat(),
+                         customer_id=customer_id,
+                         acquired=acquired.date().isoformat())  # fmt: skip
     event_id = conn.execute(
         sa.insert(schema.status_events)
         .values(
