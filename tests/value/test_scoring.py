@@ -70,6 +70,18 @@ def test_scores_stored_and_rerun_replaces(ws: Workspace) -> None:
     assert json.loads(model["params"])["params"]["bgnbd"]["r"] > 0
 
 
+def test_two_scoring_runs_at_once_both_succeed(ws: Workspace) -> None:
+    """Two value-scoring jobs of one day started together (two managers, one click each):
+    each writes its run in turn (it failed with a duplicate key on DuckDB)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: ws.value.score(AS_OF), range(2)))
+    scores = _scores(ws)
+    assert [rows for _, rows in runs] == [len(scores)] * 2
+    assert not scores.duplicated(["customer_id", "model_version", "as_of"]).any()
+
+
 def test_reports(ws: Workspace) -> None:
     tiers = ws.value.tiers(AS_OF)
     assert tiers.tiers["customer_share"].sum() == pytest.approx(1.0)

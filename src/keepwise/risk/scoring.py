@@ -183,26 +183,31 @@ def score(
     X = features_of(frame)
     stored.model.set_params(n_jobs=auto_threads(len(X)))
     counts = dict.fromkeys(BANDS, 0)
-    with store.begin() as conn:
-        for start in range(0, len(X), CHUNK):
-            part = X.iloc[start : start + CHUNK]
-            proba, bands, drivers = _score_chunk(stored.model, part, bands_at, drivers_from)
-            n = len(part)
-            ids = frame["customer_id"].iloc[start : start + CHUNK].astype(str)
-            data = pa.table(
-                {
-                    "customer_id": pa.array(ids, pa.string()),
-                    "model_version": pa.array([stored.model_version] * n, pa.string()),
-                    "as_of": pa.array([as_of] * n, pa.date32()),
-                    "churn_probability": pa.array(proba, pa.float64()),
-                    "risk_band": pa.array(bands.tolist(), pa.string()),
-                    "drivers": pa.array(drivers, pa.string()),
-                    "created_at": pa.array([created_at] * n, pa.timestamp("us")),
-                }
-            )
+    parts: list[pa.Table] = []
+    for start in range(0, len(X), CHUNK):
+        part = X.iloc[start : start + CHUNK]
+        proba, bands, drivers = _score_chunk(stored.model, part, bands_at, drivers_from)
+        n = len(part)
+        ids = frame["customer_id"].iloc[start : start + CHUNK].astype(str)
+        parts.append(pa.table({
+            "customer_id": pa.array(ids, pa.string()),
+            "model_version": pa.array([stored.model_version] * n, pa.string()),
+            "as_of": pa.array([as_of] * n, pa.date32()),
+            "churn_probability": pa.array(proba, pa.float64()),
+            "risk_band": pa.array(bands.tolist(), pa.string()),
+            "drivers": pa.array(drivers, pa.string()),
+            "created_at": pa.array([created_at] * n, pa.timestamp("us")),
+        }))  # fmt: skip
+        for band in BANDS:
+            counts[band] += int((bands == band).sum())
+
+    def write(conn: sa.Connection) -> None:
+        for data in parts:
             upsert(conn, schema.scores, data, ("customer_id", "model_version", "as_of"))
-            for band in BANDS:
-                counts[band] += int((bands == band).sum())
+
+    # Scored first, written after in one transaction of the one writer at a time (two scoring
+    # jobs of one day collided on DuckDB; a void meanwhile need not wait for the scoring).
+    store.transact(write)
     return ScoreResult(stored.model_version, as_of, len(frame), counts)
 
 

@@ -167,8 +167,8 @@ def score(
     created_at: dt.datetime,
 ) -> tuple[ValueScores, int]:
     result = compute_scores(tables(store), as_of, settings, standing(store, churn, as_of))
-    with store.begin() as conn:
-        stored = store_scores(conn, result, created_at)
+    # transact: one writer at a time (two scoring jobs of one day collided on DuckDB)
+    stored = store.transact(lambda conn: store_scores(conn, result, created_at))
     return result, stored
 
 
