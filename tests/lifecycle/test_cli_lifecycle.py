@@ -84,6 +84,25 @@ def test_json_says_what_was_done(folder: Path, capsys: Capsys) -> None:
     assert left["not_alerted"] == ["N3"] and left["alerts_opened"] == 4
 
 
+def test_a_follow_up_from_the_command_line(folder: Path, capsys: Capsys) -> None:
+    """``customer follow-up`` records what the dashboard's "add a follow-up" records: an
+    interaction under the customer's owner, dated --at (in both languages; a bad kind is a
+    usage error that changes nothing)."""
+    done = cli_json(capsys, folder, "customer", "follow-up", "B1", "--kind", "visit",
+                    "--note", "王经理", "--at", "2024-05-02T10:30", "--actor", "lin")  # fmt: skip
+    assert (done["customer_id"], done["kind"], done["owner_id"]) == ("B1", "visit", "B")
+    assert done["occurred_at"] == "2024-05-02T10:30:00" and done["note"] == "王经理"
+    code, out, _ = cli(capsys, folder, "customer", "follow-up", "B1", "--at", "2024-05-03",
+                       lang="zh")  # fmt: skip
+    assert code == 0 and "已记录对客户 B1 的跟进（电话，2024-05-03 00:00）" in out
+    code, _, err = cli(capsys, folder, "customer", "follow-up", "B1", "--kind", "fax", lang="zh")
+    assert code == 2 and "未知的跟进方式 fax" in err
+    with Workspace.open(folder) as ws:
+        rows = ws.store.table("interactions").execute()
+    mine = rows[rows["customer_id"] == "B1"].sort_values("occurred_at")
+    assert list(mine["type"]) == ["visit", "call"] and set(mine["source"]) == {"user"}
+
+
 def test_approvals_and_the_pool_from_the_command_line(duck: Workspace, capsys: Capsys) -> None:
     ws = configure(duck, "[lifecycle]\nvoid_needs_approval = true\npool_after_days = 60\n"
                          "pool_claim_limit = 1")  # fmt: skip

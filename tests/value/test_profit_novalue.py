@@ -9,6 +9,7 @@ Q2-26 [04-01, 07-01), Q1-26, Q4-25, Q3-25 (latest first). The trailing 12-month 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -238,3 +239,24 @@ def test_decide_refuses_customers_off_the_list(ws: Workspace) -> None:
     (void,) = _events(ws, "D")
     assert (void["to_status"], void["reason"]) == ("voided", "no_value")
     assert void["note"] == "[end_relationship; forced] moved abroad"
+
+
+def test_keep_from_the_command_line(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    """``value keep``: the other answer to a proposal (the dashboard's "Reject: keep"): the
+    review shows the customer as kept; a customer off the list is refused in both languages."""
+    from cli_support import run
+
+    day = AS_OF.isoformat()
+    code, out, err = run(ws, capsys, "value", "keep", "B", "--note", "key account",
+                         "--as-of", day, "--json")  # fmt: skip
+    assert code == 0, err
+    kept = json.loads(out)
+    assert (kept["customer_id"], kept["review"], kept["note"]) == ("B", "kept", "key account")
+    assert kept["criteria"]
+    with Workspace.open(ws.path) as again:
+        listed = again.value.no_value(AS_OF).set_index("customer_id")
+    assert listed.loc["B", "review"] == "kept" and listed.loc["B", "review_note"] == "key account"
+    code, out, _ = run(ws, capsys, "value", "keep", "B", "--as-of", day, lang="zh")
+    assert code == 0 and "已记录：保留客户 B" in out
+    code, _, err = run(ws, capsys, "value", "keep", "D", "--as-of", day, lang="zh")
+    assert code == 2 and "客户 D 当前不在无价值客户审核名单上" in err

@@ -1,4 +1,4 @@
-"""``keepwise customer``: one customer's lifecycle — show, void (作废), revert, churn,
+"""``keepwise customer``: one customer's lifecycle — show, follow-up, void (作废), revert, churn,
 reactivate, reassign, history, and the voids waiting for a manager (approvals, approve, reject).
 docs/lifecycle.md."""
 
@@ -53,6 +53,11 @@ register(
             "zh": "没有待审批的作废申请",
             "en": "No void request waits for approval",
         },
+        "cli.customer.followed_up": {
+            "zh": "已记录对客户 {customer_id} 的跟进（{kind}，{at}），编号 {interaction_id}",
+            "en": "Recorded a follow-up of customer {customer_id} ({kind}, {at}), id "
+            "{interaction_id}",
+        },
         "cli.customer.bad_at": {
             "zh": "无效的时间 {text}（格式：YYYY-MM-DD 或 YYYY-MM-DDTHH:MM）",
             "en": "Invalid time {text} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
@@ -61,8 +66,8 @@ register(
 )
 
 customer_app = typer.Typer(
-    help="One customer's lifecycle: show, void, revert, churn, reactivate, reassign, history, "
-    "approvals. (客户生命周期：查看、作废、撤销、流失、挽回、重新分配、历史、审批。)",
+    help="One customer's lifecycle: show, follow-up, void, revert, churn, reactivate, reassign, "
+    "history, approvals. (客户生命周期：查看、跟进、作废、撤销、流失、挽回、重新分配、历史、审批。)",
     no_args_is_help=True,
 )
 app.add_typer(customer_app, name="customer")
@@ -164,6 +169,32 @@ def void_cmd(
                      customer_id=done.customer_id))  # fmt: skip
         return
     _print_change(done, lang, as_json)
+
+
+@customer_app.command("follow-up")
+def follow_up_cmd(
+    ctx: typer.Context,
+    customer: Customer,
+    kind: Annotated[
+        str, typer.Option("--kind", help="call | visit | meeting | email | message | other / 方式")
+    ] = "call",
+    note: Note = None,
+    actor: Actor = None,
+    at: At = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record a follow-up of the customer (a call, a visit …). / 记录一次客户跟进。"""
+    with open_workspace(ctx) as ws:
+        done = ws.customers.follow_up(customer, kind, note, actor_name(actor, ctx),
+                                      at=parse_at(at))  # fmt: skip
+    if as_json:
+        echo_json(done)
+        return
+    lang = state(ctx).lang
+    when = done["occurred_at"]
+    typer.echo(t("cli.customer.followed_up", lang, customer_id=customer,
+                 kind=t(f"lifecycle.follow_up.{kind}", lang), interaction_id=done["interaction_id"],
+                 at=when.isoformat(sep=" ", timespec="minutes")))  # fmt: skip
 
 
 @customer_app.command("churn")

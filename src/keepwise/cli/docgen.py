@@ -13,7 +13,7 @@ from keepwise.cli.app import app
 HEADER = """# CLI reference
 
 Generated from `keepwise … --help` by `python -m keepwise.cli.docgen > docs/cli.md`;
-`tests/test_cli_docs.py` fails when this file and the code disagree.
+`tests/test_cli.py` fails when this file and the code disagree.
 """
 
 

@@ -50,6 +50,11 @@ register(
             "zh": "已记录：客户 {customer_id} 作为无价值客户作废（{treatment}），事件 #{event}",
             "en": "Recorded: customer {customer_id} voided as no-value ({treatment}), "
                   "event #{event}"},
+        "cli.value.kept": {
+            "zh": "已记录：保留客户 {customer_id}（符合的标准：{criteria}）；在其符合新的标准之前，"
+                  "复核名单中显示为“已保留”",
+            "en": "Recorded: customer {customer_id} is kept (criteria met: {criteria}); the "
+                  "review shows them as kept until they meet a new criterion"},
         "cli.value.reverted": {
             "zh": "已撤销：客户 {customer_id} 恢复为活跃，事件 #{event}",
             "en": "Reverted: customer {customer_id} is active again, event #{event}"},
@@ -276,6 +281,28 @@ def decide_cmd(
                                 note=note, treatment=treatment, force=force)  # fmt: skip
     typer.echo(t("cli.value.decided", lang, customer_id=customer, event=event,
                  treatment=t(f"value.treatment.{treatment}", lang)))  # fmt: skip
+
+
+@value_app.command("keep")
+def keep_cmd(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer id / 客户编号")],
+    note: Annotated[str | None, typer.Option(help="Why (recorded) / 说明")] = None,
+    actor: Actor = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """Keep a no-value candidate: the proposal to let them go is rejected. / 保留无价值候选
+    客户（驳回作废建议）。"""
+    lang = state(ctx).lang
+    with open_workspace(ctx) as ws:
+        kept = ws.value.keep(customer, as_of=as_of_day(ctx, ws, as_of, writing=True),
+                             actor=actor_name(actor, ctx), note=note)  # fmt: skip
+    if as_json:
+        echo_json(kept)
+        return
+    criteria = "、".join(kept["criteria"]) if lang == "zh" else ", ".join(kept["criteria"])
+    typer.echo(t("cli.value.kept", lang, customer_id=customer, criteria=criteria or "-"))
 
 
 @value_app.command("revert")
