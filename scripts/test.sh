@@ -8,4 +8,6 @@ source scripts/_venv.sh "dev,spark"
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/pytest "$@"
+# Every core (at most 4), one test file per worker at a time: a file's shared fixtures (demo
+# workspaces, the PostgreSQL databases) are built once.
+.venv/bin/pytest -n auto --maxprocesses 4 --dist loadfile "$@"
