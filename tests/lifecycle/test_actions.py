@@ -160,7 +160,7 @@ ERRORS: list[tuple[str, Callable[[Workspace], object], type[KeepwiseError], str,
      "2023-12-31 is before customer N1 was acquired (2024-01-01)", "早于客户 N1 的获客日期"),
     ("a churn before acquisition", lambda ws: ws.customers.churn(
         "N1", actor="x", at=dt.datetime(2023, 6, 1)), InputError,
-     "cannot come before acquisition", "状态变更不能早于获客"),
+     "cannot come before acquisition", "状态变更和跟进不能早于获客"),
 ]  # fmt: skip
 
 #: What a case needs done first (it goes through).

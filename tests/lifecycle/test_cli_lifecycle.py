@@ -97,6 +97,11 @@ def test_a_follow_up_from_the_command_line(folder: Path, capsys: Capsys) -> None
     assert code == 0 and "已记录对客户 B1 的跟进（电话，2024-05-03 00:00）" in out
     code, _, err = cli(capsys, folder, "customer", "follow-up", "B1", "--kind", "fax", lang="zh")
     assert code == 2 and "未知的跟进方式 fax" in err
+    code, _, err = cli(capsys, folder, "customer", "follow-up", "B1", "--at", "2023-12-31",
+                       lang="zh")  # fmt: skip
+    assert code == 2 and "2023-12-31 早于客户 B1 的获客日期 2024-01-01" in err
+    code, _, err = cli(capsys, folder, "customer", "follow-up", "B1", "--at", "2999-01-01")
+    assert code == 2 and "2999-01-01 00:00 is in the future (it is now " in err
     with Workspace.open(folder) as ws:
         rows = ws.store.table("interactions").execute()
     mine = rows[rows["customer_id"] == "B1"].sort_values("occurred_at")

@@ -241,11 +241,14 @@ def test_decide_refuses_customers_off_the_list(ws: Workspace) -> None:
     assert void["note"] == "[end_relationship; forced] moved abroad"
 
 
-def test_keep_from_the_command_line(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_keep_from_the_command_line(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``value keep``: the other answer to a proposal (the dashboard's "Reject: keep"): the
     review shows the customer as kept; a customer off the list is refused in both languages."""
     from cli_support import run
 
+    monkeypatch.setenv("COLUMNS", "200")  # no cell wraps
     day = AS_OF.isoformat()
     code, out, err = run(ws, capsys, "value", "keep", "B", "--note", "key account",
                          "--as-of", day, "--json")  # fmt: skip
@@ -256,7 +259,10 @@ def test_keep_from_the_command_line(ws: Workspace, capsys: pytest.CaptureFixture
     with Workspace.open(ws.path) as again:
         listed = again.value.no_value(AS_OF).set_index("customer_id")
     assert listed.loc["B", "review"] == "kept" and listed.loc["B", "review_note"] == "key account"
-    code, out, _ = run(ws, capsys, "value", "keep", "B", "--as-of", day, lang="zh")
-    assert code == 0 and "已记录：保留客户 B" in out
+    code, out, _ = run(ws, capsys, "value", "keep", "B", "--as-of", day, "--actor", "li",
+                       lang="zh")  # fmt: skip
+    assert code == 0 and "已记录：保留客户 B（符合的标准：" in out and "low_" not in out
+    code, out, _ = run(ws, capsys, "value", "no-value", "--as-of", day, lang="zh")
+    assert code == 0 and "已保留（li）" in out
     code, _, err = run(ws, capsys, "value", "keep", "D", "--as-of", day, lang="zh")
     assert code == 2 and "客户 D 当前不在无价值客户审核名单上" in err

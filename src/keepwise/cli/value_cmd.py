@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,6 +69,7 @@ register(
         "cli.value.col.name": {"zh": "名称", "en": "name"},
         "cli.value.col.criteria": {"zh": "符合的标准", "en": "criteria met"},
         "cli.value.col.treatment": {"zh": "建议处理", "en": "recommended treatment"},
+        "cli.value.kept_tag": {"zh": "已保留（{who}）", "en": "kept ({who})"},
         "cli.value.col.clv": {"zh": "预测CLV", "en": "predicted CLV"},
         "cli.value.col.clv_range": {"zh": "{level:.0%} 区间", "en": "{level:.0%} interval"},
         "cli.value.col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
@@ -231,10 +232,19 @@ def no_value_cmd(
              fmt.join((t(f"value.criterion.{c}", lang) for c in r["criteria"]), lang),
              fmt.amount(r["revenue_last_periods"]),
              fmt.amount(r["profit_contribution_last_periods"]),
-             t(f"value.treatment.{r['treatment']}", lang)]
+             _treatment(r, lang)]
             for r in df.head(limit).to_dict(orient="records")]  # fmt: skip
     fmt.print_table(cols, rows, lang=lang, hidden=max(0, len(df) - limit),
                     title=t("cli.value.novalue.title", lang, n=fmt.count(len(df)), as_of=day))  # fmt: skip
+
+
+def _treatment(row: dict[Any, Any], lang: Lang) -> str:
+    """The recommended treatment, and under it who decided to keep the customer, if anyone
+    did (``value keep``)."""
+    text = t(f"value.treatment.{row['treatment']}", lang)
+    if row.get("review") == "kept":
+        text += "\n" + t("cli.value.kept_tag", lang, who=row.get("reviewed_by") or "-")
+    return text
 
 
 @value_app.command("score")
@@ -301,7 +311,7 @@ def keep_cmd(
     if as_json:
         echo_json(kept)
         return
-    criteria = "、".join(kept["criteria"]) if lang == "zh" else ", ".join(kept["criteria"])
+    criteria = fmt.join((t(f"value.criterion.{c}", lang) for c in kept["criteria"]), lang)
     typer.echo(t("cli.value.kept", lang, customer_id=customer, criteria=criteria or "-"))
 
 

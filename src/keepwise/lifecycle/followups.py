@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from keepwise._core.errors import InputError
 from keepwise._core.i18n import register
 from keepwise.lifecycle.records import audit, customer
+from keepwise.lifecycle.status import check_after_acquisition
 from keepwise.store import schema
 
 #: The kinds of follow-up a user records (stored as the interaction's ``type``).
@@ -47,6 +48,7 @@ def follow_up(
             "lifecycle.follow_up.bad_kind", kind=kind, known=", ".join(FOLLOW_UP_KINDS)
         )
     row = customer(conn, customer_id)
+    check_after_acquisition(customer_id, row["acquired_at"], at)
     interaction_id = f"user-{uuid.uuid4().hex[:20]}"
     conn.execute(
         sa.insert(schema.interactions).values(

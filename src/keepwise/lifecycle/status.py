@@ -22,9 +22,9 @@ register(
             "en": "Voiding a customer needs a reason",
         },
         "status.before_acquired": {
-            "zh": "{at} 早于客户 {customer_id} 的获客日期 {acquired}：状态变更不能早于获客",
+            "zh": "{at} 早于客户 {customer_id} 的获客日期 {acquired}：状态变更和跟进不能早于获客",
             "en": "{at} is before customer {customer_id} was acquired ({acquired}): a status "
-            "change cannot come before acquisition",
+            "change or follow-up cannot come before acquisition",
         },
         "status.bad_status": {
             "zh": "未知状态 {status}",
@@ -70,6 +70,17 @@ def refresh_statuses(conn: sa.Connection, customer_filter: str) -> None:
     )
 
 
+def check_after_acquisition(
+    customer_id: str, acquired: dt.datetime | None, at: dt.datetime
+) -> None:
+    """A change a user records (a status change, a follow-up) is not dated before the day the
+    customer was acquired."""
+    if acquired is not None and at.date() < acquired.date():
+        raise InputError("status.before_acquired", at=at.date().isoformat(),
+                         customer_id=customer_id,
+                         acquired=acquired.date().isoformat())  # fmt: skip
+
+
 def change_status(
     conn: sa.Connection,
     customer_id: str,
@@ -95,11 +106,7 @@ def change_status(
     found = conn.execute(sa.select(c.c.acquired_at).where(c.c.customer_id == customer_id)).first()
     if found is None:
         raise NotFoundError("status.unknown_customer", customer_id=customer_id)
-    acquired = found[0]
-    if acquired is not None and at.date() < acquired.date():
-        raise InputError("status.before_acquired", at=at.date().isoformat(),
-                         customer_id=customer_id,
-                         acquired=acquired.date().isoformat())  # fmt: skip
+    check_after_acquisition(customer_id, found[0], at)
     event_id = conn.execute(
         sa.insert(schema.status_events)
         .values(

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from keepwise._core.errors import InputError
+from keepwise._core.i18n import register
 from keepwise.workspace.core import Service
 
 if TYPE_CHECKING:
@@ -21,6 +22,16 @@ if TYPE_CHECKING:
     from keepwise.lifecycle.actions import StatusChange
     from keepwise.lifecycle.approvals import StatusRequest
     from keepwise.lifecycle.owners import OwnerChange
+
+
+register(
+    {
+        "customers.future_at": {
+            "zh": "时间 {at} 在未来（现在是 {now}）：只能记录已经发生的变更",
+            "en": "{at} is in the future (it is now {now}): only what has happened is recorded",
+        },
+    }
+)
 
 
 class CustomersService(Service):
@@ -36,8 +47,8 @@ class CustomersService(Service):
         if at is None:
             return now
         if at > now:
-            raise InputError("workspace.future_as_of", as_of=at.isoformat(),
-                             today=now.date().isoformat())  # fmt: skip
+            raise InputError("customers.future_at", at=at.isoformat(sep=" ", timespec="minutes"),
+                             now=now.isoformat(sep=" ", timespec="minutes"))  # fmt: skip
         return at
 
     # --- reading ------------------------------------------------------------------------------
