@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from lifecycle_support import AS_OF, CUSTOMERS, START, build, rows
+from lifecycle_support import ACQUIRED, AS_OF, CUSTOMERS, START, build, rows
 
 from keepwise import Workspace
 from keepwise._core.errors import InputError
@@ -21,7 +21,7 @@ from keepwise.lifecycle.actions import defined_status
 from keepwise.metrics import CATALOGUE
 
 KPIS = list(CATALOGUE)
-FIRST = dt.datetime(2023, 12, 1)
+FIRST = ACQUIRED  # no change is dated before the customers were acquired
 SPAN_MINUTES = int((dt.datetime.combine(AS_OF, dt.time()) - FIRST).total_seconds() // 60)
 
 
