@@ -160,7 +160,10 @@ def _finish(out: pd.DataFrame, met: dict[str, np.ndarray], long: np.ndarray) -> 
     out["criteria_met"] = count
     out["level"] = level
     out["treatment"] = [TREATMENTS[min(lv, 3) - 1] if lv > 0 else None for lv in level]
-    out = out[count > 0].sort_values(["level", "criteria_met"], ascending=False, kind="stable")
+    # Most criteria first; ties by customer id, so the list reads the same on every run (the
+    # rows come from the database in no set order).
+    out = out[count > 0].sort_index(kind="stable")
+    out = out.sort_values(["level", "criteria_met"], ascending=False, kind="stable")
     out.index.name = "customer_id"
     return out.reset_index()
 
