@@ -8,6 +8,6 @@ source scripts/_venv.sh "dev,spark"
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports
-# Every core (at most 4), one test file per worker at a time: a file's shared fixtures (demo
-# workspaces, the PostgreSQL databases) are built once.
+# Every core (at most 4), one test file per worker at a time: a file's module fixtures (its
+# demo workspaces) are built once (session fixtures once per worker).
 .venv/bin/pytest -n auto --maxprocesses 4 --dist loadfile "$@"

@@ -147,9 +147,10 @@ def test_login_with_the_password(small: tuple[Workspace, dict[str, TestClient]])
 def test_the_server_reuses_reads_until_a_write(
     small: tuple[Workspace, dict[str, TestClient]],
 ) -> None:
-    """The server reuses the data version and the caller's session it read for a second
-    (Workspace.reuse_reads): any write of its own process makes them stale at once; another
-    process's write (here another store on the same database) shows when they expire."""
+    """The server reuses the data version it read for a second (Workspace.reuse_reads): any
+    write of its own process makes it stale at once; another process's write (here another
+    store on the same database) shows when it expires. Sessions are read on every request: a
+    logout made through another server ends the session at once."""
     import sqlalchemy as sa
 
     from keepwise.store import Store, schema
@@ -177,10 +178,17 @@ def test_the_server_reuses_reads_until_a_write(
         assert manager.get("/api/overview").json()["data_version"] != second
     finally:
         other.close()
-    # A remembered session ends with the user: disabled here, refused at once.
-    rep_cookie = TestClient(create_app(ws), base_url="https://testserver")
-    login = rep_cookie.post("/api/login", json={"username": "rep", "password": PASSWORD})
-    assert login.status_code == 200
-    assert rep_cookie.get("/api/me").status_code == 200
-    ws.users.disable("rep", actor="t")
-    assert rep_cookie.get("/api/me").status_code == 401
+    first_server = TestClient(create_app(ws), base_url="https://testserver")
+    login = first_server.post("/api/login", json={"username": "rep", "password": PASSWORD})
+    assert login.status_code == 200 and first_server.get("/api/me").status_code == 200
+    cookie = first_server.cookies.get("kw_session")
+    other = Workspace.open(ws.path)  # another server process's workspace (its own memory)
+    try:
+        second_server = TestClient(create_app(other), base_url="https://testserver")
+        second_server.cookies.set("kw_session", cookie)
+        out = second_server.post("/api/logout",
+                                 headers={"X-CSRF-Token": login.json()["csrf_token"]})  # fmt: skip
+        assert out.status_code == 204
+    finally:
+        other.close()
+    assert first_server.get("/api/me").status_code == 401

@@ -102,10 +102,14 @@ def test_a_follow_up_from_the_command_line(folder: Path, capsys: Capsys) -> None
     assert code == 2 and "2023-12-31 早于客户 B1 的获客日期 2024-01-01" in err
     code, _, err = cli(capsys, folder, "customer", "follow-up", "B1", "--at", "2999-01-01")
     assert code == 2 and "2999-01-01 00:00 is in the future (it is now " in err
+    # A time with its zone is stored in the workspace's (Asia/Shanghai): 02:00 UTC is 10:00.
+    at_utc = cli_json(capsys, folder, "customer", "follow-up", "B1", "--at",
+                      "2024-05-04T02:00+00:00")  # fmt: skip
+    assert at_utc["occurred_at"] == "2024-05-04T10:00:00"
     with Workspace.open(folder) as ws:
         rows = ws.store.table("interactions").execute()
     mine = rows[rows["customer_id"] == "B1"].sort_values("occurred_at")
-    assert list(mine["type"]) == ["visit", "call"] and set(mine["source"]) == {"user"}
+    assert list(mine["type"]) == ["visit", "call", "call"] and set(mine["source"]) == {"user"}
 
 
 def test_approvals_and_the_pool_from_the_command_line(duck: Workspace, capsys: Capsys) -> None:

@@ -50,7 +50,7 @@ API = "/api"
 OPENAPI_URL = f"{API}/openapi.json"
 DOCS_URL = f"{API}/docs"
 DOCS_STATIC = f"{API}/docs/static"
-#: How long (s) a data version or a session read may serve the next requests again.
+#: How long (s) a data version read may serve the next requests again.
 REUSE_READS_S = 1.0
 #: Paths any caller may open without logging in (the authorization test checks that no
 #: other route answers without a session or token): the survey page's signed link is its
@@ -97,8 +97,8 @@ def create_app(workspace: Workspace | Path | str, *, recover_jobs: bool = True) 
         default_response_class=KeepwiseJSON,
     )  # fmt: skip
     app.state.workspace = ws
-    # Every request reads the data version and the caller's session: for a second they serve
-    # again, unless this server wrote meanwhile (Workspace.reuse_reads).
+    # Every request reads the data version: for a second it serves again, unless this server
+    # wrote meanwhile (Workspace.reuse_reads).
     ws.reuse_reads(REUSE_READS_S)
     if recover_jobs:
         interrupted = ws.jobs.recover()

@@ -94,6 +94,7 @@ class Store:
         #: when its transaction ends: a read remembered under one value (the server's data
         #: version, sessions) is not used once it moved.
         self.writes = 0
+        self._writes_guard = threading.Lock()  # += is not atomic: no count may be lost
         self.engine = self._open_engine()
         sa.event.listen(self.engine, "before_cursor_execute", self._count_write)
         self._local = threading.local()
@@ -143,7 +144,7 @@ class Store:
                 finally:
                     wrote = conn.info.pop(_WROTE, False)
             if wrote:
-                self.writes += 1  # after the commit: a read remembered meanwhile is stale
+                self._count()  # after the commit: a read remembered meanwhile is stale
         except Exception as exc:
             full = disk_full_error(exc)
             if full is None or full is exc:
@@ -154,6 +155,10 @@ class Store:
         # Everything but a plain SELECT counts (a WITH may hold an INSERT).
         if statement.lstrip()[:6].upper() != "SELECT":
             conn.info[_WROTE] = True
+            self._count()
+
+    def _count(self) -> None:
+        with self._writes_guard:
             self.writes += 1
 
     def transact(self, work: Callable[[sa.Connection], T], *, attempts: int = 5) -> T:

@@ -125,10 +125,6 @@ class TableCount:
     rows: int
 
 
-#: At most this many sessions remembered by the server (:meth:`Workspace.reuse_reads`).
-_SESSIONS_KEPT = 10_000
-
-
 @dataclass
 class _Shared:
     """What the views of one workspace (:meth:`Workspace.as_user`) share: the open store, and
@@ -137,13 +133,11 @@ class _Shared:
     store: Store | None = None
     data_end: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: The server's short memory of reads (:meth:`Workspace.reuse_reads`): how long (s) a data
-    #: version or a session read may serve again; 0 (the default): never.
+    #: The server's short memory of the data version (:meth:`Workspace.reuse_reads`): how long
+    #: (s) a read may serve again; 0 (the default): never.
     reuse_s: float = 0.0
-    #: The last data version read: (version, when (monotonic), reads_generation).
+    #: The last data version read: (version, when (monotonic), the store's write count then).
     version: tuple[str, float, int] | None = None
-    #: Sessions read by their token's hash: (session, when (monotonic), generation).
-    sessions: dict[str, tuple[Any, float, int]] = field(default_factory=dict)
 
 
 def _check_feature_sections(config: WorkspaceConfig) -> None:
@@ -272,6 +266,8 @@ class Workspace:
         shared = self._shared
         kept = shared.version
         if kept is not None and self.recent(kept[1], kept[2]):
+            if self._reads_only:
+                self._version = kept[0]  # one version for the whole request
             return kept[0]
         generation = self.reads_generation()
         with self.store.begin() as conn:
@@ -285,10 +281,10 @@ class Workspace:
         return text
 
     def reuse_reads(self, seconds: float) -> None:
-        """Let the data version and the sessions read serve again for ``seconds`` (the
-        server: two queries fewer on every request). Any write of this process makes them
-        stale at once (``Store.writes``); another process's (the CLI on PostgreSQL) show
-        within ``seconds``."""
+        """Let the data version read serve again for ``seconds`` (the server: a query fewer on
+        every request). Any write of this process makes it stale at once (``Store.writes``);
+        another process's (the CLI, or another server process, on PostgreSQL) shows within
+        ``seconds``."""
         self._shared.reuse_s = seconds
 
     def recent(self, read_at: float, generation: int) -> bool:
@@ -301,17 +297,6 @@ class Workspace:
         """Moves with every write of this process (``Store.writes``): a read begun before it
         moved is not used again."""
         return self.store.writes
-
-    def remember_session(self, key: str, session: Any, generation: int) -> None:
-        sessions = self._shared.sessions
-        if self._shared.reuse_s > 0:
-            if len(sessions) >= _SESSIONS_KEPT:  # stale ones are never read again
-                sessions.clear()
-            sessions[key] = (session, time.monotonic(), generation)
-
-    def remembered_session(self, key: str) -> Any | None:
-        kept = self._shared.sessions.get(key)
-        return kept[0] if kept is not None and self.recent(kept[1], kept[2]) else None
 
     @property
     def in_session(self) -> bool:
@@ -356,6 +341,7 @@ class Workspace:
         if shared.store is not None and not self._is_view:
             shared.store.close()
             shared.store = None
+            shared.version = None  # a reopened store counts its writes from 0 again
 
     def __enter__(self) -> Workspace:
         return self

@@ -42,10 +42,15 @@ class CustomersService(Service):
         return parse_lifecycle_settings(self.ws.config.section("lifecycle"))
 
     def when(self, at: dt.datetime | None) -> dt.datetime:
-        """The time of a change: now (in the workspace's zone), or ``at``, never in the future."""
+        """The time of a change: now (in the workspace's zone), or ``at`` (converted to that
+        zone when it has one), never in the future."""
         now = self.ws.now()
         if at is None:
             return now
+        if at.tzinfo is not None:  # a moment given with its zone: as stored, in the workspace's
+            from zoneinfo import ZoneInfo
+
+            at = at.astimezone(ZoneInfo(self.ws.config.timezone)).replace(tzinfo=None)
         if at > now:
             raise InputError("customers.future_at", at=at.isoformat(sep=" ", timespec="minutes"),
                              now=now.isoformat(sep=" ", timespec="minutes"))  # fmt: skip

@@ -385,22 +385,17 @@ class UsersService(Service):
 
     def session(self, token: str) -> Session:
         """The session a cookie's token opens (active user, not expired)."""
-        key = token_hash(token)
-        kept = self.ws.remembered_session(key)
-        if isinstance(kept, Session) and kept.expires_at > clock.now():
-            return kept
-        generation = self.ws.reads_generation()
+        # Read on every request, never remembered: a logout or a disabled user ends the
+        # session at once in every server process (docs/api.md, "Web sessions").
         s, u = schema.sessions, schema.users
         query = (sa.select(u, s.c.csrf_token, s.c.expires_at).join(s, s.c.user_id == u.c.id)
-                 .where(s.c.token_hash == key, u.c.active,
+                 .where(s.c.token_hash == token_hash(token), u.c.active,
                         s.c.expires_at > clock.now()))  # fmt: skip
         with self.store.begin() as conn:
             row = conn.execute(query).mappings().first()
         if row is None:
             raise Unauthenticated("auth.required")
-        session = Session(_user(row).viewer(), row["csrf_token"], row["expires_at"])
-        self.ws.remember_session(key, session, generation)
-        return session
+        return Session(_user(row).viewer(), row["csrf_token"], row["expires_at"])
 
     def logout(self, token: str) -> None:
         with self.store.begin() as conn:
