@@ -271,6 +271,20 @@ def test_keep_from_the_command_line(
 def test_the_list_reads_the_same_on_every_run(ws: Workspace) -> None:
     """Most criteria first, ties by customer id (the rows come from the database in no set
     order: two runs listed the customers of one level differently)."""
+    import numpy as np
+
+    from keepwise.value.novalue import _finish
+
     listed = ws.value.no_value(AS_OF)
     keys = list(zip(-listed["level"], -listed["criteria_met"], listed["customer_id"], strict=True))
     assert len(keys) > 1 and keys == sorted(keys)
+    # The same customers arriving in two other orders give the same list.
+    ids = ["K", "C", "Q", "A", "M"]
+    met = {"low_frequency": np.array([True, True, False, True, True]),
+           "low_spend": np.array([False, True, True, False, False])}  # fmt: skip
+    lists = []
+    for order in ([0, 1, 2, 3, 4], [4, 3, 2, 1, 0]):
+        frame = pd.DataFrame({"name": [ids[i] for i in order]}, index=[ids[i] for i in order])
+        picked = {k: v[order] for k, v in met.items()}
+        lists.append(list(_finish(frame, picked, np.zeros(5, bool))["customer_id"]))
+    assert lists[0] == lists[1] == ["C", "A", "K", "M", "Q"]
