@@ -3,6 +3,8 @@ tests of every area: exit code, standard output and standard error."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 from typing import Any
 
 import pytest
@@ -27,3 +29,16 @@ def run(ws: Any, capsys: pytest.CaptureFixture[str], *args: str,
     it itself)."""
     ws.close()
     return cli(capsys, "--lang", lang, "-w", str(ws.path), *args)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``keepwise ARGS…`` without pytest's capsys (a module fixture has none): (exit code,
+    stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()

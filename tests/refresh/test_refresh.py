@@ -5,9 +5,7 @@ DuckDB file are refused with a clear message."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import os
 import subprocess
@@ -22,25 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notify"))
 
 from receivers import Robot, start_robot
 
+from cli_support import run_cli
 from keepwise import Workspace
-from keepwise.cli.app import main
 from keepwise.store import schema
 
 AS_OF = dt.date(2026, 11, 1)
 SNAPSHOT = ("scores", "models", "alerts", "surveys", "notifications", "notified_items",
             "import_batches", "status_events", "playbook_runs", "playbook_targets", "tasks",
             "survey_links")  # fmt: skip
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

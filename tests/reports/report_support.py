@@ -4,9 +4,7 @@ hand-built KPI company of tests/metrics with its churn rules."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import sys
 from pathlib import Path
@@ -17,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metrics"))
 import kpi_fixture as handbuilt
 from kpi_engines import load_workspace
 
-from keepwise.cli.app import main
+from cli_support import run_cli
 
 DEMO_AS_OF = dt.date(2026, 11, 1)
 HAND_CHURN = """
@@ -25,17 +23,6 @@ HAND_CHURN = """
 mode = "inactivity"
 inactivity_days = 30
 """
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 def cli_json(*args: str) -> Any:
