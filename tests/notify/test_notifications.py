@@ -171,7 +171,7 @@ def test_each_channel_gets_its_digest(ws: Workspace, receivers: dict[str, Any]) 
     care = "care call · Beta Ltd (C2), due 2026-03-02, owner O2"
     assert survey in text and care in text and text.index(survey) < text.index(care)
     tasks = text[text.index("Open tasks") :]
-    assert "executive visit" not in tasks and "C1" not in tasks
+    assert "executive interview" not in tasks and "C1" not in tasks
     # The robot that failed twice got it on the third attempt, after waits of 0.5 s and 1 s.
     assert receivers["flaky"].calls == 3 and len(receivers["flaky"].received) == 1
     flaky = next(s for s in sent if s.channel == "flaky")
@@ -243,3 +243,18 @@ def test_probe_and_settings(ws: Workspace, receivers: dict[str, Any],
                     "utf-8")  # fmt: skip
     with pytest.raises(ConfigError, match=r"notify.channels.flaky.owner.*owners"):
         Workspace.open(tmp_path / "ws")
+
+
+def test_the_digest_names_tasks_as_the_task_list_does() -> None:
+    """A task's type in the digest is the word the task list and pages use (the digest had
+    its own copy, which named a re-marketing offer a "win-back offer")."""
+    from keepwise.notify.digest import TaskItem, digest
+    from keepwise.playbooks.catalogue import TASK_TYPES, word
+
+    for lang in ("zh", "en"):
+        tasks = [TaskItem(i, "C1", "Acme", kind, dt.date(2026, 3, 1), "O1")
+                 for i, kind in enumerate(TASK_TYPES)]  # fmt: skip
+        message = digest(AS_OF, [], 0, tasks, len(tasks), lang, {})
+        lines = [line for _, section in message.sections for line in section]
+        assert [line.split(" · ")[0] for line in lines] == [word("task", k, lang)
+                                                            for k in TASK_TYPES]  # fmt: skip

@@ -25,6 +25,7 @@ from keepwise._core.i18n import Lang, register, t
 from keepwise._core.jsondata import dumps, is_empty
 from keepwise._core.jsondata import jsonable as jsonable
 from keepwise._core.jsondata import records as records
+from keepwise._core.words import LEVELS, SUGGESTED_PLAYBOOKS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,14 +46,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "status": {"active": ("活跃", "active"), "at_risk": ("有风险", "at risk"),
                "churned": ("流失", "churned"), "voided": ("作废", "voided"),
                "won_back": ("已挽回", "won back")},
-    "band": {"low": ("低", "low"), "medium": ("中", "medium"), "high": ("高", "high")},
+    "band": LEVELS,
     "alert": {"open": ("未处理", "open"), "acknowledged": ("已确认", "acknowledged"),
               "closed": ("已关闭", "closed")},
-    "playbook": {"care_call": ("关怀回访", "care call"), "survey": ("满意度调查", "survey"),
-                 "exec_visit": ("高层拜访", "executive visit"),
-                 "winback_offer": ("挽回优惠", "win-back offer"),
-                 "education": ("使用培训", "education"),
-                 "loyalty_offer": ("忠诚度优惠", "loyalty offer")},
+    "playbook": SUGGESTED_PLAYBOOKS,
     "group": {"all": ("全部", "all")},
     "duration": {"tenure_days": ("客户时长（天）", "tenure in days")},
     "tier": {"high": ("高价值", "high"), "mid": ("中等价值", "mid"), "low": ("低价值", "low"),

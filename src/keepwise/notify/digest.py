@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from keepwise._core.i18n import Lang, register, t
+from keepwise._core.words import LEVELS, SUGGESTED_PLAYBOOKS, TASK_TYPES
 from keepwise.notify.channels import Message
 
 #: Lines of each kind a message lists (the count says how many there are in all).
@@ -35,16 +36,6 @@ register(
         "notify.test.line": {
             "zh": "这条消息由 keepwise notify test 发出，无需处理。",
             "en": "This message was sent by keepwise notify test; nothing to do."},
-        "notify.severity.high": {"zh": "高", "en": "high"},
-        "notify.severity.medium": {"zh": "中", "en": "medium"},
-        "notify.severity.low": {"zh": "低", "en": "low"},
-        "notify.playbook.care_call": {"zh": "关怀回访", "en": "care call"},
-        "notify.playbook.survey": {"zh": "满意度调查", "en": "survey"},
-        "notify.playbook.exec_visit": {"zh": "高层拜访", "en": "executive visit"},
-        "notify.playbook.winback_offer": {"zh": "挽回优惠", "en": "win-back offer"},
-        "notify.playbook.education": {"zh": "使用培训", "en": "education"},
-        "notify.playbook.loyalty_offer": {"zh": "忠诚度优惠", "en": "loyalty offer"},
-        "notify.playbook.fast_response": {"zh": "快速响应升级", "en": "fast-response escalation"},
         "notify.none": {"zh": "—", "en": "—"},
     }
 )  # fmt: skip
@@ -73,11 +64,11 @@ class TaskItem:
     url: str | None = None
 
 
-def _word(group: str, key: str | None, lang: Lang) -> str:
+def _word(words: Mapping[str, tuple[str, str]], key: str | None, lang: Lang) -> str:
     if not key:
         return t("notify.none", lang)
-    text = t(f"notify.{group}.{key}", lang)
-    return key if text == f"notify.{group}.{key}" else text
+    zh, en = words.get(key, (key, key))
+    return zh if lang == "zh" else en
 
 
 def _customer(cid: str, name: str | None, lang: Lang) -> str:
@@ -92,10 +83,10 @@ def digest(
     (soonest due first), at most :data:`MAX_LINES` of each."""
     sections = []
     if n_alerts:
-        lines = [t("notify.digest.alert", lang, severity=_word("severity", a.severity, lang),
+        lines = [t("notify.digest.alert", lang, severity=_word(LEVELS, a.severity, lang),
                    customer=_customer(a.customer_id, a.customer_name, lang),
                    rule=rule_labels.get(a.rule, {}).get(lang, a.rule),
-                   playbook=_word("playbook", a.playbook, lang)) for a in alerts[:MAX_LINES]]  # fmt: skip
+                   playbook=_word(SUGGESTED_PLAYBOOKS, a.playbook, lang)) for a in alerts[:MAX_LINES]]  # fmt: skip
         if n_alerts > len(lines):
             lines.append(t("notify.digest.more", lang, n=n_alerts - len(lines)))
         sections.append((t("notify.digest.alerts", lang), lines))
@@ -110,7 +101,7 @@ def digest(
 
 
 def _task_line(k: TaskItem, lang: Lang) -> str:
-    line = t("notify.digest.task", lang, type=_word("playbook", k.type, lang),
+    line = t("notify.digest.task", lang, type=_word(TASK_TYPES, k.type, lang),
              customer=_customer(k.customer_id, k.customer_name, lang),
              due=k.due.isoformat() if k.due else "—", owner=k.owner_id or "—")  # fmt: skip
     if k.overdue:

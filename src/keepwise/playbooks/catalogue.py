@@ -5,17 +5,7 @@ care-calendar occasions — one place that the playbook file parser, the CLI and
 from __future__ import annotations
 
 from keepwise._core.i18n import register
-
-#: What a task asks the owner to do (seed 000 §4's follow-up table, seed 003's measures).
-TASK_TYPES: dict[str, tuple[str, str]] = {
-    "survey": ("调查问卷", "survey"),
-    "winback_offer": ("二次营销优惠", "re-marketing offer"),
-    "exec_visit": ("高管访谈", "executive interview"),
-    "care_call": ("关怀回访", "care call"),
-    "education": ("客户培训", "education session"),
-    "loyalty_offer": ("忠诚度优惠", "loyalty offer"),
-    "fast_response": ("快速响应升级", "fast-response escalation"),
-}
+from keepwise._core.words import TASK_TYPES
 
 #: What came of a task (``tasks done --outcome``). ``feedback`` needs a reason code.
 OUTCOMES: dict[str, tuple[str, str]] = {

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from keepwise._core.i18n import Lang, register, t
+from keepwise._core.words import LEVELS, messages
 from keepwise.metrics.catalogue import CATALOGUE
 from keepwise.reports.document import Kind
 from keepwise.reports.formats import is_empty
@@ -68,9 +69,7 @@ register(
         "report.col.probability": {"zh": "流失概率", "en": "churn probability"},
         "report.col.customer_value": {"zh": "客户价值", "en": "customer value"},
         "report.col.driver": {"zh": "主要原因", "en": "main driver"},
-        "report.band.low": {"zh": "低", "en": "low"},
-        "report.band.medium": {"zh": "中", "en": "medium"},
-        "report.band.high": {"zh": "高", "en": "high"},
+        **messages("report.band", LEVELS),
     }
 )  # fmt: skip
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEVERITIES = ("low", "medium", "high")
-PLAYBOOKS = ("care_call", "survey", "exec_visit", "winback_offer", "education", "loyalty_offer")
-BANDS = ("low", "medium", "high")
+from keepwise._core.words import LEVELS, SUGGESTED_PLAYBOOKS
+
+SEVERITIES = tuple(LEVELS)
+PLAYBOOKS = tuple(SUGGESTED_PLAYBOOKS)
+BANDS = tuple(LEVELS)
 
 
 @dataclass(frozen=True)

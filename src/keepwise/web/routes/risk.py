@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form
 
 from keepwise._core.errors import NotFoundError
 from keepwise._core.i18n import register
+from keepwise._core.words import LEVELS, messages
 from keepwise.api.params import AsOfQuery, Band, LongText, Offset, TextQuery
 from keepwise.api.routes import alerts as api_alerts
 from keepwise.api.routes import risk as api
@@ -51,9 +52,7 @@ register(
         "web.risk.run_rules": {"zh": "运行预警规则", "en": "Run the alert rules"},
         "web.risk.value_basis.predicted_clv": {"zh": "预测价值", "en": "predicted CLV"},
         "web.risk.value_basis.revenue_12m": {"zh": "近 12 个月收入", "en": "12-month revenue"},
-        "web.band.low": {"zh": "低", "en": "low"},
-        "web.band.medium": {"zh": "中", "en": "medium"},
-        "web.band.high": {"zh": "高", "en": "high"},
+        **messages("web.band", LEVELS),
     }
 )
 
