@@ -265,19 +265,18 @@ class Workspace:
             return self._version
         shared = self._shared
         kept = shared.version
-        if kept is not None and self.recent(kept[1], kept[2]):
-            if self._reads_only:
-                self._version = kept[0]  # one version for the whole request
-            return kept[0]
-        generation = self.reads_generation()
-        with self.store.begin() as conn:
-            version = data_version(conn)
-        churn = hashlib.sha256(repr(self.config.churn).encode()).hexdigest()[:10]
-        text = f"{version}.{churn}"
+        if kept is not None and self._still_current(kept[1], kept[2]):
+            text = kept[0]
+        else:
+            writes = self.store.writes  # before the read: a write meanwhile makes it stale
+            with self.store.begin() as conn:
+                version = data_version(conn)
+            churn = hashlib.sha256(repr(self.config.churn).encode()).hexdigest()[:10]
+            text = f"{version}.{churn}"
+            if shared.reuse_s > 0:
+                shared.version = (text, time.monotonic(), writes)
         if self._reads_only:
-            self._version = text
-        if shared.reuse_s > 0:
-            shared.version = (text, time.monotonic(), generation)
+            self._version = text  # one version for the whole request
         return text
 
     def reuse_reads(self, seconds: float) -> None:
@@ -287,16 +286,11 @@ class Workspace:
         ``seconds``."""
         self._shared.reuse_s = seconds
 
-    def recent(self, read_at: float, generation: int) -> bool:
-        """Whether a read made at ``read_at`` (monotonic) in ``generation`` may serve again."""
-        shared = self._shared
-        return (shared.reuse_s > 0 and generation == self.reads_generation()
-                and time.monotonic() - read_at < shared.reuse_s)  # fmt: skip
-
-    def reads_generation(self) -> int:
-        """Moves with every write of this process (``Store.writes``): a read begun before it
-        moved is not used again."""
-        return self.store.writes
+    def _still_current(self, read_at: float, writes: int) -> bool:
+        """Whether a data version read at ``read_at`` (monotonic), when the store had counted
+        ``writes``, may serve again: within ``reuse_s`` and no write of this process since."""
+        return (writes == self.store.writes
+                and time.monotonic() - read_at < self._shared.reuse_s)  # fmt: skip
 
     @property
     def in_session(self) -> bool:
