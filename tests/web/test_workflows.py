@@ -4,6 +4,7 @@ void-effect evaluation as the API computes them, and tasks done or skipped (a re
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
@@ -65,6 +66,11 @@ def test_a_follow_up_is_recorded_audited_and_does_not_move_the_data_end(
         made = api.post(f"/api/customers/{own}/follow-ups", json={"kind": "visit"})
         assert made.status_code == 201 and made.json()["kind"] == "visit"
         assert api.post(f"/api/customers/{own}/follow-ups", json={"kind": "fax"}).status_code == 422
+        # A time with its zone is stored in the workspace's (Asia/Shanghai: 02:00 UTC is 10:00).
+        day = site.ws.today() - dt.timedelta(days=1)
+        zoned = api.post(f"/api/customers/{own}/follow-ups",
+                         json={"kind": "call", "at": f"{day}T02:00:00+00:00"})  # fmt: skip
+        assert zoned.status_code == 201 and zoned.json()["occurred_at"] == f"{day}T10:00:00"
 
 
 def test_a_kept_no_value_customer_is_listed_as_reviewed_until_a_new_criterion(

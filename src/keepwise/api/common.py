@@ -32,16 +32,6 @@ def as_of_day(ws: Workspace, requested: dt.date | None, *, writing: bool = False
     return ws.as_of(requested, writing=writing).day
 
 
-def local_time(ws: Workspace, at: dt.datetime | None) -> dt.datetime | None:
-    """A moment of a request as the workspace stores times: naive, in its zone (a moment
-    given with a zone is converted to it)."""
-    if at is None or at.tzinfo is None:
-        return at
-    from zoneinfo import ZoneInfo
-
-    return at.astimezone(ZoneInfo(ws.config.timezone)).replace(tzinfo=None)
-
-
 def iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 

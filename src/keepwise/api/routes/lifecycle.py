@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from keepwise.api.common import local_time
 from keepwise.api.deps import CurrentSession, ViewerWs, current_session
 from keepwise.api.params import Id, LongText, Moment, Text
 
@@ -80,7 +79,7 @@ def void(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Void) -> dic
     void_needs_approval``, ask a manager (``kind: request``, pending)."""
     done = ws.customers.void(customer_id, reason=body.reason, actor=auth.viewer.username,
                              note=body.note, destination=body.destination,
-                             at=local_time(ws, body.at))  # fmt: skip
+                             at=body.at)  # fmt: skip
     kind = "request" if hasattr(done, "state") else "change"
     return {"kind": kind, **done.to_dict()}
 
@@ -90,14 +89,14 @@ def churn(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Churn) -> d
     """Record that a customer churned (one already lost under the churn definition: 400)."""
     return ws.customers.churn(customer_id, actor=auth.viewer.username, reason=body.reason,
                               note=body.note, destination=body.destination,
-                              at=local_time(ws, body.at)).to_dict()  # fmt: skip
+                              at=body.at).to_dict()  # fmt: skip
 
 
 @router.post("/{customer_id}/reactivate")
 def reactivate(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Note) -> dict[str, Any]:
     """Win a churned or voided customer back (status won_back)."""
     return ws.customers.reactivate(customer_id, actor=auth.viewer.username, note=body.note,
-                                   at=local_time(ws, body.at)).to_dict()  # fmt: skip
+                                   at=body.at).to_dict()  # fmt: skip
 
 
 @router.post("/{customer_id}/revert")
@@ -105,7 +104,7 @@ def revert(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Note) -> d
     """Undo the customer's last status change: every figure is then as if it had never been
     recorded; both events stay in the history."""
     return ws.customers.revert(customer_id, actor=auth.viewer.username, note=body.note,
-                               at=local_time(ws, body.at)).to_dict()  # fmt: skip
+                               at=body.at).to_dict()  # fmt: skip
 
 
 @router.post("/{customer_id}/reassign")
@@ -113,7 +112,7 @@ def reassign(ws: ViewerWs, auth: CurrentSession, customer_id: Id, body: Reassign
     """Give the customer to another active owner (managers and admins)."""
     return ws.customers.reassign(customer_id, body.to_owner, actor=auth.viewer.username,
                                  note=body.note, as_manager=body.as_manager,
-                                 at=local_time(ws, body.at)).to_dict()  # fmt: skip
+                                 at=body.at).to_dict()  # fmt: skip
 
 
 @router.post("/{customer_id}/follow-ups", status_code=201)
@@ -123,7 +122,7 @@ def follow_up(
     """Record a follow-up of the customer (a call, a visit …): an interaction that is not
     imported data (it does not move where the data ends), audited with the user."""
     return ws.customers.follow_up(customer_id, body.kind, body.note, auth.viewer.username,
-                                  at=local_time(ws, body.at))  # fmt: skip
+                                  at=body.at)  # fmt: skip
 
 
 @router.get("/{customer_id}/history")
