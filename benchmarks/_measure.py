@@ -7,6 +7,9 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ def measure(name: str, code: str, *args: str) -> Measurement:
     counted excludes interpreter start-up."""
     runner = (
         "import json, resource, sys, time\n"
+        f"sys.path.insert(0, {str(HERE)!r})\n"  # the helpers beside (benchmarks/_company.py)
         "t0 = time.perf_counter()\n"
         f"{code}\n"
         "print(json.dumps({'__seconds': time.perf_counter() - t0, "

@@ -56,23 +56,14 @@ import datetime as dt
 from pathlib import Path
 from keepwise import Workspace
 from keepwise.demo import generate_company
+from _company import load_frames
 n, folder = int(sys.argv[1]), Path(sys.argv[2])
 kinds = ("owners", "customers", "orders", "interactions", "tickets", "surveys", "leads",
          "spend", "status-events")
 frames = generate_company(n_customers=n, seed=5, as_of=dt.date(2026, 11, 1), years=3,
                           kinds=kinds)
 ws = Workspace.init(folder / "ws", lang="en")
-con = ws.store.engine.raw_connection().driver_connection
-rename = {"status-events": "status_events", "spend": "marketing_spend"}
-orders = len(frames["orders"])
-for kind in list(frames):
-    frame = frames.pop(kind)
-    cols = ", ".join(frame.columns)
-    con.register("kw_frame", frame)
-    con.execute(f"INSERT INTO {rename.get(kind, kind)} ({cols}) SELECT {cols} FROM kw_frame")
-    con.unregister("kw_frame")
-    del frame
-con.execute("CHECKPOINT")
+orders = load_frames(ws, frames)
 ws.value.score(dt.date(2026, 11, 1))
 con = ws.store.engine.raw_connection().driver_connection
 for name in sys.argv[3].split(","):

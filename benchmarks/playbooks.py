@@ -42,6 +42,7 @@ import datetime as dt
 from pathlib import Path
 from keepwise import Workspace
 from keepwise.demo import generate_company
+from _company import load_frames
 n, folder, risk = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "risk"
 day = dt.date.fromisoformat(sys.argv[4])
 kinds = ("owners", "customers", "contracts", "orders", "usage", "interactions", "tickets",
@@ -49,18 +50,7 @@ kinds = ("owners", "customers", "contracts", "orders", "usage", "interactions", 
 frames = generate_company(n_customers=n, seed=0, as_of=dt.date(2026, 11, 1), years=3,
                           kinds=kinds)
 ws = Workspace.init(folder, lang="en")
-con = ws.store.engine.raw_connection().driver_connection
-rename = {"status-events": "status_events"}
-for kind, frame in frames.items():
-    cols = list(frame.columns)
-    con.register("kw_frame", frame)
-    con.execute(f"INSERT INTO {rename.get(kind, kind)} ({', '.join(cols)}) "
-                f"SELECT {', '.join(cols)} FROM kw_frame")
-    con.unregister("kw_frame")
-orders = len(frames["orders"])
-del frames
-con.execute("CHECKPOINT")
-con.close()
+orders = load_frames(ws, frames)
 ws.close()
 ws = Workspace.open(folder)
 t = time.perf_counter(); ws.value.score(day); value_s = time.perf_counter() - t

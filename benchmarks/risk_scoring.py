@@ -38,25 +38,17 @@ import datetime as dt
 from pathlib import Path
 from keepwise import Workspace
 from keepwise.demo import generate_company
+from _company import load_frames
 n, folder = int(sys.argv[1]), Path(sys.argv[2])
 kinds = ("owners", "customers", "orders", "usage", "interactions", "tickets", "surveys",
          "status-events")
 frames = generate_company(n_customers=n, seed=11, as_of=dt.date(2026, 11, 1), years=2,
                           kinds=kinds)
 ws = Workspace.init(folder, lang="en")
-con = ws.store.engine.raw_connection().driver_connection
-rename = {"status-events": "status_events"}
-for kind, frame in frames.items():
-    table = rename.get(kind, kind)
-    cols = [c for c in frame.columns]
-    con.register("kw_frame", frame)
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM kw_frame")
-    con.unregister("kw_frame")
-con.execute("CHECKPOINT")
-con.close()
+orders = load_frames(ws, frames)
 (folder / "keepwise.toml").open("a").write("\\n[risk]\\nsnapshots = 4\\n")
 ws.close()
-RESULT = {"orders": len(frames["orders"]), "customers": n}
+RESULT = {"orders": orders, "customers": n}
 """
 
 TRAIN_KW = """

@@ -41,22 +41,12 @@ import datetime as dt
 from pathlib import Path
 from keepwise import Workspace
 from keepwise.demo import generate_company
+from _company import load_frames
 n, folder = int(sys.argv[1]), Path(sys.argv[2])
 as_of = dt.date(2026, 11, 1)
 frames = generate_company(n_customers=n, seed=11, as_of=as_of, years=3)
 ws = Workspace.init(folder, lang="en")
-con = ws.store.engine.raw_connection().driver_connection
-tables = {"status-events": "status_events", "spend": "marketing_spend"}
-for kind, frame in frames.items():
-    cols = list(frame.columns)
-    con.register("kw_frame", frame)
-    con.execute(f"INSERT INTO {tables.get(kind, kind)} ({', '.join(cols)}) "
-                f"SELECT {', '.join(cols)} FROM kw_frame")
-    con.unregister("kw_frame")
-con.execute("CHECKPOINT")
-con.close()
-orders = len(frames["orders"])
-del frames
+orders = load_frames(ws, frames)
 ws.close()
 (folder / "keepwise.toml").open("a").write("\\n[risk]\\nsnapshots = 4\\n")
 ws = Workspace.open(folder)
