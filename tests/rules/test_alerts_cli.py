@@ -59,8 +59,12 @@ def test_run_list_ack_close_history(folder: Path, capsys: pytest.CaptureFixture[
     assert closed["status"] == "closed" and closed["closed_at"]
     steps = cli_json(capsys, *w, "alerts", "history", str(k1["id"]))
     assert [s["to"] for s in steps] == ["open", "acknowledged", "closed"]
+    # The table names the rule in the user's language (its id is for --rule and JSON).
     code, out, _ = cli(capsys, *w, "alerts", "list", "--status", "closed")
-    assert code == 0 and "K1" in out and "complaints_rising" in out
+    assert code == 0 and "K1" in out and "Complaints rising" in out
+    code, out, _ = cli(capsys, "-w", str(folder), "--lang", "zh", "alerts", "list", "--status",
+                       "closed")  # fmt: skip
+    assert code == 0 and "K1" in out and "投诉增多" in out and "complaints_rising" not in out
 
 
 def test_errors_in_both_languages(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

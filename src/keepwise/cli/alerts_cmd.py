@@ -121,19 +121,22 @@ def list_cmd(
         if not as_json and shown is not None and len(found) > shown:
             hidden = len(ws.alerts.find(**query)) - shown
         found = found[:shown] if shown else found
+        labels = ws.alerts.rule_labels()
     if as_json:
         echo_json([a.to_dict() for a in found])
         return
     if not found:
         typer.echo(t("cli.alerts.none", lang))
         return
-    _print_alerts(found, lang, hidden)
+    _print_alerts(found, lang, labels, hidden)
 
 
 TABLE_LIMIT = 50
 
 
-def _print_alerts(found: list[Alert], lang: Lang, hidden: int = 0) -> None:
+def _print_alerts(
+    found: list[Alert], lang: Lang, labels: dict[str, dict[str, str]], hidden: int = 0
+) -> None:
     # The evidence last, one item a line: on a narrow terminal it moves to a second part of the
     # table (with # and customer) and keeps the whole width there.
     cols = [Col("#", "num", True), Col(t("cli.alerts.customer", lang), "word", True),
@@ -141,7 +144,8 @@ def _print_alerts(found: list[Alert], lang: Lang, hidden: int = 0) -> None:
             Col(t("cli.alerts.status", lang)), Col(t("cli.alerts.playbook", lang)),
             Col(t("cli.alerts.as_of", lang), "word"),
             Col(t("cli.alerts.evidence", lang), "word")]  # fmt: skip
-    rows = [[str(a.id), a.customer_id, a.rule, fmt.label("band", a.severity, lang),
+    rows = [[str(a.id), a.customer_id, labels.get(a.rule, {}).get(lang, a.rule),
+             fmt.label("band", a.severity, lang),
              fmt.label("alert", a.status, lang), fmt.label("playbook", a.suggested_playbook, lang),
              fmt.day(a.as_of),
              "\n".join(f"{k}={_evidence(v)}" for k, v in a.evidence.items()) or fmt.EMPTY]

@@ -119,10 +119,11 @@ def show_cmd(
         day = as_of_day(ctx, ws, as_of)
         shown = ws.customers.show(customer, as_of=day)
         reasons = ws.customers.reason_labels()
+        rules = ws.alerts.rule_labels()
     if as_json:
         echo_json(shown)
         return
-    view.print_profile(shown, reasons, lang)
+    view.print_profile(shown, reasons, lang, rules)
 
 
 @customer_app.command("history")

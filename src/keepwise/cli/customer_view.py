@@ -91,7 +91,12 @@ def _owner_word(owner: Any, lang: Lang) -> str:
     return t("cli.customer.pool", lang) if fmt.is_empty(owner) else str(owner)
 
 
-def print_profile(shown: dict[str, Any], reasons: dict[str, tuple[str, str]], lang: Lang) -> None:
+def print_profile(
+    shown: dict[str, Any], reasons: dict[str, tuple[str, str]], lang: Lang,
+    rules: dict[str, dict[str, str]],
+) -> None:  # fmt: skip
+    """The customer's profile, history, scores, open alerts (their rules by name: ``rules``)
+    and tasks."""
     c, s = shown["customer"], shown["status"]
     rows = [[t(f"cli.customer.f.{k}", lang), fmt.text(c[k])]
             for k in ("name", "segment", "industry", "region", "channel")]  # fmt: skip
@@ -117,7 +122,7 @@ def print_profile(shown: dict[str, Any], reasons: dict[str, tuple[str, str]], la
                     lang=lang)  # fmt: skip
     if shown["history"]:
         print_history(shown["history"], reasons, lang, title=t("cli.customer.history", lang))
-    _print_alerts(shown["alerts"], lang)
+    _print_alerts(shown["alerts"], lang, rules)
     _print_tasks(shown["tasks"], lang)
     if shown["pending_requests"]:
         typer.echo(t("cli.customer.requests", lang))
@@ -193,13 +198,16 @@ def _history_row(i: dict[str, Any], reasons: dict[str, tuple[str, str]], lang: L
             "\n".join(notes) or fmt.EMPTY]  # fmt: skip
 
 
-def _print_alerts(alerts: list[dict[str, Any]], lang: Lang) -> None:
+def _print_alerts(
+    alerts: list[dict[str, Any]], lang: Lang, rules: dict[str, dict[str, str]]
+) -> None:
     if not alerts:
         return
     cols = [Col("#", "num", True), Col(t("cli.customer.col.rule", lang), "word"),
             Col(t("cli.customer.col.severity", lang)), Col(t("cli.customer.col.state", lang)),
             Col(t("cli.customer.col.at", lang), "word")]  # fmt: skip
-    rows = [[str(a["id"]), a["rule"], fmt.label("band", a["severity"], lang),
+    rows = [[str(a["id"]), rules.get(a["rule"], {}).get(lang, a["rule"]),
+             fmt.label("band", a["severity"], lang),
              fmt.label("alert", a["status"], lang), fmt.day(a["as_of"])] for a in alerts]  # fmt: skip
     fmt.print_table(cols, rows, title=t("cli.customer.alerts", lang), lang=lang)
 

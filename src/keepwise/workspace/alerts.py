@@ -32,6 +32,13 @@ class AlertsService(Service):
 
         return load_rules(self.ws.path)
 
+    def rule_labels(self) -> dict[str, dict[str, str]]:
+        """Each alert rule's name in both languages (the survey rules' too), by rule id."""
+        from keepwise.surveys import RULE_LABELS
+
+        labels = {r.id: {"zh": r.label_zh, "en": r.label_en} for r in self.rules()}
+        return labels | RULE_LABELS
+
     def init_rules(self, *, force: bool = False) -> Path:
         """Write the built-in rules to ``rules.yaml`` for editing; never overwrite unless
         ``force``."""

@@ -22,13 +22,6 @@ class NotifyService(Service):
 
         return parse_notify_settings(table(self.ws.config.sections, "notify", "notify"))
 
-    def rule_labels(self) -> dict[str, dict[str, str]]:
-        """Each alert rule's name in both languages (the survey rules' too)."""
-        from keepwise.surveys import RULE_LABELS
-
-        labels = {r.id: {"zh": r.label_zh, "en": r.label_en} for r in self.ws.alerts.rules()}
-        return labels | RULE_LABELS
-
     def send(self, as_of: dt.date, *, sleep: Callable[[float], None] = time.sleep) -> list[Sent]:
         """Queue a digest for each recipient with new alerts or tasks, then send everything
         pending or failed (retried with back-off; every attempt logged)."""
@@ -41,7 +34,7 @@ class NotifyService(Service):
             with self.store.begin() as conn:
                 notify.queue_digests(conn, settings, as_of=as_of, at=clock.now(),
                                      default_lang=self.ws.config.language,
-                                     rule_labels=self.rule_labels(), tasks=tasks)  # fmt: skip
+                                     rule_labels=self.ws.alerts.rule_labels(), tasks=tasks)  # fmt: skip
         return notify.deliver(self.store, settings, now=clock.now, sleep=sleep)
 
     def open_tasks(self, as_of: dt.date) -> list[TaskItem]:
